@@ -1,0 +1,183 @@
+//! A batch: what one worker read from one file or one chunk of a large file.
+//!
+//! Owns the worker-local interner (merged into the store's afterwards, so workers never share a
+//! lock), the per-record dispatch from framed text to [`super::probe::parse_record`], and the
+//! bookkeeping of skipped and ignored records.
+
+use super::frame::Item;
+use super::probe::{Draft, Parsed, parse_record};
+use crate::model::{Cloud, Event, Outcome, PrincipalKind, SourceRef};
+use crate::store::Interner;
+use std::collections::BTreeMap;
+
+/// A record that could not be read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Skip {
+    /// The file as named to the user.
+    pub file: String,
+    /// 1-based line, when known.
+    pub line: Option<u32>,
+    /// Why it was skipped.
+    pub reason: String,
+}
+
+impl std::fmt::Display for Skip {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let file = crate::text::escape(&self.file);
+        match self.line {
+            Some(l) => write!(f, "{file}:{l}: {}", crate::text::escape(&self.reason)),
+            None => write!(f, "{file}: {}", crate::text::escape(&self.reason)),
+        }
+    }
+}
+
+/// The short class of a reason, for per-reason counts.
+pub fn reason_class(reason: &str) -> String {
+    let cut = reason.find([':', '(']).unwrap_or(reason.len());
+    reason[..cut].trim().to_string()
+}
+
+/// Events and diagnostics from one unit of work. Lines are relative to the unit's first line.
+#[derive(Default)]
+pub struct Batch {
+    pub strings: Interner,
+    pub events: Vec<Event>,
+    /// The first skipped records: (relative line, reason).
+    pub skips: Vec<(u32, String)>,
+    /// Every skipped record, counted by reason class.
+    pub skip_counts: BTreeMap<String, u64>,
+    pub ignored: BTreeMap<String, u64>,
+    pub records: u64,
+    /// Lines in this unit (for offsetting later chunks of the same file).
+    pub lines: u32,
+}
+
+/// Cap on skip messages kept per batch; counts stay exact beyond it.
+const MAX_SKIPS_KEPT: usize = 200;
+
+impl Batch {
+    pub fn new() -> Self {
+        Batch {
+            strings: Interner::new(),
+            ..Batch::default()
+        }
+    }
+
+    fn skip(&mut self, line: u32, reason: String) {
+        *self.skip_counts.entry(reason_class(&reason)).or_default() += 1;
+        if self.skips.len() < MAX_SKIPS_KEPT {
+            self.skips.push((line, reason));
+        }
+    }
+
+    /// Reads one framed item of `text`. `base_offset` is the position of `text` in the file.
+    pub fn take(&mut self, file: u32, text: &[u8], base_offset: usize, item: Item) {
+        match item {
+            Item::Error { line, reason } => self.skip(line, reason),
+            Item::Record {
+                offset,
+                len,
+                line,
+                index,
+            } => {
+                let src = SourceRef {
+                    file,
+                    line,
+                    index: index.unwrap_or(SourceRef::NO_INDEX),
+                    offset: (base_offset + offset) as u64,
+                    len: len as u32,
+                };
+                self.record(&text[offset..offset + len], src, text, base_offset, true);
+            }
+        }
+    }
+
+    fn record(
+        &mut self,
+        rec: &[u8],
+        src: SourceRef,
+        text: &[u8],
+        base_offset: usize,
+        allow_batch: bool,
+    ) {
+        match parse_record(rec) {
+            Ok(Parsed::Event(d)) => {
+                self.records += 1;
+                self.push(&d, src);
+            }
+            Ok(Parsed::Ignored(kind)) => {
+                self.records += 1;
+                *self.ignored.entry(kind).or_default() += 1;
+            }
+            Ok(Parsed::Batch(items)) if allow_batch => {
+                for (i, raw) in items.iter().enumerate() {
+                    let off = raw.get().as_ptr() as usize - text.as_ptr() as usize;
+                    let nl =
+                        memchr::memchr_iter(b'\n', &text[src.offset as usize - base_offset..off])
+                            .count() as u32;
+                    let sub = SourceRef {
+                        file: src.file,
+                        line: src.line + nl,
+                        index: i as u32,
+                        offset: (base_offset + off) as u64,
+                        len: raw.get().len() as u32,
+                    };
+                    self.record(raw.get().as_bytes(), sub, text, base_offset, false);
+                }
+            }
+            Ok(Parsed::Batch(_)) => {
+                self.records += 1;
+                self.skip(
+                    src.line,
+                    "records wrapper nested inside another wrapper".into(),
+                );
+            }
+            Ok(Parsed::Embedded(inner)) => match parse_record(inner.as_bytes()) {
+                Ok(Parsed::Event(d)) => {
+                    self.records += 1;
+                    self.push(&d, src);
+                }
+                Ok(Parsed::Ignored(kind)) => {
+                    self.records += 1;
+                    *self.ignored.entry(kind).or_default() += 1;
+                }
+                Ok(_) => {
+                    self.records += 1;
+                    self.skip(
+                        src.line,
+                        "embedded CloudTrailEvent is not a single record".into(),
+                    );
+                }
+                Err(reason) => {
+                    self.records += 1;
+                    self.skip(src.line, format!("embedded CloudTrailEvent: {reason}"));
+                }
+            },
+            Err(reason) => {
+                self.records += 1;
+                self.skip(src.line, reason);
+            }
+        }
+    }
+
+    fn push(&mut self, d: &Draft<'_>, src: SourceRef) {
+        let s = &mut self.strings;
+        self.events.push(Event {
+            time: d.time,
+            cloud: d.cloud.unwrap_or(Cloud::Gcp),
+            principal_kind: d.principal_kind.unwrap_or(PrincipalKind::Unknown),
+            outcome: d.outcome.unwrap_or(Outcome::Success),
+            principal: s.intern(&d.principal),
+            service: s.intern(&d.service),
+            operation: s.intern(&d.operation),
+            resource: s.intern(&d.resource),
+            source_ip: s.intern(&d.source_ip),
+            user_agent: s.intern(&d.user_agent),
+            status: s.intern(&d.status),
+            region: s.intern(&d.region),
+            computer: s.intern(&d.computer),
+            process: s.intern(&d.process),
+            src,
+        });
+    }
+}

@@ -1,0 +1,503 @@
+//! Ingest: files and folders in, one time-ordered [`EventStore`] and a [`LoadReport`] out.
+//!
+//! Owns finding the files (folders walked recursively, symlink loops and unreadable entries
+//! reported), reading them in parallel (per file, and per newline-split chunk of a large JSON
+//! Lines file), merging the workers' batches in a deterministic order, and progress. Formats are
+//! recognised per record by content in [`probe`]; framing is [`frame`]'s job.
+
+pub mod batch;
+pub mod content;
+pub mod flex;
+pub mod frame;
+pub mod probe;
+
+mod aws;
+mod azure;
+mod gcp;
+mod windows;
+
+pub use batch::Skip;
+
+use crate::model::Sym;
+use crate::store::{EventStore, FileInfo, Interner, Origin};
+use batch::Batch;
+use frame::Mode;
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+/// Something to load.
+#[derive(Clone)]
+pub enum Input {
+    /// A file or a folder on disk.
+    Path(PathBuf),
+    /// Bytes in memory (the embedded demo), under a display name.
+    Memory { name: String, bytes: Arc<[u8]> },
+}
+
+/// Counters a loading screen or progress line reads while a load runs.
+#[derive(Default, Debug)]
+pub struct Progress {
+    pub bytes_total: AtomicU64,
+    pub bytes_done: AtomicU64,
+    pub files_total: AtomicU64,
+    pub files_done: AtomicU64,
+    pub events: AtomicU64,
+    pub done: AtomicBool,
+}
+
+/// How to load.
+#[derive(Default, Clone)]
+pub struct LoadOptions {
+    /// Shared counters to update (the TUI's loading screen).
+    pub progress: Option<Arc<Progress>>,
+    /// Print a progress line on stderr (only if it is a terminal and the load takes > 1 s).
+    pub stderr_progress: bool,
+}
+
+/// What a load read, skipped and ignored.
+#[derive(Default, Debug, Clone)]
+pub struct LoadReport {
+    /// Files read (including ones that failed).
+    pub files: u64,
+    /// Files that could not be read at all.
+    pub files_failed: u64,
+    /// Bytes on disk.
+    pub bytes: u64,
+    /// Records found.
+    pub records: u64,
+    /// Events loaded.
+    pub events: u64,
+    /// Valid records of kinds not modelled, by kind.
+    pub ignored: BTreeMap<String, u64>,
+    /// Records (or files) that could not be read.
+    pub skipped: u64,
+    /// Skips by reason class.
+    pub skip_reasons: BTreeMap<String, u64>,
+    /// The first skips in file order, in full.
+    pub skips: Vec<Skip>,
+    /// Wall-clock seconds.
+    pub seconds: f64,
+}
+
+impl LoadReport {
+    /// Total ignored records.
+    pub fn ignored_total(&self) -> u64 {
+        self.ignored.values().sum()
+    }
+
+    /// The closing summary line.
+    pub fn summary(&self) -> String {
+        let mb = self.bytes as f64 / 1e6;
+        let rate = if self.seconds > 0.0 {
+            mb / self.seconds
+        } else {
+            0.0
+        };
+        format!(
+            "loaded {} files, {:.1} MB, {} records: {} events, {} ignored, {} skipped{} in {:.2} s ({:.0} MB/s)",
+            self.files,
+            mb,
+            self.records,
+            self.events,
+            self.ignored_total(),
+            self.skipped,
+            if self.files_failed > 0 {
+                format!(" ({} files unreadable)", self.files_failed)
+            } else {
+                String::new()
+            },
+            self.seconds,
+            rate
+        )
+    }
+}
+
+/// Cap on skip messages kept in the report.
+pub const MAX_REPORTED_SKIPS: usize = 1000;
+
+/// Target size of one parallel chunk of a large JSON Lines file.
+const CHUNK: usize = 8 << 20;
+
+/// A discovered file or a problem found while looking for files.
+enum Found {
+    File {
+        name: String,
+        origin: Origin,
+        bytes: u64,
+    },
+    Problem(Skip),
+}
+
+fn discover(inputs: &[Input]) -> Vec<Found> {
+    let mut out = Vec::new();
+    for input in inputs {
+        match input {
+            Input::Memory { name, bytes } => out.push(Found::File {
+                name: name.clone(),
+                origin: Origin::Memory(bytes.clone()),
+                bytes: bytes.len() as u64,
+            }),
+            Input::Path(p) => discover_path(p, &mut out),
+        }
+    }
+    out
+}
+
+fn discover_path(path: &Path, out: &mut Vec<Found>) {
+    let problem = |name: String, reason: String| {
+        Found::Problem(Skip {
+            file: name,
+            line: None,
+            reason,
+        })
+    };
+    match std::fs::metadata(path) {
+        Err(e) => out.push(problem(path.display().to_string(), io_reason(&e))),
+        Ok(m) if m.is_dir() => {
+            let walker = walkdir::WalkDir::new(path)
+                .follow_links(true)
+                .sort_by_file_name();
+            for entry in walker {
+                match entry {
+                    Ok(e) if e.file_type().is_dir() => {}
+                    Ok(e) => {
+                        let name = e.path().display().to_string();
+                        let bytes = e.metadata().map(|m| m.len()).unwrap_or(0);
+                        out.push(Found::File {
+                            name,
+                            origin: Origin::Disk(e.path().to_path_buf()),
+                            bytes,
+                        });
+                    }
+                    Err(e) => {
+                        let name = e.path().map_or_else(
+                            || path.display().to_string(),
+                            |p| p.display().to_string(),
+                        );
+                        let reason = if e.loop_ancestor().is_some() {
+                            "symbolic link loop: not followed".to_string()
+                        } else if let Some(io) = e.io_error() {
+                            io_reason(io)
+                        } else {
+                            e.to_string()
+                        };
+                        out.push(problem(name, reason));
+                    }
+                }
+            }
+        }
+        Ok(m) => out.push(Found::File {
+            name: path.display().to_string(),
+            origin: Origin::Disk(path.to_path_buf()),
+            bytes: m.len(),
+        }),
+    }
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        std::io::ErrorKind::NotFound => "no such file or directory".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// What one file produced.
+struct FileResult {
+    batches: Vec<Batch>,
+    /// A file-level problem (unreadable, not JSON, truncated gzip).
+    problem: Option<String>,
+    failed: bool,
+    gzip: bool,
+}
+
+fn read_file(id: u32, origin: &Origin, progress: &Progress) -> FileResult {
+    let fail = |reason: String| FileResult {
+        batches: Vec::new(),
+        problem: Some(reason),
+        failed: true,
+        gzip: false,
+    };
+    let content = match origin {
+        Origin::Disk(p) => content::read_path(p),
+        Origin::Memory(b) => content::decode(content::Bytes::Shared(b.clone())),
+    };
+    let content = match content {
+        Ok(c) => c,
+        Err(reason) => return fail(reason),
+    };
+    let text = content.text();
+    let gzip = content.gzip;
+    let batches = match frame::detect_mode(text) {
+        Mode::NotJson => {
+            return FileResult {
+                gzip,
+                ..fail("not a JSON audit log (binary or unknown format): skipped".into())
+            };
+        }
+        Mode::Document => {
+            let mut b = Batch::new();
+            frame::frame_document(text, &mut |item| b.take(id, text, 0, item));
+            b.lines = u32::MAX; // documents report absolute lines
+            progress
+                .events
+                .fetch_add(b.events.len() as u64, Ordering::Relaxed);
+            vec![b]
+        }
+        Mode::JsonLines => {
+            let chunks = split_chunks(text, CHUNK);
+            chunks
+                .par_iter()
+                .map(|&(a, z)| {
+                    let mut b = Batch::new();
+                    let slice = &text[a..z];
+                    b.lines = frame::frame_lines(slice, &mut |item| b.take(id, slice, a, item));
+                    progress
+                        .events
+                        .fetch_add(b.events.len() as u64, Ordering::Relaxed);
+                    b
+                })
+                .collect()
+        }
+    };
+    FileResult {
+        batches,
+        problem: content.warning.clone(),
+        failed: false,
+        gzip,
+    }
+}
+
+/// Splits text into ranges of about `size` bytes, each ending after a newline.
+fn split_chunks(text: &[u8], size: usize) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut a = 0;
+    while a < text.len() {
+        let target = a.saturating_add(size);
+        let z = if target >= text.len() {
+            text.len()
+        } else {
+            memchr::memchr(b'\n', &text[target..]).map_or(text.len(), |p| target + p + 1)
+        };
+        out.push((a, z));
+        a = z;
+    }
+    out
+}
+
+/// Loads every input into a store. Never fails as a whole: every problem is in the report.
+pub fn load(inputs: &[Input], opts: &LoadOptions) -> (EventStore, LoadReport) {
+    let started = Instant::now();
+    let progress = opts.progress.clone().unwrap_or_default();
+    let found = discover(inputs);
+    let files: Vec<(String, Origin, u64)> = found
+        .iter()
+        .filter_map(|f| match f {
+            Found::File {
+                name,
+                origin,
+                bytes,
+            } => Some((name.clone(), origin.clone(), *bytes)),
+            Found::Problem(_) => None,
+        })
+        .collect();
+    progress
+        .files_total
+        .store(files.len() as u64, Ordering::Relaxed);
+    progress
+        .bytes_total
+        .store(files.iter().map(|f| f.2).sum(), Ordering::Relaxed);
+
+    let printer = opts
+        .stderr_progress
+        .then(|| spawn_progress_printer(progress.clone()));
+    let results: Vec<FileResult> = files
+        .par_iter()
+        .enumerate()
+        .map(|(i, (_, origin, bytes))| {
+            let r = read_file(i as u32, origin, &progress);
+            progress.bytes_done.fetch_add(*bytes, Ordering::Relaxed);
+            progress.files_done.fetch_add(1, Ordering::Relaxed);
+            r
+        })
+        .collect();
+
+    let mut report = LoadReport::default();
+    for f in &found {
+        if let Found::Problem(skip) = f {
+            report.files += 1;
+            report.files_failed += 1;
+            report.skipped += 1;
+            *report
+                .skip_reasons
+                .entry(batch::reason_class(&skip.reason))
+                .or_default() += 1;
+            push_skip(&mut report, skip.clone());
+        }
+    }
+    let (events, strings, infos) = merge(files, results, &mut report);
+    report.events = events.len() as u64;
+    let store = EventStore::build(events, strings, infos);
+    report.seconds = started.elapsed().as_secs_f64();
+    progress.done.store(true, Ordering::Relaxed);
+    if let Some(h) = printer {
+        let _ = h.join();
+    }
+    (store, report)
+}
+
+fn push_skip(report: &mut LoadReport, skip: Skip) {
+    if report.skips.len() < MAX_REPORTED_SKIPS {
+        report.skips.push(skip);
+    }
+}
+
+type Merged = (Vec<crate::model::Event>, Interner, Vec<FileInfo>);
+
+fn merge(
+    files: Vec<(String, Origin, u64)>,
+    results: Vec<FileResult>,
+    report: &mut LoadReport,
+) -> Merged {
+    let mut strings = Interner::new();
+    let mut events = Vec::with_capacity(
+        results
+            .iter()
+            .flat_map(|r| &r.batches)
+            .map(|b| b.events.len())
+            .sum(),
+    );
+    let mut infos = Vec::with_capacity(files.len());
+    for ((name, origin, bytes), result) in files.into_iter().zip(results) {
+        report.files += 1;
+        report.bytes += bytes;
+        let mut info = FileInfo {
+            name: name.clone(),
+            origin,
+            bytes,
+            gzip: result.gzip,
+            records: 0,
+            events: 0,
+            skipped: 0,
+            ignored: 0,
+        };
+        if let Some(reason) = result.problem {
+            if result.failed {
+                report.files_failed += 1;
+                report.skipped += 1;
+                info.skipped += 1;
+                *report
+                    .skip_reasons
+                    .entry(batch::reason_class(&reason))
+                    .or_default() += 1;
+            }
+            push_skip(
+                report,
+                Skip {
+                    file: name.clone(),
+                    line: None,
+                    reason,
+                },
+            );
+        }
+        let mut line_base: u32 = 0;
+        for b in result.batches {
+            let map: Vec<Sym> = b
+                .strings
+                .strings()
+                .iter()
+                .map(|s| strings.intern(s))
+                .collect();
+            let remap = |s: Sym| map[s.0 as usize];
+            let absolute = b.lines == u32::MAX;
+            for mut e in b.events {
+                e.principal = remap(e.principal);
+                e.service = remap(e.service);
+                e.operation = remap(e.operation);
+                e.resource = remap(e.resource);
+                e.source_ip = remap(e.source_ip);
+                e.user_agent = remap(e.user_agent);
+                e.status = remap(e.status);
+                e.region = remap(e.region);
+                e.computer = remap(e.computer);
+                e.process = remap(e.process);
+                if !absolute {
+                    e.src.line = e.src.line.saturating_add(line_base);
+                }
+                events.push(e);
+                info.events += 1;
+            }
+            for (line, reason) in b.skips {
+                let line = if absolute {
+                    line
+                } else {
+                    line.saturating_add(line_base)
+                };
+                push_skip(
+                    report,
+                    Skip {
+                        file: name.clone(),
+                        line: Some(line),
+                        reason,
+                    },
+                );
+            }
+            let skipped: u64 = b.skip_counts.values().sum();
+            for (class, n) in b.skip_counts {
+                *report.skip_reasons.entry(class).or_default() += n;
+            }
+            info.skipped += skipped;
+            report.skipped += skipped;
+            for (kind, n) in b.ignored {
+                info.ignored += n;
+                *report.ignored.entry(kind).or_default() += n;
+            }
+            info.records += b.records;
+            report.records += b.records;
+            if !absolute {
+                line_base = line_base.saturating_add(b.lines);
+            }
+        }
+        infos.push(info);
+    }
+    (events, strings, infos)
+}
+
+fn spawn_progress_printer(p: Arc<Progress>) -> std::thread::JoinHandle<()> {
+    use std::io::{IsTerminal, Write};
+    std::thread::spawn(move || {
+        if !std::io::stderr().is_terminal() {
+            return;
+        }
+        let start = Instant::now();
+        let mut printed = false;
+        while !p.done.load(Ordering::Relaxed) {
+            std::thread::sleep(Duration::from_millis(200));
+            let el = start.elapsed().as_secs_f64();
+            if el < 1.0 {
+                continue;
+            }
+            let done = p.bytes_done.load(Ordering::Relaxed) as f64 / 1e6;
+            let total = p.bytes_total.load(Ordering::Relaxed) as f64 / 1e6;
+            let ev = p.events.load(Ordering::Relaxed);
+            eprint!(
+                "\r\x1b[2Kloading {:.0}/{:.0} MB, {}/{} files, {} events ({:.0} events/s)",
+                done,
+                total,
+                p.files_done.load(Ordering::Relaxed),
+                p.files_total.load(Ordering::Relaxed),
+                ev,
+                ev as f64 / el
+            );
+            let _ = std::io::stderr().flush();
+            printed = true;
+        }
+        if printed {
+            eprint!("\r\x1b[2K");
+        }
+    })
+}

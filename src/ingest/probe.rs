@@ -1,0 +1,250 @@
+//! One pass over a record's JSON that serves every format.
+//!
+//! [`Probe`] holds the union of the top-level fields the readers need, borrowed from the input;
+//! everything else is skipped without building a tree. [`parse_record`] deserialises it once, tells
+//! the format by which fields are present (never by file name) and hands it to that format's
+//! normaliser. Polymorphic or format-specific sub-objects stay as raw JSON until the format that
+//! owns them reads them.
+
+use super::flex::Flex;
+use super::{aws, azure, gcp, windows};
+use crate::model::{Cloud, Outcome, PrincipalKind};
+use serde::Deserialize;
+use serde::de::IgnoredAny;
+use serde_json::value::RawValue;
+use std::borrow::Cow;
+
+type Str<'a> = Option<Cow<'a, str>>;
+type Raw<'a> = Option<&'a RawValue>;
+
+/// The top-level fields of every supported format. Unknown fields are skipped.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+#[allow(non_snake_case)]
+pub struct Probe<'a> {
+    // Batches inside JSON Lines (Event Hub captures, CloudTrail via some forwarders).
+    #[serde(borrow)]
+    pub records: Option<Vec<&'a RawValue>>,
+    #[serde(borrow)]
+    pub Records: Option<Vec<&'a RawValue>>,
+
+    // GCP LogEntry.
+    #[serde(borrow)]
+    pub protoPayload: Option<gcp::AuditLog<'a>>,
+    #[serde(borrow)]
+    pub logName: Str<'a>,
+    #[serde(borrow)]
+    pub timestamp: Str<'a>,
+    #[serde(borrow)]
+    pub receiveTimestamp: Str<'a>,
+    #[serde(borrow)]
+    pub insertId: Str<'a>,
+    #[serde(borrow)]
+    pub resource: Raw<'a>,
+    pub jsonPayload: Option<IgnoredAny>,
+    pub textPayload: Option<IgnoredAny>,
+
+    // AWS CloudTrail.
+    #[serde(borrow)]
+    pub eventTime: Str<'a>,
+    #[serde(borrow)]
+    pub eventSource: Str<'a>,
+    #[serde(borrow)]
+    pub eventName: Flex<'a>,
+    #[serde(borrow)]
+    pub eventType: Str<'a>,
+    #[serde(borrow)]
+    pub awsRegion: Str<'a>,
+    #[serde(borrow)]
+    pub sourceIPAddress: Str<'a>,
+    #[serde(borrow)]
+    pub userAgent: Str<'a>,
+    #[serde(borrow)]
+    pub errorCode: Str<'a>,
+    #[serde(borrow)]
+    pub errorMessage: Str<'a>,
+    #[serde(borrow)]
+    pub userIdentity: Option<aws::Identity<'a>>,
+    #[serde(borrow)]
+    pub resources: Raw<'a>,
+    #[serde(borrow)]
+    pub requestParameters: Raw<'a>,
+    #[serde(borrow)]
+    pub responseElements: Raw<'a>,
+    pub digestStartTime: Option<IgnoredAny>,
+    #[serde(borrow)]
+    pub CloudTrailEvent: Str<'a>,
+
+    // Azure (diagnostic export and REST / PowerShell forms).
+    #[serde(borrow)]
+    pub time: Str<'a>,
+    #[serde(borrow, alias = "EventTimestamp")]
+    pub eventTimestamp: Str<'a>,
+    #[serde(borrow, alias = "ResourceId")]
+    pub resourceId: Str<'a>,
+    #[serde(borrow, alias = "OperationName")]
+    pub operationName: Flex<'a>,
+    #[serde(borrow, alias = "Category")]
+    pub category: Flex<'a>,
+    #[serde(borrow)]
+    pub resultType: Flex<'a>,
+    #[serde(borrow)]
+    pub resultSignature: Flex<'a>,
+    #[serde(borrow)]
+    pub callerIpAddress: Flex<'a>,
+    #[serde(borrow)]
+    pub identity: Raw<'a>,
+    #[serde(borrow, alias = "Caller")]
+    pub caller: Flex<'a>,
+    #[serde(borrow, alias = "Claims")]
+    pub claims: Raw<'a>,
+    #[serde(borrow, alias = "Status")]
+    pub status: Flex<'a>,
+    #[serde(borrow, alias = "SubStatus")]
+    pub subStatus: Flex<'a>,
+    #[serde(borrow, alias = "HttpRequest")]
+    pub httpRequest: Raw<'a>,
+    #[serde(borrow, alias = "Properties")]
+    pub properties: Raw<'a>,
+    #[serde(borrow)]
+    pub location: Flex<'a>,
+    #[serde(borrow, alias = "ResourceProviderName")]
+    pub resourceProviderName: Flex<'a>,
+
+    // Windows: Log Analytics SecurityEvent rows.
+    #[serde(borrow)]
+    pub TimeGenerated: Str<'a>,
+    #[serde(borrow)]
+    pub Computer: Flex<'a>,
+    #[serde(borrow)]
+    pub Account: Flex<'a>,
+    #[serde(borrow)]
+    pub AccountType: Flex<'a>,
+    #[serde(borrow)]
+    pub EventID: Flex<'a>,
+    #[serde(borrow)]
+    pub Activity: Flex<'a>,
+    #[serde(borrow)]
+    pub NewProcessName: Flex<'a>,
+    #[serde(borrow)]
+    pub ProcessName: Flex<'a>,
+    #[serde(borrow)]
+    pub IpAddress: Flex<'a>,
+    #[serde(borrow)]
+    pub SubjectUserName: Flex<'a>,
+    #[serde(borrow)]
+    pub SubjectDomainName: Flex<'a>,
+    #[serde(borrow)]
+    pub TargetUserName: Flex<'a>,
+    #[serde(borrow)]
+    pub TargetDomainName: Flex<'a>,
+    #[serde(borrow)]
+    pub EventSourceName: Flex<'a>,
+    #[serde(borrow)]
+    pub ObjectName: Flex<'a>,
+    #[serde(borrow, rename = "Type")]
+    pub Type: Flex<'a>,
+
+    // Windows: nested System / EventData (evtx converters, forwarders).
+    #[serde(borrow)]
+    pub Event: Raw<'a>,
+    #[serde(borrow)]
+    pub System: Raw<'a>,
+    #[serde(borrow)]
+    pub EventData: Raw<'a>,
+}
+
+/// A normalised event before its strings are interned.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Draft<'a> {
+    pub time: i64,
+    pub cloud: Option<Cloud>,
+    pub principal_kind: Option<PrincipalKind>,
+    pub outcome: Option<Outcome>,
+    pub principal: Cow<'a, str>,
+    pub service: Cow<'a, str>,
+    pub operation: Cow<'a, str>,
+    pub resource: Cow<'a, str>,
+    pub source_ip: Cow<'a, str>,
+    pub user_agent: Cow<'a, str>,
+    pub status: Cow<'a, str>,
+    pub region: Cow<'a, str>,
+    pub computer: Cow<'a, str>,
+    pub process: Cow<'a, str>,
+}
+
+/// What one record turned out to be.
+#[derive(Debug)]
+pub enum Parsed<'a> {
+    /// A modelled audit event.
+    Event(Box<Draft<'a>>),
+    /// A valid record of a kind trailwatch does not model, by kind.
+    Ignored(String),
+    /// A batch of records inside one record (a `records` line of an Event Hub capture).
+    Batch(Vec<&'a RawValue>),
+    /// A record embedded as a JSON string (CloudTrail event history's `CloudTrailEvent`).
+    Embedded(String),
+}
+
+/// Parses one record's JSON text and normalises it. `Err` carries a human reason.
+pub fn parse_record(text: &[u8]) -> Result<Parsed<'_>, String> {
+    let mut p: Probe = serde_json::from_slice(text).map_err(|e| explain(text, &e))?;
+    if let Some(batch) = p.records.take().or(p.Records.take()) {
+        return Ok(Parsed::Batch(batch));
+    }
+    classify(p)
+}
+
+/// A reason for a record that failed to deserialise, naming the field for a wrong type.
+fn explain(text: &[u8], e: &serde_json::Error) -> String {
+    let reason = super::frame::json_reason(e);
+    if e.classify() != serde_json::error::Category::Data {
+        return reason;
+    }
+    let mut de = serde_json::Deserializer::from_slice(text);
+    match serde_path_to_error::deserialize::<_, Probe>(&mut de) {
+        Err(pe) if !pe.path().to_string().is_empty() && pe.path().to_string() != "." => {
+            format!(
+                "wrong type in `{}`: {}",
+                pe.path(),
+                reason.trim_start_matches("wrong type: ")
+            )
+        }
+        _ => reason,
+    }
+}
+
+fn classify(p: Probe<'_>) -> Result<Parsed<'_>, String> {
+    if p.protoPayload.is_some() || p.logName.is_some() || p.insertId.is_some() {
+        return gcp::normalise(p);
+    }
+    if p.eventSource.is_some() && !p.eventName.0.is_empty() {
+        return aws::normalise(p);
+    }
+    if p.digestStartTime.is_some() {
+        return Ok(Parsed::Ignored("aws: CloudTrail digest".into()));
+    }
+    if let Some(embedded) = p.CloudTrailEvent {
+        return Ok(Parsed::Embedded(embedded.into_owned()));
+    }
+    if p.TimeGenerated.is_some() || p.System.is_some() || p.Event.is_some() {
+        return windows::normalise(p);
+    }
+    if p.time.is_some() || p.eventTimestamp.is_some() {
+        if p.resourceId.is_some() || !p.operationName.0.is_empty() || !p.category.0.is_empty() {
+            return azure::normalise(p);
+        }
+    }
+    Err("unrecognised record: no GCP, Azure, AWS or Windows audit fields".into())
+}
+
+/// Parses a time field or says why it cannot.
+pub fn require_time(field: &str, value: Option<&str>) -> Result<i64, String> {
+    let v = value.ok_or_else(|| format!("missing time field `{field}`"))?;
+    crate::time::parse_time(v).ok_or_else(|| {
+        format!(
+            "unparseable time in `{field}`: {:?}",
+            crate::text::clip(v, 40)
+        )
+    })
+}

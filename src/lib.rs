@@ -1,0 +1,13 @@
+//! trailwatch: a terminal investigator for cloud audit logs.
+//!
+//! Data flows one way, and the module list follows it:
+//! files → [`ingest`] → [`store`] → [`detect`] / [`activity`] → alerts → views and reports.
+//! [`model`] is the normalised event every stage shares; [`text`] and [`time`] are the small pure
+//! helpers everyone uses; [`cli`] turns arguments into runs of the pipeline.
+pub mod cli;
+pub mod ingest;
+pub mod model;
+pub mod output;
+pub mod store;
+pub mod text;
+pub mod time;

@@ -1,0 +1,210 @@
+//! Headless timeline output: events as a table, JSON Lines, CSV or Timesketch JSONL.
+//!
+//! Owns the JSONL field names (a contract: `time`, `cloud`, `principal`, `principal_kind`,
+//! `service`, `operation`, `resource`, `source_ip`, `user_agent`, `outcome`, `status`, `source`)
+//! and the escaping each format needs. Writes to any `io::Write`; never reads files itself.
+
+use crate::model::Event;
+use crate::store::EventStore;
+use crate::text;
+use crate::time::{format_rfc3339, format_short};
+use serde_json::{Value, json};
+use std::io::{self, Write};
+
+/// The output formats of `events`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum EventFormat {
+    /// Aligned columns for a person.
+    Table,
+    /// One JSON object per line.
+    Jsonl,
+    /// Comma-separated values with a header.
+    Csv,
+    /// JSON Lines that Timesketch imports.
+    Timesketch,
+}
+
+/// An event as the JSONL contract spells it.
+pub fn event_json(store: &EventStore, e: &Event) -> Value {
+    let file = store
+        .files()
+        .get(e.src.file as usize)
+        .map_or("", |f| f.name.as_str());
+    let mut source = json!({ "file": file, "line": e.src.line });
+    if let Some(i) = e.src.array_index() {
+        source["index"] = json!(i);
+    }
+    let mut v = json!({
+        "time": format_rfc3339(e.time),
+        "cloud": e.cloud.as_str(),
+        "principal": store.str(e.principal),
+        "principal_kind": e.principal_kind.as_str(),
+        "service": store.str(e.service),
+        "operation": store.str(e.operation),
+        "resource": store.str(e.resource),
+        "source_ip": store.str(e.source_ip),
+        "user_agent": store.str(e.user_agent),
+        "outcome": e.outcome.as_str(),
+        "status": store.str(e.status),
+        "region": store.str(e.region),
+        "source": source,
+    });
+    if !e.computer.is_empty() || !e.process.is_empty() {
+        v["computer"] = json!(store.str(e.computer));
+        v["process"] = json!(store.str(e.process));
+    }
+    v
+}
+
+/// CSV column names.
+pub const CSV_HEADER: [&str; 15] = [
+    "time",
+    "cloud",
+    "principal",
+    "principal_kind",
+    "service",
+    "operation",
+    "resource",
+    "source_ip",
+    "user_agent",
+    "outcome",
+    "status",
+    "region",
+    "computer",
+    "process",
+    "source",
+];
+
+/// Quotes a CSV cell. Cells a spreadsheet would run as a formula get a leading `'`.
+pub fn csv_cell(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) && s.len() > 1 {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
+    }
+}
+
+/// A one-line human description of an event (Timesketch `message`, timeline rows).
+pub fn describe(store: &EventStore, e: &Event) -> String {
+    let mut s = format!(
+        "{} {} {}",
+        store.str(e.principal),
+        store.str(e.operation),
+        store.str(e.resource)
+    );
+    if e.outcome == crate::model::Outcome::Failure {
+        s.push_str(&format!(" [failed: {}]", store.str(e.status)));
+    }
+    s.trim().to_string()
+}
+
+/// Writes events in the chosen format.
+pub fn write_events(
+    out: &mut dyn Write,
+    store: &EventStore,
+    positions: &[u32],
+    format: EventFormat,
+) -> io::Result<()> {
+    let events = store.events();
+    match format {
+        EventFormat::Jsonl => {
+            for &i in positions {
+                serde_json::to_writer(&mut *out, &event_json(store, &events[i as usize]))?;
+                out.write_all(b"\n")?;
+            }
+        }
+        EventFormat::Timesketch => {
+            for &i in positions {
+                let e = &events[i as usize];
+                let mut v = event_json(store, e);
+                v["message"] = json!(describe(store, e));
+                v["datetime"] = v["time"].clone();
+                v["timestamp_desc"] = json!("Event Time");
+                serde_json::to_writer(&mut *out, &v)?;
+                out.write_all(b"\n")?;
+            }
+        }
+        EventFormat::Csv => {
+            writeln!(out, "{}", CSV_HEADER.join(","))?;
+            for &i in positions {
+                let e = &events[i as usize];
+                let file = store
+                    .files()
+                    .get(e.src.file as usize)
+                    .map_or("", |f| f.name.as_str());
+                let cells = [
+                    format_rfc3339(e.time),
+                    e.cloud.as_str().into(),
+                    store.str(e.principal).into(),
+                    e.principal_kind.as_str().into(),
+                    store.str(e.service).into(),
+                    store.str(e.operation).into(),
+                    store.str(e.resource).into(),
+                    store.str(e.source_ip).into(),
+                    store.str(e.user_agent).into(),
+                    e.outcome.as_str().into(),
+                    store.str(e.status).into(),
+                    store.str(e.region).into(),
+                    store.str(e.computer).into(),
+                    store.str(e.process).into(),
+                    format!("{file}:{}", e.src.line),
+                ];
+                let line: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
+                writeln!(out, "{}", line.join(","))?;
+            }
+        }
+        EventFormat::Table => {
+            writeln!(
+                out,
+                "{:<19}  {:<7}  {:<36}  {:<28}  {:<40}  {:<15}  {}",
+                "TIME",
+                "CLOUD",
+                "PRINCIPAL",
+                "SERVICE",
+                "OPERATION",
+                "SOURCE IP",
+                "OUTCOME / RESOURCE"
+            )?;
+            for &i in positions {
+                let e = &events[i as usize];
+                let outcome = if e.outcome == crate::model::Outcome::Failure {
+                    format!("FAILED {} ", text::clip(store.str(e.status), 30))
+                } else {
+                    String::new()
+                };
+                writeln!(
+                    out,
+                    "{:<19}  {:<7}  {:<36}  {:<28}  {:<40}  {:<15}  {}{}",
+                    format_short(e.time),
+                    e.cloud.as_str(),
+                    text::clip(store.str(e.principal), 36),
+                    text::clip(store.str(e.service), 28),
+                    text::clip(store.str(e.operation), 40),
+                    text::clip(store.str(e.source_ip), 15),
+                    outcome,
+                    text::clip(store.str(e.resource), 80),
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_quotes_and_defuses_formulas() {
+        assert_eq!(csv_cell("plain"), "plain");
+        assert_eq!(csv_cell("a,b"), "\"a,b\"");
+        assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(csv_cell("-"), "-");
+    }
+}

@@ -1,0 +1,272 @@
+//! The event store: every loaded event in time order, its interned strings, the files it came
+//! from, and the indexes the detectors and views query.
+//!
+//! Read-only once built. Owns the string interner, the per-principal index (event positions in
+//! time order, so a principal's timeline or one day of it is a slice, never a scan of the store),
+//! case-folding for Azure IDs, and reading a raw record back from its file on demand, so raw JSON
+//! is never held in memory.
+
+use crate::ingest::content;
+use crate::model::{Cloud, Event, Sym};
+use foldhash::HashMap;
+use std::ops::Range;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+/// Interned strings: each distinct string stored once, addressed by [`Sym`].
+#[derive(Default, Clone)]
+pub struct Interner {
+    map: HashMap<Box<str>, u32>,
+    strings: Vec<Box<str>>,
+}
+
+impl Interner {
+    /// A new interner holding only the empty string at `Sym(0)`.
+    pub fn new() -> Self {
+        let mut i = Interner::default();
+        i.strings.push("".into());
+        i.map.insert("".into(), 0);
+        i
+    }
+
+    /// The id of `s`, adding it if new.
+    pub fn intern(&mut self, s: &str) -> Sym {
+        if let Some(&id) = self.map.get(s) {
+            return Sym(id);
+        }
+        let id = self.strings.len() as u32;
+        self.strings.push(s.into());
+        self.map.insert(s.into(), id);
+        Sym(id)
+    }
+
+    /// The id of `s` if it was interned.
+    pub fn lookup(&self, s: &str) -> Option<Sym> {
+        self.map.get(s).map(|&id| Sym(id))
+    }
+
+    /// The text of an id.
+    pub fn get(&self, s: Sym) -> &str {
+        self.strings.get(s.0 as usize).map_or("", |b| b)
+    }
+
+    /// Number of distinct strings.
+    pub fn len(&self) -> usize {
+        self.strings.len()
+    }
+
+    /// True when only the empty string is held.
+    pub fn is_empty(&self) -> bool {
+        self.strings.len() <= 1
+    }
+
+    /// All strings in id order.
+    pub fn strings(&self) -> &[Box<str>] {
+        &self.strings
+    }
+}
+
+/// Where a file's bytes come from.
+#[derive(Clone)]
+pub enum Origin {
+    /// A file on disk.
+    Disk(PathBuf),
+    /// Embedded or in-memory data.
+    Memory(Arc<[u8]>),
+}
+
+/// One input file and what was read from it.
+#[derive(Clone)]
+pub struct FileInfo {
+    /// The name shown to people (the path as given, or the embedded name).
+    pub name: String,
+    /// Where to read it again.
+    pub origin: Origin,
+    /// Size on disk (compressed size for gzip).
+    pub bytes: u64,
+    /// The file was gzip-compressed.
+    pub gzip: bool,
+    /// Records found.
+    pub records: u64,
+    /// Events loaded.
+    pub events: u64,
+    /// Records skipped as unreadable.
+    pub skipped: u64,
+    /// Valid records of kinds not modelled.
+    pub ignored: u64,
+}
+
+/// All loaded events in time order, with their strings and indexes.
+pub struct EventStore {
+    events: Vec<Event>,
+    strings: Interner,
+    files: Vec<FileInfo>,
+    by_principal: HashMap<Sym, Vec<u32>>,
+    principals: Vec<Sym>,
+    folded: Vec<Sym>,
+    raw_cache: Mutex<Option<(u32, Arc<content::Content>)>>,
+}
+
+impl EventStore {
+    /// Builds the store: sorts events by time (ties by file, offset, position — deterministic),
+    /// builds the principal index and the case-folding table.
+    pub fn build(mut events: Vec<Event>, mut strings: Interner, files: Vec<FileInfo>) -> Self {
+        use rayon::slice::ParallelSliceMut;
+        events.par_sort_unstable_by_key(|e| (e.time, e.src.file, e.src.offset, e.src.index));
+        let mut by_principal: HashMap<Sym, Vec<u32>> = HashMap::default();
+        for (i, e) in events.iter().enumerate() {
+            by_principal.entry(e.principal).or_default().push(i as u32);
+        }
+        let mut principals: Vec<Sym> = by_principal.keys().copied().collect();
+        principals.sort_by(|a, b| strings.get(*a).cmp(strings.get(*b)));
+        let n = strings.len();
+        let mut folded = Vec::with_capacity(n);
+        for id in 0..n {
+            let s = strings.get(Sym(id as u32));
+            if s.bytes().any(|b| b.is_ascii_uppercase()) || !s.is_ascii() {
+                let lower = s.to_lowercase();
+                folded.push(strings.intern(&lower));
+            } else {
+                folded.push(Sym(id as u32));
+            }
+        }
+        // Strings added while folding are already lower case: they fold to themselves.
+        for id in n..strings.len() {
+            folded.push(Sym(id as u32));
+        }
+        EventStore {
+            events,
+            strings,
+            files,
+            by_principal,
+            principals,
+            folded,
+            raw_cache: Mutex::new(None),
+        }
+    }
+
+    /// An empty store.
+    pub fn empty() -> Self {
+        Self::build(Vec::new(), Interner::new(), Vec::new())
+    }
+
+    /// All events in time order.
+    pub fn events(&self) -> &[Event] {
+        &self.events
+    }
+
+    /// Number of events.
+    pub fn len(&self) -> usize {
+        self.events.len()
+    }
+
+    /// True when no event was loaded.
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+    }
+
+    /// The text of an interned id.
+    pub fn str(&self, s: Sym) -> &str {
+        self.strings.get(s)
+    }
+
+    /// The id of a string, if any event uses it.
+    pub fn lookup(&self, s: &str) -> Option<Sym> {
+        self.strings.lookup(s)
+    }
+
+    /// The interner (for views that list values).
+    pub fn strings(&self) -> &Interner {
+        &self.strings
+    }
+
+    /// The case-folded id of a string (Azure IDs compare case-insensitively).
+    pub fn fold(&self, s: Sym) -> Sym {
+        self.folded.get(s.0 as usize).copied().unwrap_or(s)
+    }
+
+    /// The comparison key of a resource or operation: case-folded for Azure, exact elsewhere.
+    pub fn key_of(&self, cloud: Cloud, s: Sym) -> Sym {
+        if cloud == Cloud::Azure {
+            self.fold(s)
+        } else {
+            s
+        }
+    }
+
+    /// Input files in load order.
+    pub fn files(&self) -> &[FileInfo] {
+        &self.files
+    }
+
+    /// Every principal, sorted by name.
+    pub fn principals(&self) -> &[Sym] {
+        &self.principals
+    }
+
+    /// Positions (into [`Self::events`]) of a principal's events, in time order.
+    pub fn principal_events(&self, p: Sym) -> &[u32] {
+        self.by_principal.get(&p).map_or(&[], Vec::as_slice)
+    }
+
+    /// Positions of events with `from <= time < to`.
+    pub fn time_range(&self, from: i64, to: i64) -> Range<usize> {
+        let a = self.events.partition_point(|e| e.time < from);
+        let b = self.events.partition_point(|e| e.time < to);
+        a..b.max(a)
+    }
+
+    /// The sub-slice of `positions` (time-ordered event positions) with `from <= time < to`.
+    pub fn slice_by_time<'p>(&self, positions: &'p [u32], from: i64, to: i64) -> &'p [u32] {
+        let a = positions.partition_point(|&i| self.events[i as usize].time < from);
+        let b = positions.partition_point(|&i| self.events[i as usize].time < to);
+        &positions[a..b.max(a)]
+    }
+
+    /// Earliest and latest event time.
+    pub fn span(&self) -> Option<(i64, i64)> {
+        Some((self.events.first()?.time, self.events.last()?.time))
+    }
+
+    /// The original JSON text of an event's record, read back from its file.
+    pub fn raw(&self, e: &Event) -> Result<String, String> {
+        let file = self.files.get(e.src.file as usize).ok_or("unknown file")?;
+        let content = {
+            let mut cache = self.raw_cache.lock().map_err(|_| "raw cache poisoned")?;
+            match &*cache {
+                Some((id, c)) if *id == e.src.file => c.clone(),
+                _ => {
+                    let c = Arc::new(match &file.origin {
+                        Origin::Disk(p) => content::read_path(p)?,
+                        Origin::Memory(b) => content::decode(content::Bytes::Shared(b.clone()))?,
+                    });
+                    *cache = Some((e.src.file, c.clone()));
+                    c
+                }
+            }
+        };
+        let text = content.text();
+        let (a, b) = (
+            e.src.offset as usize,
+            e.src.offset as usize + e.src.len as usize,
+        );
+        let slice = text
+            .get(a..b)
+            .ok_or("the file changed since it was loaded")?;
+        Ok(String::from_utf8_lossy(slice).into_owned())
+    }
+
+    /// The original record pretty-printed (or as read, if it no longer parses).
+    pub fn raw_pretty(&self, e: &Event) -> Result<String, String> {
+        let raw = self.raw(e)?;
+        Ok(match serde_json::from_str::<serde_json::Value>(&raw) {
+            Ok(v) => serde_json::to_string_pretty(&v).unwrap_or(raw),
+            Err(_) => raw,
+        })
+    }
+
+    /// The raw record parsed as a JSON value (for detectors reading request details).
+    pub fn raw_value(&self, e: &Event) -> Option<serde_json::Value> {
+        serde_json::from_str(&self.raw(e).ok()?).ok()
+    }
+}

@@ -1,0 +1,120 @@
+//! Making attacker-controlled log text safe to show.
+//!
+//! Every string from a log is untrusted. Before it reaches a terminal, a table or a Markdown file
+//! it goes through [`escape`], which renders control characters (C0, DEL, C1 — so ESC/CSI/OSC
+//! sequences, BEL, backspace, carriage return), bidirectional overrides and zero-width characters
+//! as visible escapes such as `\x1b` or `\u{202e}`. Pure functions only.
+
+use std::borrow::Cow;
+
+/// True for characters that must never reach a terminal raw.
+pub fn is_unsafe(c: char) -> bool {
+    matches!(c,
+        '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}'
+        | '\u{200b}'..='\u{200f}'   // zero-width space/joiners, LRM/RLM
+        | '\u{202a}'..='\u{202e}'   // bidi embeddings and overrides
+        | '\u{2060}'..='\u{2064}'   // word joiner, invisible operators
+        | '\u{2066}'..='\u{2069}'   // bidi isolates
+        | '\u{061c}' | '\u{feff}' | '\u{fff9}'..='\u{fffb}'
+        | '\u{e0000}'..='\u{e007f}' // tag characters
+    )
+}
+
+/// Returns the text with every unsafe character written as a visible escape.
+pub fn escape(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(is_unsafe) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if !is_unsafe(c) {
+            out.push(c);
+            continue;
+        }
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x100 => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Escapes, then shortens to at most `max` characters (adding `…`).
+pub fn clip(s: &str, max: usize) -> String {
+    let e = escape(s);
+    if e.chars().count() <= max {
+        return e.into_owned();
+    }
+    let mut out: String = e.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+/// Escapes text for an HTML element or attribute value.
+pub fn html(s: &str) -> String {
+    let s = escape(s);
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Escapes text for a Markdown table cell or inline text: control characters, pipes, backticks
+/// and the characters that would start emphasis, links or HTML.
+pub fn markdown(s: &str) -> String {
+    let s = escape(s);
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '|' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '\\' | '#' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_terminal_sequences() {
+        assert_eq!(escape("plain ünïcode"), "plain ünïcode");
+        assert_eq!(escape("a\x1b[31mred"), "a\\x1b[31mred");
+        assert_eq!(escape("\x1b]0;title\x07"), "\\x1b]0;title\\x07");
+        assert_eq!(escape("x\x08y\rz\n"), "x\\x08y\\rz\\n");
+        assert_eq!(escape("evil\u{202e}gpj.exe"), "evil\\u{202e}gpj.exe");
+        assert_eq!(escape("zero\u{200b}width"), "zero\\u{200b}width");
+        assert_eq!(escape("c1\u{9b}31m"), "c1\\x9b31m");
+    }
+
+    #[test]
+    fn clips_after_escaping() {
+        assert_eq!(clip("abcdef", 4), "abc…");
+        assert_eq!(clip("ab", 4), "ab");
+    }
+
+    #[test]
+    fn html_and_markdown() {
+        assert_eq!(
+            html("<script>alert('x')</script>&"),
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;"
+        );
+        assert_eq!(markdown("a|b`c"), "a\\|b\\`c");
+        assert_eq!(markdown("\x1b[2J"), "\\\\x1b\\[2J");
+    }
+}

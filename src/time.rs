@@ -1,0 +1,253 @@
+//! Time stamps as trailwatch keeps them: `i64` microseconds since the Unix epoch, UTC.
+//!
+//! Owns parsing the many spellings logs use (RFC 3339 with any fraction, a space for `T`, no zone,
+//! `/Date(ms)/`, compact `20131102T010628Z`) and formatting back to RFC 3339. Pure functions only.
+
+use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
+
+/// Microseconds in a second.
+pub const SECOND_US: i64 = 1_000_000;
+/// Microseconds in an hour.
+pub const HOUR_US: i64 = 3_600 * SECOND_US;
+/// Microseconds in a day.
+pub const DAY_US: i64 = 24 * HOUR_US;
+
+/// Parses a log time stamp into microseconds since the epoch (UTC).
+///
+/// The common `YYYY-MM-DDTHH:MM:SS[.frac][Z|±HH:MM]` shape takes a fast path; anything else goes
+/// through chrono. A stamp without a zone is read as UTC.
+pub fn parse_time(s: &str) -> Option<i64> {
+    let s = s.trim();
+    fast_rfc3339(s.as_bytes()).or_else(|| slow_parse(s))
+}
+
+fn digits(b: &[u8]) -> Option<i64> {
+    let mut v: i64 = 0;
+    for &c in b {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        v = v * 10 + i64::from(c - b'0');
+    }
+    Some(v)
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn fast_rfc3339(b: &[u8]) -> Option<i64> {
+    if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    if b[10] != b'T' && b[10] != b' ' && b[10] != b't' {
+        return None;
+    }
+    let (y, mo, d) = (digits(&b[0..4])?, digits(&b[5..7])?, digits(&b[8..10])?);
+    let (h, mi, se) = (
+        digits(&b[11..13])?,
+        digits(&b[14..16])?,
+        digits(&b[17..19])?,
+    );
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 {
+        return None;
+    }
+    let mut i = 19;
+    let mut frac_us: i64 = 0;
+    if i < b.len() && (b[i] == b'.' || b[i] == b',') {
+        i += 1;
+        let start = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            if i - start < 6 {
+                frac_us = frac_us * 10 + i64::from(b[i] - b'0');
+            }
+            i += 1;
+        }
+        let n = i - start;
+        if n == 0 {
+            return None;
+        }
+        for _ in n..6 {
+            frac_us *= 10;
+        }
+    }
+    let offset_s: i64 = match &b[i..] {
+        [] | [b'Z'] | [b'z'] => 0,
+        [sign @ (b'+' | b'-'), hh1, hh2, b':', mm1, mm2]
+        | [sign @ (b'+' | b'-'), hh1, hh2, mm1, mm2] => {
+            let hh = digits(&[*hh1, *hh2])?;
+            let mm = digits(&[*mm1, *mm2])?;
+            let v = hh * 3600 + mm * 60;
+            if *sign == b'-' { -v } else { v }
+        }
+        _ => return None,
+    };
+    let days = days_from_civil(y, mo, d);
+    let secs = days * 86_400 + h * 3600 + mi * 60 + se - offset_s;
+    Some(secs * SECOND_US + frac_us)
+}
+
+fn slow_parse(s: &str) -> Option<i64> {
+    if let Some(rest) = s.strip_prefix("/Date(").and_then(|r| r.strip_suffix(")/")) {
+        // .NET JSON dates: milliseconds, optionally followed by a zone offset that does not move the instant.
+        let end = rest[1..].find(['+', '-']).map_or(rest.len(), |p| p + 1);
+        let ms: i64 = rest[..end].parse().ok()?;
+        return ms.checked_mul(1000);
+    }
+    if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
+        return Some(dt.timestamp_micros());
+    }
+    if let Ok(dt) = DateTime::parse_from_rfc2822(s) {
+        return Some(dt.timestamp_micros());
+    }
+    for fmt in [
+        "%Y%m%dT%H%M%SZ",
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%m/%d/%Y %I:%M:%S %p",
+    ] {
+        if let Ok(n) = NaiveDateTime::parse_from_str(s, fmt) {
+            return Some(Utc.from_utc_datetime(&n).timestamp_micros());
+        }
+    }
+    None
+}
+
+/// Formats microseconds since the epoch as RFC 3339 UTC with as many fraction digits as needed
+/// (none, 3 or 6): `2024-03-06T09:00:00Z`, `2024-03-06T09:00:00.123Z`.
+pub fn format_rfc3339(us: i64) -> String {
+    let Some(dt) = DateTime::<Utc>::from_timestamp_micros(us) else {
+        return format!("@{us}us");
+    };
+    let frac = us.rem_euclid(SECOND_US);
+    if frac == 0 {
+        dt.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+    } else if frac % 1000 == 0 {
+        dt.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+    } else {
+        dt.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+    }
+}
+
+/// Formats as `2024-03-06 09:00:00` (UTC, seconds), for tables.
+pub fn format_short(us: i64) -> String {
+    DateTime::<Utc>::from_timestamp_micros(us)
+        .map(|dt| dt.format("%Y-%m-%d %H:%M:%S").to_string())
+        .unwrap_or_else(|| format!("@{us}us"))
+}
+
+/// Formats the day of a time stamp as `2024-03-06`.
+pub fn format_day(us: i64) -> String {
+    DateTime::<Utc>::from_timestamp_micros(us)
+        .map(|dt| dt.format("%Y-%m-%d").to_string())
+        .unwrap_or_else(|| format!("@{us}us"))
+}
+
+/// 00:00 UTC of the day holding `us`.
+pub fn start_of_day(us: i64) -> i64 {
+    us - us.rem_euclid(DAY_US)
+}
+
+/// Parses a duration such as `7d`, `36h`, `90m`, `30s`, `2w` into microseconds.
+pub fn parse_duration(s: &str) -> Option<i64> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit())?;
+    let (n, unit) = s.split_at(split);
+    let n: i64 = n.parse().ok()?;
+    let unit_us = match unit {
+        "s" => SECOND_US,
+        "m" | "min" => 60 * SECOND_US,
+        "h" => HOUR_US,
+        "d" => DAY_US,
+        "w" => 7 * DAY_US,
+        _ => return None,
+    };
+    n.checked_mul(unit_us)
+}
+
+/// Parses a user-given time: RFC 3339 or a bare date (`2024-03-06`, read as 00:00 UTC).
+pub fn parse_user_time(s: &str) -> Option<i64> {
+    let s = s.trim();
+    if s.len() == 10 {
+        if let Ok(d) = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+            return Some(
+                Utc.from_utc_datetime(&d.and_hms_opt(0, 0, 0)?)
+                    .timestamp_micros(),
+            );
+        }
+    }
+    parse_time(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_common_spellings() {
+        let base = parse_time("2019-12-19T00:49:36Z").unwrap();
+        assert_eq!(base, 1_576_716_576 * SECOND_US);
+        assert_eq!(
+            parse_time("2019-12-19T00:49:36.086Z").unwrap(),
+            base + 86_000
+        );
+        assert_eq!(
+            parse_time("2019-12-19T00:49:36.313482371Z").unwrap(),
+            base + 313_482
+        );
+        assert_eq!(
+            parse_time("2018-01-29T20:42:31.3810679Z").unwrap() % SECOND_US,
+            381_067
+        );
+        assert_eq!(parse_time("2019-12-19T01:49:36+01:00").unwrap(), base);
+        assert_eq!(parse_time("2019-12-19 00:49:36").unwrap(), base);
+        assert_eq!(
+            parse_time("2022-03-22T10:48:48.8558814+00:00").unwrap() % SECOND_US,
+            855_881
+        );
+        assert_eq!(
+            parse_time("20131102T010628Z").unwrap(),
+            parse_time("2013-11-02T01:06:28Z").unwrap()
+        );
+        assert_eq!(parse_time("/Date(1576716576000)/").unwrap(), base);
+        assert_eq!(parse_time("Aug 10, 2022, 10:38:27 PM"), None);
+        assert_eq!(parse_time("not a time"), None);
+        assert_eq!(parse_time("2019-13-19T00:49:36Z"), None);
+    }
+
+    #[test]
+    fn formats_rfc3339() {
+        let t = parse_time("2024-03-06T09:00:00Z").unwrap();
+        assert_eq!(format_rfc3339(t), "2024-03-06T09:00:00Z");
+        assert_eq!(format_rfc3339(t + 123_000), "2024-03-06T09:00:00.123Z");
+        assert_eq!(format_rfc3339(t + 123_456), "2024-03-06T09:00:00.123456Z");
+        assert_eq!(format_day(t), "2024-03-06");
+        assert_eq!(format_rfc3339(start_of_day(t)), "2024-03-06T00:00:00Z");
+    }
+
+    #[test]
+    fn durations_and_user_times() {
+        assert_eq!(parse_duration("7d"), Some(7 * DAY_US));
+        assert_eq!(parse_duration("36h"), Some(36 * HOUR_US));
+        assert_eq!(parse_duration("2w"), Some(14 * DAY_US));
+        assert_eq!(parse_duration("x"), None);
+        assert_eq!(
+            parse_user_time("2024-03-06"),
+            parse_time("2024-03-06T00:00:00Z")
+        );
+    }
+
+    #[test]
+    fn days_before_epoch() {
+        assert_eq!(days_from_civil(1970, 1, 1), 0);
+        assert_eq!(days_from_civil(1969, 12, 31), -1);
+        assert_eq!(start_of_day(-1), -DAY_US);
+    }
+}
