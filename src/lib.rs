@@ -4,7 +4,9 @@
 //! files → [`ingest`] → [`store`] → [`detect`] / [`activity`] → alerts → views and reports.
 //! [`model`] is the normalised event every stage shares; [`text`] and [`time`] are the small pure
 //! helpers everyone uses; [`cli`] turns arguments into runs of the pipeline.
+pub mod activity;
 pub mod cli;
+pub mod detect;
 pub mod ingest;
 pub mod model;
 pub mod output;

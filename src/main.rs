@@ -6,10 +6,7 @@ fn main() {
     let code = match trailwatch::cli::run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!(
-                "trailwatch: error: {}",
-                trailwatch::text::escape(&format!("{e:#}"))
-            );
+            eprintln!("trailwatch: error: {}", trailwatch::text::escape(&format!("{e:#}")));
             1
         }
     };

@@ -26,10 +26,7 @@ pub enum EventFormat {
 
 /// An event as the JSONL contract spells it.
 pub fn event_json(store: &EventStore, e: &Event) -> Value {
-    let file = store
-        .files()
-        .get(e.src.file as usize)
-        .map_or("", |f| f.name.as_str());
+    let file = store.files().get(e.src.file as usize).map_or("", |f| f.name.as_str());
     let mut source = json!({ "file": file, "line": e.src.line });
     if let Some(i) = e.src.array_index() {
         source["index"] = json!(i);
@@ -77,26 +74,14 @@ pub const CSV_HEADER: [&str; 15] = [
 
 /// Quotes a CSV cell. Cells a spreadsheet would run as a formula get a leading `'`.
 pub fn csv_cell(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) && s.len() > 1 {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
+    let s =
+        if s.starts_with(['=', '+', '-', '@', '\t', '\r']) && s.len() > 1 { format!("'{s}") } else { s.to_string() };
+    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
 }
 
 /// A one-line human description of an event (Timesketch `message`, timeline rows).
 pub fn describe(store: &EventStore, e: &Event) -> String {
-    let mut s = format!(
-        "{} {} {}",
-        store.str(e.principal),
-        store.str(e.operation),
-        store.str(e.resource)
-    );
+    let mut s = format!("{} {} {}", store.str(e.principal), store.str(e.operation), store.str(e.resource));
     if e.outcome == crate::model::Outcome::Failure {
         s.push_str(&format!(" [failed: {}]", store.str(e.status)));
     }
@@ -104,12 +89,7 @@ pub fn describe(store: &EventStore, e: &Event) -> String {
 }
 
 /// Writes events in the chosen format.
-pub fn write_events(
-    out: &mut dyn Write,
-    store: &EventStore,
-    positions: &[u32],
-    format: EventFormat,
-) -> io::Result<()> {
+pub fn write_events(out: &mut dyn Write, store: &EventStore, positions: &[u32], format: EventFormat) -> io::Result<()> {
     let events = store.events();
     match format {
         EventFormat::Jsonl => {
@@ -133,10 +113,7 @@ pub fn write_events(
             writeln!(out, "{}", CSV_HEADER.join(","))?;
             for &i in positions {
                 let e = &events[i as usize];
-                let file = store
-                    .files()
-                    .get(e.src.file as usize)
-                    .map_or("", |f| f.name.as_str());
+                let file = store.files().get(e.src.file as usize).map_or("", |f| f.name.as_str());
                 let cells = [
                     format_rfc3339(e.time),
                     e.cloud.as_str().into(),
@@ -161,14 +138,8 @@ pub fn write_events(
         EventFormat::Table => {
             writeln!(
                 out,
-                "{:<19}  {:<7}  {:<36}  {:<28}  {:<40}  {:<15}  {}",
-                "TIME",
-                "CLOUD",
-                "PRINCIPAL",
-                "SERVICE",
-                "OPERATION",
-                "SOURCE IP",
-                "OUTCOME / RESOURCE"
+                "{:<19}  {:<7}  {:<36}  {:<28}  {:<40}  {:<15}  OUTCOME / RESOURCE",
+                "TIME", "CLOUD", "PRINCIPAL", "SERVICE", "OPERATION", "SOURCE IP",
             )?;
             for &i in positions {
                 let e = &events[i as usize];

@@ -134,15 +134,7 @@ impl EventStore {
         for id in n..strings.len() {
             folded.push(Sym(id as u32));
         }
-        EventStore {
-            events,
-            strings,
-            files,
-            by_principal,
-            principals,
-            folded,
-            raw_cache: Mutex::new(None),
-        }
+        EventStore { events, strings, files, by_principal, principals, folded, raw_cache: Mutex::new(None) }
     }
 
     /// An empty store.
@@ -187,11 +179,7 @@ impl EventStore {
 
     /// The comparison key of a resource or operation: case-folded for Azure, exact elsewhere.
     pub fn key_of(&self, cloud: Cloud, s: Sym) -> Sym {
-        if cloud == Cloud::Azure {
-            self.fold(s)
-        } else {
-            s
-        }
+        if cloud == Cloud::Azure { self.fold(s) } else { s }
     }
 
     /// Input files in load order.
@@ -246,13 +234,8 @@ impl EventStore {
             }
         };
         let text = content.text();
-        let (a, b) = (
-            e.src.offset as usize,
-            e.src.offset as usize + e.src.len as usize,
-        );
-        let slice = text
-            .get(a..b)
-            .ok_or("the file changed since it was loaded")?;
+        let (a, b) = (e.src.offset as usize, e.src.offset as usize + e.src.len as usize);
+        let slice = text.get(a..b).ok_or("the file changed since it was loaded")?;
         Ok(String::from_utf8_lossy(slice).into_owned())
     }
 

@@ -110,10 +110,7 @@ mod tests {
 
     #[test]
     fn html_and_markdown() {
-        assert_eq!(
-            html("<script>alert('x')</script>&"),
-            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;"
-        );
+        assert_eq!(html("<script>alert('x')</script>&"), "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;");
         assert_eq!(markdown("a|b`c"), "a\\|b\\`c");
         assert_eq!(markdown("\x1b[2J"), "\\\\x1b\\[2J");
     }

@@ -51,11 +51,7 @@ fn fast_rfc3339(b: &[u8]) -> Option<i64> {
         return None;
     }
     let (y, mo, d) = (digits(&b[0..4])?, digits(&b[5..7])?, digits(&b[8..10])?);
-    let (h, mi, se) = (
-        digits(&b[11..13])?,
-        digits(&b[14..16])?,
-        digits(&b[17..19])?,
-    );
+    let (h, mi, se) = (digits(&b[11..13])?, digits(&b[14..16])?, digits(&b[17..19])?);
     if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 {
         return None;
     }
@@ -80,8 +76,7 @@ fn fast_rfc3339(b: &[u8]) -> Option<i64> {
     }
     let offset_s: i64 = match &b[i..] {
         [] | [b'Z'] | [b'z'] => 0,
-        [sign @ (b'+' | b'-'), hh1, hh2, b':', mm1, mm2]
-        | [sign @ (b'+' | b'-'), hh1, hh2, mm1, mm2] => {
+        [sign @ (b'+' | b'-'), hh1, hh2, b':', mm1, mm2] | [sign @ (b'+' | b'-'), hh1, hh2, mm1, mm2] => {
             let hh = digits(&[*hh1, *hh2])?;
             let mm = digits(&[*mm1, *mm2])?;
             let v = hh * 3600 + mm * 60;
@@ -107,12 +102,7 @@ fn slow_parse(s: &str) -> Option<i64> {
     if let Ok(dt) = DateTime::parse_from_rfc2822(s) {
         return Some(dt.timestamp_micros());
     }
-    for fmt in [
-        "%Y%m%dT%H%M%SZ",
-        "%Y-%m-%dT%H:%M:%S%.f",
-        "%Y-%m-%d %H:%M:%S%.f",
-        "%m/%d/%Y %I:%M:%S %p",
-    ] {
+    for fmt in ["%Y%m%dT%H%M%SZ", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%m/%d/%Y %I:%M:%S %p"] {
         if let Ok(n) = NaiveDateTime::parse_from_str(s, fmt) {
             return Some(Utc.from_utc_datetime(&n).timestamp_micros());
         }
@@ -175,13 +165,10 @@ pub fn parse_duration(s: &str) -> Option<i64> {
 /// Parses a user-given time: RFC 3339 or a bare date (`2024-03-06`, read as 00:00 UTC).
 pub fn parse_user_time(s: &str) -> Option<i64> {
     let s = s.trim();
-    if s.len() == 10 {
-        if let Ok(d) = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-            return Some(
-                Utc.from_utc_datetime(&d.and_hms_opt(0, 0, 0)?)
-                    .timestamp_micros(),
-            );
-        }
+    if s.len() == 10
+        && let Ok(d) = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+    {
+        return Some(Utc.from_utc_datetime(&d.and_hms_opt(0, 0, 0)?).timestamp_micros());
     }
     parse_time(s)
 }
@@ -194,28 +181,13 @@ mod tests {
     fn parses_common_spellings() {
         let base = parse_time("2019-12-19T00:49:36Z").unwrap();
         assert_eq!(base, 1_576_716_576 * SECOND_US);
-        assert_eq!(
-            parse_time("2019-12-19T00:49:36.086Z").unwrap(),
-            base + 86_000
-        );
-        assert_eq!(
-            parse_time("2019-12-19T00:49:36.313482371Z").unwrap(),
-            base + 313_482
-        );
-        assert_eq!(
-            parse_time("2018-01-29T20:42:31.3810679Z").unwrap() % SECOND_US,
-            381_067
-        );
+        assert_eq!(parse_time("2019-12-19T00:49:36.086Z").unwrap(), base + 86_000);
+        assert_eq!(parse_time("2019-12-19T00:49:36.313482371Z").unwrap(), base + 313_482);
+        assert_eq!(parse_time("2018-01-29T20:42:31.3810679Z").unwrap() % SECOND_US, 381_067);
         assert_eq!(parse_time("2019-12-19T01:49:36+01:00").unwrap(), base);
         assert_eq!(parse_time("2019-12-19 00:49:36").unwrap(), base);
-        assert_eq!(
-            parse_time("2022-03-22T10:48:48.8558814+00:00").unwrap() % SECOND_US,
-            855_881
-        );
-        assert_eq!(
-            parse_time("20131102T010628Z").unwrap(),
-            parse_time("2013-11-02T01:06:28Z").unwrap()
-        );
+        assert_eq!(parse_time("2022-03-22T10:48:48.8558814+00:00").unwrap() % SECOND_US, 855_881);
+        assert_eq!(parse_time("20131102T010628Z").unwrap(), parse_time("2013-11-02T01:06:28Z").unwrap());
         assert_eq!(parse_time("/Date(1576716576000)/").unwrap(), base);
         assert_eq!(parse_time("Aug 10, 2022, 10:38:27 PM"), None);
         assert_eq!(parse_time("not a time"), None);
@@ -238,10 +210,7 @@ mod tests {
         assert_eq!(parse_duration("36h"), Some(36 * HOUR_US));
         assert_eq!(parse_duration("2w"), Some(14 * DAY_US));
         assert_eq!(parse_duration("x"), None);
-        assert_eq!(
-            parse_user_time("2024-03-06"),
-            parse_time("2024-03-06T00:00:00Z")
-        );
+        assert_eq!(parse_user_time("2024-03-06"), parse_time("2024-03-06T00:00:00Z"));
     }
 
     #[test]

@@ -15,23 +15,12 @@ fn lines(parts: &[&str]) -> Vec<u8> {
 fn truncated_line_and_wrong_type_are_reported_with_line() {
     let wrong_type = GOOD_GCP.replace("\"methodName\":\"m\"", "\"methodName\":5");
     let truncated = &GOOD_GCP[..GOOD_GCP.len() / 2];
-    let (store, report, _d) = load_bytes(
-        "a.jsonl",
-        &lines(&[GOOD_GCP, &wrong_type, GOOD_GCP, truncated, GOOD_GCP]),
-    );
+    let (store, report, _d) = load_bytes("a.jsonl", &lines(&[GOOD_GCP, &wrong_type, GOOD_GCP, truncated, GOOD_GCP]));
     assert_eq!(store.len(), 3);
     assert_eq!(report.skipped, 2);
     assert_eq!(report.skips[0].line, Some(2));
-    assert!(
-        report.skips[0].reason.contains("wrong type"),
-        "{}",
-        report.skips[0].reason
-    );
-    assert!(
-        report.skips[0].reason.contains("methodName"),
-        "{}",
-        report.skips[0].reason
-    );
+    assert!(report.skips[0].reason.contains("wrong type"), "{}", report.skips[0].reason);
+    assert!(report.skips[0].reason.contains("methodName"), "{}", report.skips[0].reason);
     assert_eq!(report.skips[1].line, Some(4));
     assert!(
         report.skips[1].reason.contains("truncated") || report.skips[1].reason.contains("EOF"),
@@ -59,10 +48,7 @@ fn invalid_utf8_and_nul_bytes() {
 
 #[test]
 fn fifty_megabyte_line_is_one_message() {
-    let big = format!(
-        "{{\"protoPayload\":{{\"methodName\":\"{}",
-        "x".repeat(50 << 20)
-    );
+    let big = format!("{{\"protoPayload\":{{\"methodName\":\"{}", "x".repeat(50 << 20));
     let (store, report, _d) = load_bytes("big.jsonl", &lines(&[GOOD_GCP, &big, GOOD_GCP]));
     assert_eq!(store.len(), 2);
     assert_eq!(report.skipped, 1);
@@ -72,11 +58,7 @@ fn fifty_megabyte_line_is_one_message() {
 
 #[test]
 fn nesting_bomb_is_refused_not_a_stack_overflow() {
-    let bomb = format!(
-        "{{\"protoPayload\":{}{}}}",
-        "[".repeat(100_000),
-        "]".repeat(100_000)
-    );
+    let bomb = format!("{{\"protoPayload\":{}{}}}", "[".repeat(100_000), "]".repeat(100_000));
     let (store, report, _d) = load_bytes("bomb.jsonl", &lines(&[GOOD_GCP, &bomb, GOOD_GCP]));
     assert_eq!(store.len(), 2);
     assert_eq!(report.skipped, 1);
@@ -103,14 +85,8 @@ fn boms_and_crlf() {
     data.extend_from_slice(format!("{GOOD_GCP}\r\n{GOOD_GCP}\r\n").as_bytes());
     let (store, report, _d) = load_bytes("bom.jsonl", &data);
     assert_eq!((store.len(), report.skipped), (2, 0));
-    let utf16: Vec<u8> = [0xFF, 0xFE]
-        .into_iter()
-        .chain(
-            format!("[{GOOD_GCP}]")
-                .encode_utf16()
-                .flat_map(|u| u.to_le_bytes()),
-        )
-        .collect();
+    let utf16: Vec<u8> =
+        [0xFF, 0xFE].into_iter().chain(format!("[{GOOD_GCP}]").encode_utf16().flat_map(|u| u.to_le_bytes())).collect();
     let (store, report, _d) = load_bytes("u16.json", &utf16);
     assert_eq!((store.len(), report.skipped), (1, 0));
 }
@@ -128,11 +104,7 @@ fn gzip_garbage_and_truncated_gzip() {
     let mut z = enc.finish().unwrap();
     z.truncate(z.len() * 2 / 3);
     let (store, report, _d) = load_bytes("t.json.gz", &z);
-    assert!(
-        store.len() > 100,
-        "records before the break load: {}",
-        store.len()
-    );
+    assert!(store.len() > 100, "records before the break load: {}", store.len());
     assert!(report.skips.iter().any(|s| s.reason.contains("truncated")));
 }
 
@@ -140,10 +112,7 @@ fn gzip_garbage_and_truncated_gzip() {
 fn missing_and_bad_times_and_unknown_records() {
     let no_time = GOOD_GCP.replace(",\"timestamp\":\"2024-03-06T09:00:00Z\"", "");
     let bad_time = GOOD_GCP.replace("2024-03-06T09:00:00Z", "yesterday");
-    let (store, report, _d) = load_bytes(
-        "t.jsonl",
-        &lines(&[&no_time, &bad_time, r#"{"hello":"world"}"#, GOOD_GCP]),
-    );
+    let (store, report, _d) = load_bytes("t.jsonl", &lines(&[&no_time, &bad_time, r#"{"hello":"world"}"#, GOOD_GCP]));
     assert_eq!(store.len(), 1);
     assert_eq!(report.skipped, 3);
     assert!(report.skips[0].reason.contains("missing time"));
@@ -159,11 +128,7 @@ fn unreadable_files_symlink_loops_and_fifos() {
     std::fs::write(dir.path().join("good.jsonl"), GOOD_GCP).unwrap();
     std::os::unix::fs::symlink(dir.path(), dir.path().join("loop")).unwrap();
     let fifo = dir.path().join("pipe");
-    let made = std::process::Command::new("mkfifo")
-        .arg(&fifo)
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false);
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().map(|s| s.success()).unwrap_or(false);
     let locked = dir.path().join("locked.jsonl");
     std::fs::write(&locked, GOOD_GCP).unwrap();
     std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
@@ -171,35 +136,17 @@ fn unreadable_files_symlink_loops_and_fifos() {
     let (store, report) = load_paths(&[dir.path().to_path_buf()]);
     // The good file loads (and the locked one too when running as root, who may read anything).
     assert_eq!(store.len(), if root { 2 } else { 1 });
-    assert!(
-        report.skips.iter().any(|s| s.reason.contains("loop")),
-        "{:?}",
-        report.skips
-    );
+    assert!(report.skips.iter().any(|s| s.reason.contains("loop")), "{:?}", report.skips);
     if made {
-        assert!(
-            report
-                .skips
-                .iter()
-                .any(|s| s.file.ends_with("pipe") && s.reason.contains("not a regular file"))
-        );
+        assert!(report.skips.iter().any(|s| s.file.ends_with("pipe") && s.reason.contains("not a regular file")));
     }
     if !root {
-        assert!(
-            report
-                .skips
-                .iter()
-                .any(|s| s.reason.contains("permission denied"))
-        );
+        assert!(report.skips.iter().any(|s| s.reason.contains("permission denied")));
     }
 }
 
 fn nix_is_root() -> bool {
-    std::process::Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| o.stdout.starts_with(b"0"))
-        .unwrap_or(false)
+    std::process::Command::new("id").arg("-u").output().map(|o| o.stdout.starts_with(b"0")).unwrap_or(false)
 }
 
 #[test]

@@ -6,8 +6,7 @@ use common::*;
 use serde_json::Value;
 
 fn field<'a>(e: &'a Value, k: &str) -> &'a str {
-    e[k].as_str()
-        .unwrap_or_else(|| panic!("field {k} missing in {e}"))
+    e[k].as_str().unwrap_or_else(|| panic!("field {k} missing in {e}"))
 }
 
 #[test]
@@ -22,10 +21,7 @@ fn gcp_elastic_audit_lines() {
     sorted.sort();
     assert_eq!(times, sorted);
 
-    let billing = ev
-        .iter()
-        .find(|e| field(e, "operation") == "GetResourceBillingInfo")
-        .unwrap();
+    let billing = ev.iter().find(|e| field(e, "operation") == "GetResourceBillingInfo").unwrap();
     assert_eq!(field(billing, "time"), "2019-12-19T00:49:36.086Z");
     assert_eq!(field(billing, "cloud"), "gcp");
     assert_eq!(field(billing, "principal"), "xxx@xxx.xxx");
@@ -36,60 +32,35 @@ fn gcp_elastic_audit_lines() {
     assert_eq!(field(billing, "outcome"), "success");
     assert_eq!(billing["source"]["line"], 1);
 
-    let failed: Vec<&Value> = ev
-        .iter()
-        .filter(|e| field(e, "outcome") == "failure")
-        .collect();
+    let failed: Vec<&Value> = ev.iter().filter(|e| field(e, "outcome") == "failure").collect();
     assert_eq!(failed.len(), 1);
-    assert_eq!(
-        field(failed[0], "operation"),
-        "beta.compute.instances.aggregatedList"
-    );
+    assert_eq!(field(failed[0], "operation"), "beta.compute.instances.aggregatedList");
     assert!(field(failed[0], "status").starts_with("PERMISSION_DENIED"));
 
-    let stop = ev
-        .iter()
-        .find(|e| field(e, "operation") == "beta.compute.instances.stop")
-        .unwrap();
+    let stop = ev.iter().find(|e| field(e, "operation") == "beta.compute.instances.stop").unwrap();
     assert_eq!(field(stop, "principal"), "user@mycompany.com");
-    assert_eq!(
-        field(stop, "resource"),
-        "projects/foo/zones/us-central1-a/instances/win10-test"
-    );
+    assert_eq!(field(stop, "resource"), "projects/foo/zones/us-central1-a/instances/win10-test");
     assert_eq!(field(stop, "source_ip"), "67.43.156.13");
 
-    let gc = ev
-        .iter()
-        .find(|e| field(e, "principal").contains("generic-garbage-collector"))
-        .unwrap();
+    let gc = ev.iter().find(|e| field(e, "principal").contains("generic-garbage-collector")).unwrap();
     assert_eq!(field(gc, "principal_kind"), "service");
     assert_eq!(field(gc, "source_ip"), "::1");
-    let anon = ev
-        .iter()
-        .find(|e| field(e, "principal") == "system:anonymous")
-        .unwrap();
+    let anon = ev.iter().find(|e| field(e, "principal") == "system:anonymous").unwrap();
     assert_eq!(field(anon, "principal_kind"), "unknown");
 
-    let iam = ev
-        .iter()
-        .find(|e| field(e, "operation") == "google.iam.admin.v1.ListServiceAccounts")
-        .unwrap();
+    let iam = ev.iter().find(|e| field(e, "operation") == "google.iam.admin.v1.ListServiceAccounts").unwrap();
     assert_eq!(field(iam, "source_ip"), "gce-internal-ip");
     assert_eq!(field(iam, "resource"), "projects/project");
 }
 
 #[test]
 fn gcp_set_iam_policy_by_service_account() {
-    let (ev, _) =
-        events_of("gcp-audit/elastic-integrations_test-cloudresourcemanager-googleapis-com.log");
+    let (ev, _) = events_of("gcp-audit/elastic-integrations_test-cloudresourcemanager-googleapis-com.log");
     assert_eq!(ev.len(), 1);
     let e = &ev[0];
     assert_eq!(field(e, "operation"), "SetIamPolicy");
     assert_eq!(field(e, "service"), "cloudresourcemanager.googleapis.com");
-    assert_eq!(
-        field(e, "principal"),
-        "made-up-ci-account@project-id.iam.gserviceaccount.com"
-    );
+    assert_eq!(field(e, "principal"), "made-up-ci-account@project-id.iam.gserviceaccount.com");
     assert_eq!(field(e, "principal_kind"), "service");
     assert_eq!(field(e, "resource"), "projects/project-id");
     assert_eq!(field(e, "outcome"), "success");
@@ -99,10 +70,7 @@ fn gcp_set_iam_policy_by_service_account() {
 fn gcp_pretty_printed_single_objects() {
     let (ev, _) = events_of("gcp-audit/google-cloudevents_LogEntryData-pubsubCreateTopic.json");
     assert_eq!(ev.len(), 1);
-    assert_eq!(
-        field(&ev[0], "principal"),
-        "robot@test-project.iam.gserviceaccount.com"
-    );
+    assert_eq!(field(&ev[0], "principal"), "robot@test-project.iam.gserviceaccount.com");
     assert_eq!(field(&ev[0], "principal_kind"), "service");
     assert_eq!(field(&ev[0], "time"), "2020-06-30T16:14:47.593398Z");
     assert_eq!(field(&ev[0], "user_agent"), "google-cloud-sdk");
@@ -111,30 +79,20 @@ fn gcp_pretty_printed_single_objects() {
     let (ev, _) = events_of("gcp-audit/iris3_Publisher.CreateTopic.log_message.json");
     assert_eq!(ev.len(), 1);
     assert_eq!(field(&ev[0], "principal"), "xxx@example.com");
-    assert_eq!(
-        field(&ev[0], "operation"),
-        "google.pubsub.v1.Publisher.CreateTopic"
-    );
-    assert_eq!(
-        field(&ev[0], "resource"),
-        "projects/${project}/topics/${name}"
-    );
+    assert_eq!(field(&ev[0], "operation"), "google.pubsub.v1.Publisher.CreateTopic");
+    assert_eq!(field(&ev[0], "resource"), "projects/${project}/topics/${name}");
     assert_eq!(field(&ev[0], "outcome"), "success");
     assert_eq!(ev[0]["source"]["line"], 1);
 }
 
 #[test]
 fn azure_activity_diagnostic_and_rest_forms() {
-    let (ev, _) =
-        events_of("azure-activity/msdocs_activity-log-schema_storage-eventhub-records.json");
+    let (ev, _) = events_of("azure-activity/msdocs_activity-log-schema_storage-eventhub-records.json");
     assert_eq!(ev.len(), 1);
     let e = &ev[0];
     assert_eq!(field(e, "principal"), "admin@contoso.com");
     assert_eq!(field(e, "principal_kind"), "user");
-    assert_eq!(
-        field(e, "operation"),
-        "microsoft.support/supporttickets/write"
-    );
+    assert_eq!(field(e, "operation"), "microsoft.support/supporttickets/write");
     assert_eq!(field(e, "status"), "Succeeded.Created");
     assert_eq!(field(e, "source_ip"), "111.111.111.11");
     assert_eq!(field(e, "region"), "global");
@@ -146,10 +104,7 @@ fn azure_activity_diagnostic_and_rest_forms() {
     let e = &ev[0];
     assert_eq!(field(e, "time"), "2018-01-29T20:42:31.381067Z");
     assert_eq!(field(e, "principal"), "rob@contoso.com");
-    assert_eq!(
-        field(e, "operation"),
-        "Microsoft.Network/networkSecurityGroups/write"
-    );
+    assert_eq!(field(e, "operation"), "Microsoft.Network/networkSecurityGroups/write");
     assert_eq!(field(e, "service"), "Microsoft.Network");
     assert_eq!(field(e, "source_ip"), "111.111.1.111");
     assert_eq!(field(e, "outcome"), "success");
@@ -160,20 +115,11 @@ fn azure_service_principal_and_ignored_resource_health() {
     let (ev, report) = events_of("azure-activity/elastic-integrations_test-activitylogs-raw.log");
     assert_eq!(report.records, 3);
     assert_eq!(ev.len(), 1);
-    assert_eq!(
-        report.ignored.get("azure: ResourceHealth without a caller"),
-        Some(&2)
-    );
+    assert_eq!(report.ignored.get("azure: ResourceHealth without a caller"), Some(&2));
     let e = &ev[0];
-    assert_eq!(
-        field(e, "principal"),
-        "8a4de8b5-095c-47d0-a96f-a75130c61d53"
-    );
+    assert_eq!(field(e, "principal"), "8a4de8b5-095c-47d0-a96f-a75130c61d53");
     assert_eq!(field(e, "principal_kind"), "service");
-    assert_eq!(
-        field(e, "operation"),
-        "MICROSOFT.EVENTHUB/NAMESPACES/AUTHORIZATIONRULES/LISTKEYS/ACTION"
-    );
+    assert_eq!(field(e, "operation"), "MICROSOFT.EVENTHUB/NAMESPACES/AUTHORIZATIONRULES/LISTKEYS/ACTION");
     assert_eq!(field(e, "source_ip"), "81.2.69.144");
 }
 
@@ -209,9 +155,7 @@ fn entra_sign_ins() {
 
 #[test]
 fn windows_security_event_query_answer() {
-    let (ev, _) = events_of(
-        "azure-securityevent/stix-shifter_azure_log_analytics_README_SecurityEvent-4624.json",
-    );
+    let (ev, _) = events_of("azure-securityevent/stix-shifter_azure_log_analytics_README_SecurityEvent-4624.json");
     assert_eq!(ev.len(), 1);
     let e = &ev[0];
     assert_eq!(field(e, "cloud"), "windows");
@@ -226,13 +170,9 @@ fn windows_security_event_query_answer() {
 
 #[test]
 fn cloudtrail_records_files_bare_records_and_arrays() {
-    let (ev, _) =
-        events_of("aws-cloudtrail/awsdocs-cloudtrail_log-file-examples_StartInstances.json");
+    let (ev, _) = events_of("aws-cloudtrail/awsdocs-cloudtrail_log-file-examples_StartInstances.json");
     assert_eq!(ev.len(), 1);
-    assert_eq!(
-        field(&ev[0], "principal"),
-        "arn:aws:iam::123456789012:user/Alice"
-    );
+    assert_eq!(field(&ev[0], "principal"), "arn:aws:iam::123456789012:user/Alice");
     assert_eq!(field(&ev[0], "service"), "ec2.amazonaws.com");
     assert_eq!(field(&ev[0], "operation"), "StartInstances");
     assert_eq!(field(&ev[0], "region"), "us-east-2");
@@ -250,15 +190,11 @@ fn cloudtrail_records_files_bare_records_and_arrays() {
     let (ev, _) = events_of("aws-cloudtrail/stratus-red-team_cloudtrail-stop_detonation-logs.json");
     assert_eq!(ev.len(), 1);
     assert_eq!(field(&ev[0], "operation"), "StopLogging");
-    assert_eq!(
-        field(&ev[0], "principal"),
-        "arn:aws:iam::143434273843:user/christophe"
-    );
+    assert_eq!(field(&ev[0], "principal"), "arn:aws:iam::143434273843:user/christophe");
     assert_eq!(field(&ev[0], "region"), "apiso-centralnorth-2r");
     assert_eq!(ev[0]["source"]["index"], 0);
 
-    let (ev, _) =
-        events_of("aws-cloudtrail/awsdocs-cloudtrail_log-file-examples_AddUserToGroup.json");
+    let (ev, _) = events_of("aws-cloudtrail/awsdocs-cloudtrail_log-file-examples_AddUserToGroup.json");
     assert_eq!(field(&ev[0], "user_agent"), "AWSConsole");
 }
 
@@ -266,33 +202,14 @@ fn cloudtrail_records_files_bare_records_and_arrays() {
 fn cloudtrail_console_logins_success_and_failure() {
     let (ev, _) = events_of("aws-cloudtrail/elastic-integrations_test-console-login-json.log");
     assert_eq!(ev.len(), 3);
-    let failures: Vec<&Value> = ev
-        .iter()
-        .filter(|e| field(e, "outcome") == "failure")
-        .collect();
+    let failures: Vec<&Value> = ev.iter().filter(|e| field(e, "outcome") == "failure").collect();
     assert_eq!(failures.len(), 2);
-    assert!(
-        failures
-            .iter()
-            .all(|e| field(e, "status") == "Failed authentication")
-    );
-    let role = ev
-        .iter()
-        .find(|e| field(e, "principal").contains("assumed-role"))
-        .unwrap();
-    assert_eq!(
-        field(role, "principal"),
-        "arn:aws:sts::123456789012:assumed-role/RoleToBeAssumed/MySessionName"
-    );
+    assert!(failures.iter().all(|e| field(e, "status") == "Failed authentication"));
+    let role = ev.iter().find(|e| field(e, "principal").contains("assumed-role")).unwrap();
+    assert_eq!(field(role, "principal"), "arn:aws:sts::123456789012:assumed-role/RoleToBeAssumed/MySessionName");
     assert_eq!(field(role, "principal_kind"), "service");
-    let ok = ev
-        .iter()
-        .find(|e| field(e, "outcome") == "success")
-        .unwrap();
-    assert_eq!(
-        field(ok, "principal"),
-        "arn:aws:iam::111122223333:user/JohnDoe"
-    );
+    let ok = ev.iter().find(|e| field(e, "outcome") == "success").unwrap();
+    assert_eq!(field(ok, "principal"), "arn:aws:iam::111122223333:user/JohnDoe");
 }
 
 #[test]
@@ -311,20 +228,13 @@ fn whole_tree_loads_mixed_formats_in_time_order() {
 
 #[test]
 fn raw_record_reads_back_from_its_file() {
-    let (store, _) = load_paths(&[fixture(
-        "aws-cloudtrail/awsdocs-kms_ct-createkey_example1-external.json",
-    )]);
+    let (store, _) = load_paths(&[fixture("aws-cloudtrail/awsdocs-kms_ct-createkey_example1-external.json")]);
     let raw = store.raw_value(&store.events()[0]).unwrap();
     assert_eq!(raw["requestParameters"]["origin"], "EXTERNAL");
     let pretty = store.raw_pretty(&store.events()[0]).unwrap();
     assert!(pretty.contains("\"eventName\": \"CreateKey\""));
 
-    let (store, _) = load_paths(&[fixture(
-        "azure-activity/msdocs_activity-log-schema_storage-eventhub-records.json",
-    )]);
+    let (store, _) = load_paths(&[fixture("azure-activity/msdocs_activity-log-schema_storage-eventhub-records.json")]);
     let raw = store.raw_value(&store.events()[0]).unwrap();
-    assert_eq!(
-        raw["operationName"],
-        "microsoft.support/supporttickets/write"
-    );
+    assert_eq!(raw["operationName"], "microsoft.support/supporttickets/write");
 }

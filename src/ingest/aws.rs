@@ -64,9 +64,7 @@ struct KeyMetadata<'a> {
 /// Maps a CloudTrail identity type (and role ARN) to a principal kind.
 pub fn principal_kind(kind: &str, arn: &str) -> PrincipalKind {
     match kind {
-        "IAMUser" | "Root" | "IdentityCenterUser" | "SAMLUser" | "WebIdentityUser" => {
-            PrincipalKind::User
-        }
+        "IAMUser" | "Root" | "IdentityCenterUser" | "SAMLUser" | "WebIdentityUser" => PrincipalKind::User,
         "AssumedRole" if arn.contains("AWSReservedSSO") => PrincipalKind::User,
         "AssumedRole" | "AWSService" | "AWSAccount" | "Role" => PrincipalKind::Service,
         _ => PrincipalKind::Unknown,
@@ -79,10 +77,7 @@ pub(super) fn normalise(p: Probe<'_>) -> Result<Parsed<'_>, String> {
     }
     let time = require_time("eventTime", p.eventTime.as_deref())?;
     let id = p.userIdentity.unwrap_or_default();
-    let kind = principal_kind(
-        id.kind.as_deref().unwrap_or(""),
-        id.arn.as_deref().unwrap_or(""),
-    );
+    let kind = principal_kind(id.kind.as_deref().unwrap_or(""), id.arn.as_deref().unwrap_or(""));
     let principal = [id.arn, id.user_name, id.principal_id, id.invoked_by]
         .into_iter()
         .flatten()
@@ -114,10 +109,7 @@ pub(super) fn normalise(p: Probe<'_>) -> Result<Parsed<'_>, String> {
         if let Some(arn) = response.key_metadata.and_then(|k| k.arn) {
             resource = Cow::Owned(arn.into_owned());
         } else if matches!(&*service, "s3.amazonaws.com" | "kms.amazonaws.com") {
-            let req: Request = p
-                .requestParameters
-                .and_then(|r| serde_json::from_str(r.get()).ok())
-                .unwrap_or_default();
+            let req: Request = p.requestParameters.and_then(|r| serde_json::from_str(r.get()).ok()).unwrap_or_default();
             if let Some(b) = req.bucket_name.filter(|b| !b.is_empty()) {
                 resource = Cow::Owned(format!("arn:aws:s3:::{b}"));
             } else if let Some(k) = req.key_id.filter(|k| k.starts_with("arn:")) {

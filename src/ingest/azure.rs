@@ -28,27 +28,15 @@ struct Identity<'a> {
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct Claims<'a> {
-    #[serde(
-        rename = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn",
-        alias = "upn",
-        borrow
-    )]
+    #[serde(rename = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn", alias = "upn", borrow)]
     upn: Flex<'a>,
     #[serde(alias = "http://schemas.microsoft.com/identity/claims/appid", borrow)]
     appid: Flex<'a>,
-    #[serde(
-        rename = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name",
-        alias = "unique_name",
-        borrow
-    )]
+    #[serde(rename = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name", alias = "unique_name", borrow)]
     long_name: Flex<'a>,
     #[serde(borrow)]
     name: Flex<'a>,
-    #[serde(
-        rename = "http://schemas.microsoft.com/identity/claims/objectidentifier",
-        alias = "oid",
-        borrow
-    )]
+    #[serde(rename = "http://schemas.microsoft.com/identity/claims/objectidentifier", alias = "oid", borrow)]
     oid: Flex<'a>,
     #[serde(borrow)]
     ipaddr: Flex<'a>,
@@ -96,16 +84,11 @@ struct HttpRequest<'a> {
     clientIpAddress: Flex<'a>,
 }
 
-const SIGNIN_CATEGORIES: [&str; 4] = [
-    "SignInLogs",
-    "NonInteractiveUserSignInLogs",
-    "ServicePrincipalSignInLogs",
-    "ManagedIdentitySignInLogs",
-];
+const SIGNIN_CATEGORIES: [&str; 4] =
+    ["SignInLogs", "NonInteractiveUserSignInLogs", "ServicePrincipalSignInLogs", "ManagedIdentitySignInLogs"];
 
 fn parse<'a, T: Deserialize<'a> + Default>(raw: Option<&'a RawValue>) -> T {
-    raw.and_then(|r| serde_json::from_str(r.get()).ok())
-        .unwrap_or_default()
+    raw.and_then(|r| serde_json::from_str(r.get()).ok()).unwrap_or_default()
 }
 
 fn owned(s: &str) -> Cow<'static, str> {
@@ -122,29 +105,15 @@ pub fn provider_of(resource_id: &str) -> Option<&str> {
 pub(super) fn normalise(p: Probe<'_>) -> Result<Parsed<'_>, String> {
     let category = p.category.as_str().to_string();
     let time = require_time(
-        if p.time.is_some() {
-            "time"
-        } else {
-            "eventTimestamp"
-        },
+        if p.time.is_some() { "time" } else { "eventTimestamp" },
         p.time.as_deref().or(p.eventTimestamp.as_deref()),
     )?;
-    let signin = SIGNIN_CATEGORIES
-        .iter()
-        .any(|c| c.eq_ignore_ascii_case(&category));
+    let signin = SIGNIN_CATEGORIES.iter().any(|c| c.eq_ignore_ascii_case(&category));
     let identity_text = p.identity.filter(|r| r.get().starts_with('"'));
-    let identity: Identity = if identity_text.is_some() {
-        Identity::default()
-    } else {
-        parse(p.identity)
-    };
-    let claims = identity
-        .claims
-        .or(identity.claim)
-        .unwrap_or_else(|| parse(p.claims));
+    let identity: Identity = if identity_text.is_some() { Identity::default() } else { parse(p.identity) };
+    let claims = identity.claims.or(identity.claim).unwrap_or_else(|| parse(p.claims));
     let props: Props = parse(p.properties);
-    let identity_name: Option<String> =
-        identity_text.and_then(|r| serde_json::from_str::<String>(r.get()).ok());
+    let identity_name: Option<String> = identity_text.and_then(|r| serde_json::from_str::<String>(r.get()).ok());
 
     let principal = first_non_empty(&[
         props.userPrincipalName.non_empty().filter(|_| signin),
@@ -159,11 +128,7 @@ pub(super) fn normalise(p: Probe<'_>) -> Result<Parsed<'_>, String> {
     ])
     .map(owned);
     let Some(principal) = principal else {
-        let what = if category.is_empty() {
-            "record".to_string()
-        } else {
-            category
-        };
+        let what = if category.is_empty() { "record".to_string() } else { category };
         return Ok(Parsed::Ignored(format!("azure: {what} without a caller")));
     };
     let evidence_type = identity
@@ -193,11 +158,7 @@ pub(super) fn normalise(p: Probe<'_>) -> Result<Parsed<'_>, String> {
     let operation = p.operationName.0.clone();
     let resource_id = p.resourceId.clone().unwrap_or_default();
     let resource: Cow<str> = match props.id.non_empty() {
-        Some(id)
-            if ["/keys/", "/secrets/", "/certificates/"]
-                .iter()
-                .any(|k| id.to_ascii_lowercase().contains(k)) =>
-        {
+        Some(id) if ["/keys/", "/secrets/", "/certificates/"].iter().any(|k| id.to_ascii_lowercase().contains(k)) => {
             owned(id)
         }
         _ => resource_id.clone(),
@@ -224,9 +185,8 @@ pub(super) fn normalise(p: Probe<'_>) -> Result<Parsed<'_>, String> {
     ])
     .map(owned)
     .unwrap_or_default();
-    let user_agent = first_non_empty(&[props.userAgent.non_empty(), props.clientInfo.non_empty()])
-        .map(owned)
-        .unwrap_or_default();
+    let user_agent =
+        first_non_empty(&[props.userAgent.non_empty(), props.clientInfo.non_empty()]).map(owned).unwrap_or_default();
 
     Ok(Parsed::Event(Box::new(Draft {
         time,
@@ -248,25 +208,17 @@ pub(super) fn normalise(p: Probe<'_>) -> Result<Parsed<'_>, String> {
 fn outcome_of<'a>(p: &Probe<'a>, props: &Props<'a>, signin: bool) -> (Outcome, Cow<'a, str>) {
     if signin {
         let st: SigninStatus = parse(props.status);
-        let code =
-            first_non_empty(&[p.resultType.non_empty(), st.errorCode.non_empty()]).unwrap_or("0");
+        let code = first_non_empty(&[p.resultType.non_empty(), st.errorCode.non_empty()]).unwrap_or("0");
         if code == "0" {
             return (Outcome::Success, Cow::Borrowed(""));
         }
         let reason = st.failureReason.non_empty().unwrap_or("");
-        let status = if reason.is_empty() {
-            code.to_string()
-        } else {
-            format!("{code}: {reason}")
-        };
+        let status = if reason.is_empty() { code.to_string() } else { format!("{code}: {reason}") };
         return (Outcome::Failure, Cow::Owned(status));
     }
     let result = first_non_empty(&[p.resultType.non_empty(), p.status.non_empty()]).unwrap_or("");
     let http_code: u32 = props.httpStatusCode.as_str().parse().unwrap_or(0);
-    let failed = matches!(
-        result.to_ascii_lowercase().as_str(),
-        "failure" | "failed" | "error"
-    ) || http_code >= 400;
+    let failed = matches!(result.to_ascii_lowercase().as_str(), "failure" | "failed" | "error") || http_code >= 400;
     let status = first_non_empty(&[
         p.resultSignature.non_empty(),
         p.subStatus.non_empty(),
@@ -276,23 +228,14 @@ fn outcome_of<'a>(p: &Probe<'a>, props: &Props<'a>, signin: bool) -> (Outcome, C
     ])
     .map(owned)
     .unwrap_or_default();
-    (
-        if failed {
-            Outcome::Failure
-        } else {
-            Outcome::Success
-        },
-        status,
-    )
+    (if failed { Outcome::Failure } else { Outcome::Success }, status)
 }
 
 fn looks_like_guid(s: &str) -> bool {
     s.len() == 36
-        && s.bytes().enumerate().all(|(i, b)| {
-            if [8, 13, 18, 23].contains(&i) {
-                b == b'-'
-            } else {
-                b.is_ascii_hexdigit()
-            }
-        })
+        && s.bytes().enumerate().all(
+            |(i, b)| {
+                if [8, 13, 18, 23].contains(&i) { b == b'-' } else { b.is_ascii_hexdigit() }
+            },
+        )
 }

@@ -57,10 +57,7 @@ const MAX_SKIPS_KEPT: usize = 200;
 
 impl Batch {
     pub fn new() -> Self {
-        Batch {
-            strings: Interner::new(),
-            ..Batch::default()
-        }
+        Batch { strings: Interner::new(), ..Batch::default() }
     }
 
     fn skip(&mut self, line: u32, reason: String) {
@@ -74,12 +71,7 @@ impl Batch {
     pub fn take(&mut self, file: u32, text: &[u8], base_offset: usize, item: Item) {
         match item {
             Item::Error { line, reason } => self.skip(line, reason),
-            Item::Record {
-                offset,
-                len,
-                line,
-                index,
-            } => {
+            Item::Record { offset, len, line, index } => {
                 let src = SourceRef {
                     file,
                     line,
@@ -92,14 +84,7 @@ impl Batch {
         }
     }
 
-    fn record(
-        &mut self,
-        rec: &[u8],
-        src: SourceRef,
-        text: &[u8],
-        base_offset: usize,
-        allow_batch: bool,
-    ) {
+    fn record(&mut self, rec: &[u8], src: SourceRef, text: &[u8], base_offset: usize, allow_batch: bool) {
         match parse_record(rec) {
             Ok(Parsed::Event(d)) => {
                 self.records += 1;
@@ -112,9 +97,7 @@ impl Batch {
             Ok(Parsed::Batch(items)) if allow_batch => {
                 for (i, raw) in items.iter().enumerate() {
                     let off = raw.get().as_ptr() as usize - text.as_ptr() as usize;
-                    let nl =
-                        memchr::memchr_iter(b'\n', &text[src.offset as usize - base_offset..off])
-                            .count() as u32;
+                    let nl = memchr::memchr_iter(b'\n', &text[src.offset as usize - base_offset..off]).count() as u32;
                     let sub = SourceRef {
                         file: src.file,
                         line: src.line + nl,
@@ -127,10 +110,7 @@ impl Batch {
             }
             Ok(Parsed::Batch(_)) => {
                 self.records += 1;
-                self.skip(
-                    src.line,
-                    "records wrapper nested inside another wrapper".into(),
-                );
+                self.skip(src.line, "records wrapper nested inside another wrapper".into());
             }
             Ok(Parsed::Embedded(inner)) => match parse_record(inner.as_bytes()) {
                 Ok(Parsed::Event(d)) => {
@@ -143,10 +123,7 @@ impl Batch {
                 }
                 Ok(_) => {
                     self.records += 1;
-                    self.skip(
-                        src.line,
-                        "embedded CloudTrailEvent is not a single record".into(),
-                    );
+                    self.skip(src.line, "embedded CloudTrailEvent is not a single record".into());
                 }
                 Err(reason) => {
                     self.records += 1;

@@ -114,26 +114,14 @@ pub fn decode(raw: Bytes) -> Result<Content, String> {
         [0, b'{' | b'[', ..] => (Bytes::Owned(utf16_to_utf8(&bytes, false)), 0),
         _ => (bytes, 0),
     };
-    Ok(Content {
-        bytes,
-        start,
-        gzip,
-        warning,
-    })
+    Ok(Content { bytes, start, gzip, warning })
 }
 
 fn utf16_to_utf8(b: &[u8], little_endian: bool) -> Vec<u8> {
-    let units = b.chunks_exact(2).map(|c| {
-        if little_endian {
-            u16::from_le_bytes([c[0], c[1]])
-        } else {
-            u16::from_be_bytes([c[0], c[1]])
-        }
-    });
-    char::decode_utf16(units)
-        .map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER))
-        .collect::<String>()
-        .into_bytes()
+    let units = b
+        .chunks_exact(2)
+        .map(|c| if little_endian { u16::from_le_bytes([c[0], c[1]]) } else { u16::from_be_bytes([c[0], c[1]]) });
+    char::decode_utf16(units).map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER)).collect::<String>().into_bytes()
 }
 
 #[cfg(test)]
@@ -157,9 +145,7 @@ mod tests {
 
     #[test]
     fn truncated_gzip_keeps_what_came_before() {
-        let data: Vec<u8> = (0..2000)
-            .flat_map(|i| format!("{{\"n\":{i}}}\n").into_bytes())
-            .collect();
+        let data: Vec<u8> = (0..2000).flat_map(|i| format!("{{\"n\":{i}}}\n").into_bytes()).collect();
         let mut z = gz(&data);
         z.truncate(z.len() / 2);
         let c = decode(Bytes::Owned(z)).unwrap();
@@ -172,18 +158,10 @@ mod tests {
     fn boms_and_utf16() {
         let c = decode(Bytes::Owned(b"\xEF\xBB\xBF{}".to_vec())).unwrap();
         assert_eq!(c.text(), b"{}");
-        let le: Vec<u8> = [0xFF, 0xFE]
-            .into_iter()
-            .chain("{\"é\":1}".encode_utf16().flat_map(|u| u.to_le_bytes()))
-            .collect();
-        assert_eq!(
-            decode(Bytes::Owned(le)).unwrap().text(),
-            "{\"é\":1}".as_bytes()
-        );
-        let be: Vec<u8> = [0xFE, 0xFF]
-            .into_iter()
-            .chain("[1]".encode_utf16().flat_map(|u| u.to_be_bytes()))
-            .collect();
+        let le: Vec<u8> =
+            [0xFF, 0xFE].into_iter().chain("{\"é\":1}".encode_utf16().flat_map(|u| u.to_le_bytes())).collect();
+        assert_eq!(decode(Bytes::Owned(le)).unwrap().text(), "{\"é\":1}".as_bytes());
+        let be: Vec<u8> = [0xFE, 0xFF].into_iter().chain("[1]".encode_utf16().flat_map(|u| u.to_be_bytes())).collect();
         assert_eq!(decode(Bytes::Owned(be)).unwrap().text(), b"[1]");
     }
 

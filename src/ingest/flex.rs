@@ -94,11 +94,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for Flex<'a> {
 
 /// Returns the first non-empty string among the candidates.
 pub fn first_non_empty<'s>(candidates: &[Option<&'s str>]) -> Option<&'s str> {
-    candidates
-        .iter()
-        .flatten()
-        .map(|s| s.trim())
-        .find(|s| !s.is_empty())
+    candidates.iter().flatten().map(|s| s.trim()).find(|s| !s.is_empty())
 }
 
 #[cfg(test)]
@@ -122,10 +118,7 @@ mod tests {
         assert_eq!(read(r#"{"v":true}"#), "true");
         assert_eq!(read(r#"{"v":null}"#), "");
         assert_eq!(read(r#"{"v":[1,2]}"#), "");
-        assert_eq!(
-            read(r#"{"v":{"value":"Succeeded","localizedValue":"x"}}"#),
-            "Succeeded"
-        );
+        assert_eq!(read(r#"{"v":{"value":"Succeeded","localizedValue":"x"}}"#), "Succeeded");
         assert_eq!(read(r#"{"v":{"localizedValue":"x","Value":"W"}}"#), "W");
         assert_eq!(read(r##"{"v":{"@Qualifiers":"","#text":"4624"}}"##), "4624");
         assert_eq!(read(r#"{"v":"a\"b"}"#), "a\"b");

@@ -25,12 +25,7 @@ pub enum Mode {
 pub enum Item {
     /// A record's JSON text at `offset..offset+len`, starting on 1-based `line` (relative to the
     /// text handed in), at `index` within its array if it is in one.
-    Record {
-        offset: usize,
-        len: usize,
-        line: u32,
-        index: Option<u32>,
-    },
+    Record { offset: usize, len: usize, line: u32, index: Option<u32> },
     /// Text that could not be read as JSON, starting on `line`.
     Error { line: u32, reason: String },
 }
@@ -47,28 +42,21 @@ pub fn detect_mode(text: &[u8]) -> Mode {
     };
     match text[first] {
         b'[' => Mode::Document,
+        // A single line reads as a document, so one-line wrappers (`{"data":[…]}`) are walked.
+        b'{' if !trim(&text[first..]).contains(&b'\n') => Mode::Document,
         b'{' => {
             // JSON Lines when one of the first lines is a complete object on its own; a
             // pretty-printed document never has a whole object on one of its first lines
             // except a tiny one, which reads the same either way.
-            let complete = text[first..].split(|&b| b == b'\n').take(16).any(|line| {
-                line.first() == Some(&b'{')
-                    && serde_json::from_slice::<&RawValue>(trim(line)).is_ok()
-            });
-            if complete {
-                Mode::JsonLines
-            } else {
-                Mode::Document
-            }
+            let complete = text[first..]
+                .split(|&b| b == b'\n')
+                .take(16)
+                .any(|line| line.first() == Some(&b'{') && serde_json::from_slice::<&RawValue>(trim(line)).is_ok());
+            if complete { Mode::JsonLines } else { Mode::Document }
         }
         _ => {
             // A JSON Lines file whose first line is damaged still has lines starting with `{`.
-            if head
-                .split(|&b| b == b'\n')
-                .skip(1)
-                .take(64)
-                .any(|l| l.first() == Some(&b'{'))
-            {
+            if head.split(|&b| b == b'\n').skip(1).take(64).any(|l| l.first() == Some(&b'{')) {
                 Mode::JsonLines
             } else {
                 Mode::NotJson
@@ -78,14 +66,8 @@ pub fn detect_mode(text: &[u8]) -> Mode {
 }
 
 fn trim(line: &[u8]) -> &[u8] {
-    let end = line
-        .iter()
-        .rposition(|b| !b.is_ascii_whitespace())
-        .map_or(0, |p| p + 1);
-    let start = line[..end]
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .unwrap_or(end);
+    let end = line.iter().rposition(|b| !b.is_ascii_whitespace()).map_or(0, |p| p + 1);
+    let start = line[..end].iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(end);
     &line[start..end]
 }
 
@@ -102,12 +84,7 @@ pub fn frame_lines(text: &[u8], sink: &mut impl FnMut(Item)) -> u32 {
         let t = trim(line);
         if !t.is_empty() {
             let lead = line.len() - line.iter().skip_while(|b| b.is_ascii_whitespace()).count();
-            sink(Item::Record {
-                offset: pos + lead,
-                len: t.len(),
-                line: line_no,
-                index: None,
-            });
+            sink(Item::Record { offset: pos + lead, len: t.len(), line: line_no, index: None });
         }
         pos = end + 1;
     }
@@ -116,12 +93,7 @@ pub fn frame_lines(text: &[u8], sink: &mut impl FnMut(Item)) -> u32 {
 
 /// Frames a JSON document: arrays and wrapper objects are walked element by element.
 pub fn frame_document(text: &[u8], sink: &mut impl FnMut(Item)) {
-    let mut w = Walker {
-        text,
-        pos: 0,
-        line: 1,
-        line_pos: 0,
-    };
+    let mut w = Walker { text, pos: 0, line: 1, line_pos: 0 };
     loop {
         w.skip_ws();
         if w.pos >= text.len() {
@@ -203,12 +175,7 @@ impl<'t> Walker<'t> {
             }
             let (offset, len) = self.value()?;
             let line = self.line_at(offset);
-            sink(Item::Record {
-                offset,
-                len,
-                line,
-                index: Some(index),
-            });
+            sink(Item::Record { offset, len, line, index: Some(index) });
             index = index.saturating_add(1);
         }
     }
@@ -251,12 +218,7 @@ impl<'t> Walker<'t> {
         }
         if !found_wrapper {
             let line = self.line_at(start);
-            sink(Item::Record {
-                offset: start,
-                len: self.pos - start,
-                line,
-                index: None,
-            });
+            sink(Item::Record { offset: start, len: self.pos - start, line, index: None });
         }
         Ok(())
     }
@@ -298,12 +260,9 @@ mod tests {
         collect(text)
             .into_iter()
             .filter_map(|i| match i {
-                Item::Record {
-                    offset,
-                    len,
-                    line,
-                    index,
-                } => Some((text[offset..offset + len].to_string(), line, index)),
+                Item::Record { offset, len, line, index } => {
+                    Some((text[offset..offset + len].to_string(), line, index))
+                }
                 Item::Error { .. } => None,
             })
             .collect()
@@ -313,23 +272,14 @@ mod tests {
     fn json_lines_with_crlf_and_blank_lines() {
         let t = "{\"a\":1}\r\n\r\n  {\"a\":2}\n";
         assert_eq!(detect_mode(t.as_bytes()), Mode::JsonLines);
-        assert_eq!(
-            records(t),
-            vec![("{\"a\":1}".into(), 1, None), ("{\"a\":2}".into(), 3, None)]
-        );
+        assert_eq!(records(t), vec![("{\"a\":1}".into(), 1, None), ("{\"a\":2}".into(), 3, None)]);
     }
 
     #[test]
     fn wrapper_and_array_documents() {
         let t = "{\n \"records\": [\n  {\"a\":1},\n  {\"a\":2}\n ]\n}\n";
         assert_eq!(detect_mode(t.as_bytes()), Mode::Document);
-        assert_eq!(
-            records(t),
-            vec![
-                ("{\"a\":1}".into(), 3, Some(0)),
-                ("{\"a\":2}".into(), 4, Some(1))
-            ]
-        );
+        assert_eq!(records(t), vec![("{\"a\":1}".into(), 3, Some(0)), ("{\"a\":2}".into(), 4, Some(1))]);
         let t = "[\n\t{\"b\": 1}\n]";
         assert_eq!(records(t), vec![("{\"b\": 1}".into(), 2, Some(0))]);
         let t = "{\"success\": true, \"data\": [{\"x\":1}]}";

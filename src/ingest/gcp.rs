@@ -131,22 +131,14 @@ pub fn principal_kind(p: &str) -> PrincipalKind {
 
 pub(super) fn normalise(p: Probe<'_>) -> Result<Parsed<'_>, String> {
     let Some(audit) = p.protoPayload else {
-        return Ok(Parsed::Ignored(
-            "gcp: LogEntry without an audit payload".into(),
-        ));
+        return Ok(Parsed::Ignored("gcp: LogEntry without an audit payload".into()));
     };
-    if let Some(t) = &audit.type_url {
-        if !t.ends_with("AuditLog") {
-            return Ok(Parsed::Ignored(format!(
-                "gcp: LogEntry with {} payload",
-                t.rsplit('/').next().unwrap_or(t)
-            )));
-        }
+    if let Some(t) = &audit.type_url
+        && !t.ends_with("AuditLog")
+    {
+        return Ok(Parsed::Ignored(format!("gcp: LogEntry with {} payload", t.rsplit('/').next().unwrap_or(t))));
     }
-    let time = require_time(
-        "timestamp",
-        p.timestamp.as_deref().or(p.receiveTimestamp.as_deref()),
-    )?;
+    let time = require_time("timestamp", p.timestamp.as_deref().or(p.receiveTimestamp.as_deref()))?;
     let auth = audit.authentication_info.unwrap_or_default();
     let principal = auth.principal_email.filter(|s| !s.is_empty()).or_else(|| {
         auth.principal_subject
@@ -159,10 +151,7 @@ pub(super) fn normalise(p: Probe<'_>) -> Result<Parsed<'_>, String> {
     let principal = principal.unwrap_or_default();
     let meta = audit.request_metadata.unwrap_or_default();
     let (outcome, status) = match audit.status {
-        Some(Status {
-            code: Some(c),
-            message,
-        }) if c != 0 => {
+        Some(Status { code: Some(c), message }) if c != 0 => {
             let status = match message.filter(|m| !m.is_empty() && m != code_name(c)) {
                 Some(m) => Cow::Owned(format!("{}: {m}", code_name(c))),
                 None => Cow::Borrowed(code_name(c)),
@@ -202,21 +191,11 @@ fn region_of<'a>(
     resource: Option<&'a serde_json::value::RawValue>,
     loc: Option<&ResourceLocation<'a>>,
 ) -> Cow<'a, str> {
-    if let Some(raw) = resource {
-        if let Ok(MonitoredResource { labels: Some(l) }) =
-            serde_json::from_str::<MonitoredResource>(raw.get())
-        {
-            let found = first_non_empty(&[
-                l.location.as_deref(),
-                l.region.as_deref(),
-                l.zone.as_deref(),
-            ]);
-            if let Some(f) = found {
-                return Cow::Owned(f.to_string());
-            }
-        }
+    if let Some(raw) = resource
+        && let Ok(MonitoredResource { labels: Some(l) }) = serde_json::from_str::<MonitoredResource>(raw.get())
+        && let Some(f) = first_non_empty(&[l.location.as_deref(), l.region.as_deref(), l.zone.as_deref()])
+    {
+        return Cow::Owned(f.to_string());
     }
-    loc.and_then(|l| l.current_locations.first())
-        .map(|c| Cow::Owned(c.to_string()))
-        .unwrap_or_default()
+    loc.and_then(|l| l.current_locations.first()).map(|c| Cow::Owned(c.to_string())).unwrap_or_default()
 }

@@ -92,11 +92,7 @@ impl LoadReport {
     /// The closing summary line.
     pub fn summary(&self) -> String {
         let mb = self.bytes as f64 / 1e6;
-        let rate = if self.seconds > 0.0 {
-            mb / self.seconds
-        } else {
-            0.0
-        };
+        let rate = if self.seconds > 0.0 { mb / self.seconds } else { 0.0 };
         format!(
             "loaded {} files, {:.1} MB, {} records: {} events, {} ignored, {} skipped{} in {:.2} s ({:.0} MB/s)",
             self.files,
@@ -105,11 +101,7 @@ impl LoadReport {
             self.events,
             self.ignored_total(),
             self.skipped,
-            if self.files_failed > 0 {
-                format!(" ({} files unreadable)", self.files_failed)
-            } else {
-                String::new()
-            },
+            if self.files_failed > 0 { format!(" ({} files unreadable)", self.files_failed) } else { String::new() },
             self.seconds,
             rate
         )
@@ -124,11 +116,7 @@ const CHUNK: usize = 8 << 20;
 
 /// A discovered file or a problem found while looking for files.
 enum Found {
-    File {
-        name: String,
-        origin: Origin,
-        bytes: u64,
-    },
+    File { name: String, origin: Origin, bytes: u64 },
     Problem(Skip),
 }
 
@@ -148,36 +136,21 @@ fn discover(inputs: &[Input]) -> Vec<Found> {
 }
 
 fn discover_path(path: &Path, out: &mut Vec<Found>) {
-    let problem = |name: String, reason: String| {
-        Found::Problem(Skip {
-            file: name,
-            line: None,
-            reason,
-        })
-    };
+    let problem = |name: String, reason: String| Found::Problem(Skip { file: name, line: None, reason });
     match std::fs::metadata(path) {
         Err(e) => out.push(problem(path.display().to_string(), io_reason(&e))),
         Ok(m) if m.is_dir() => {
-            let walker = walkdir::WalkDir::new(path)
-                .follow_links(true)
-                .sort_by_file_name();
+            let walker = walkdir::WalkDir::new(path).follow_links(true).sort_by_file_name();
             for entry in walker {
                 match entry {
                     Ok(e) if e.file_type().is_dir() => {}
                     Ok(e) => {
                         let name = e.path().display().to_string();
                         let bytes = e.metadata().map(|m| m.len()).unwrap_or(0);
-                        out.push(Found::File {
-                            name,
-                            origin: Origin::Disk(e.path().to_path_buf()),
-                            bytes,
-                        });
+                        out.push(Found::File { name, origin: Origin::Disk(e.path().to_path_buf()), bytes });
                     }
                     Err(e) => {
-                        let name = e.path().map_or_else(
-                            || path.display().to_string(),
-                            |p| p.display().to_string(),
-                        );
+                        let name = e.path().map_or_else(|| path.display().to_string(), |p| p.display().to_string());
                         let reason = if e.loop_ancestor().is_some() {
                             "symbolic link loop: not followed".to_string()
                         } else if let Some(io) = e.io_error() {
@@ -216,12 +189,7 @@ struct FileResult {
 }
 
 fn read_file(id: u32, origin: &Origin, progress: &Progress) -> FileResult {
-    let fail = |reason: String| FileResult {
-        batches: Vec::new(),
-        problem: Some(reason),
-        failed: true,
-        gzip: false,
-    };
+    let fail = |reason: String| FileResult { batches: Vec::new(), problem: Some(reason), failed: true, gzip: false };
     let content = match origin {
         Origin::Disk(p) => content::read_path(p),
         Origin::Memory(b) => content::decode(content::Bytes::Shared(b.clone())),
@@ -234,18 +202,13 @@ fn read_file(id: u32, origin: &Origin, progress: &Progress) -> FileResult {
     let gzip = content.gzip;
     let batches = match frame::detect_mode(text) {
         Mode::NotJson => {
-            return FileResult {
-                gzip,
-                ..fail("not a JSON audit log (binary or unknown format): skipped".into())
-            };
+            return FileResult { gzip, ..fail("not a JSON audit log (binary or unknown format): skipped".into()) };
         }
         Mode::Document => {
             let mut b = Batch::new();
             frame::frame_document(text, &mut |item| b.take(id, text, 0, item));
             b.lines = u32::MAX; // documents report absolute lines
-            progress
-                .events
-                .fetch_add(b.events.len() as u64, Ordering::Relaxed);
+            progress.events.fetch_add(b.events.len() as u64, Ordering::Relaxed);
             vec![b]
         }
         Mode::JsonLines => {
@@ -256,20 +219,13 @@ fn read_file(id: u32, origin: &Origin, progress: &Progress) -> FileResult {
                     let mut b = Batch::new();
                     let slice = &text[a..z];
                     b.lines = frame::frame_lines(slice, &mut |item| b.take(id, slice, a, item));
-                    progress
-                        .events
-                        .fetch_add(b.events.len() as u64, Ordering::Relaxed);
+                    progress.events.fetch_add(b.events.len() as u64, Ordering::Relaxed);
                     b
                 })
                 .collect()
         }
     };
-    FileResult {
-        batches,
-        problem: content.warning.clone(),
-        failed: false,
-        gzip,
-    }
+    FileResult { batches, problem: content.warning.clone(), failed: false, gzip }
 }
 
 /// Splits text into ranges of about `size` bytes, each ending after a newline.
@@ -297,24 +253,14 @@ pub fn load(inputs: &[Input], opts: &LoadOptions) -> (EventStore, LoadReport) {
     let files: Vec<(String, Origin, u64)> = found
         .iter()
         .filter_map(|f| match f {
-            Found::File {
-                name,
-                origin,
-                bytes,
-            } => Some((name.clone(), origin.clone(), *bytes)),
+            Found::File { name, origin, bytes } => Some((name.clone(), origin.clone(), *bytes)),
             Found::Problem(_) => None,
         })
         .collect();
-    progress
-        .files_total
-        .store(files.len() as u64, Ordering::Relaxed);
-    progress
-        .bytes_total
-        .store(files.iter().map(|f| f.2).sum(), Ordering::Relaxed);
+    progress.files_total.store(files.len() as u64, Ordering::Relaxed);
+    progress.bytes_total.store(files.iter().map(|f| f.2).sum(), Ordering::Relaxed);
 
-    let printer = opts
-        .stderr_progress
-        .then(|| spawn_progress_printer(progress.clone()));
+    let printer = opts.stderr_progress.then(|| spawn_progress_printer(progress.clone()));
     let results: Vec<FileResult> = files
         .par_iter()
         .enumerate()
@@ -332,10 +278,7 @@ pub fn load(inputs: &[Input], opts: &LoadOptions) -> (EventStore, LoadReport) {
             report.files += 1;
             report.files_failed += 1;
             report.skipped += 1;
-            *report
-                .skip_reasons
-                .entry(batch::reason_class(&skip.reason))
-                .or_default() += 1;
+            *report.skip_reasons.entry(batch::reason_class(&skip.reason)).or_default() += 1;
             push_skip(&mut report, skip.clone());
         }
     }
@@ -358,19 +301,9 @@ fn push_skip(report: &mut LoadReport, skip: Skip) {
 
 type Merged = (Vec<crate::model::Event>, Interner, Vec<FileInfo>);
 
-fn merge(
-    files: Vec<(String, Origin, u64)>,
-    results: Vec<FileResult>,
-    report: &mut LoadReport,
-) -> Merged {
+fn merge(files: Vec<(String, Origin, u64)>, results: Vec<FileResult>, report: &mut LoadReport) -> Merged {
     let mut strings = Interner::new();
-    let mut events = Vec::with_capacity(
-        results
-            .iter()
-            .flat_map(|r| &r.batches)
-            .map(|b| b.events.len())
-            .sum(),
-    );
+    let mut events = Vec::with_capacity(results.iter().flat_map(|r| &r.batches).map(|b| b.events.len()).sum());
     let mut infos = Vec::with_capacity(files.len());
     for ((name, origin, bytes), result) in files.into_iter().zip(results) {
         report.files += 1;
@@ -390,28 +323,13 @@ fn merge(
                 report.files_failed += 1;
                 report.skipped += 1;
                 info.skipped += 1;
-                *report
-                    .skip_reasons
-                    .entry(batch::reason_class(&reason))
-                    .or_default() += 1;
+                *report.skip_reasons.entry(batch::reason_class(&reason)).or_default() += 1;
             }
-            push_skip(
-                report,
-                Skip {
-                    file: name.clone(),
-                    line: None,
-                    reason,
-                },
-            );
+            push_skip(report, Skip { file: name.clone(), line: None, reason });
         }
         let mut line_base: u32 = 0;
         for b in result.batches {
-            let map: Vec<Sym> = b
-                .strings
-                .strings()
-                .iter()
-                .map(|s| strings.intern(s))
-                .collect();
+            let map: Vec<Sym> = b.strings.strings().iter().map(|s| strings.intern(s)).collect();
             let remap = |s: Sym| map[s.0 as usize];
             let absolute = b.lines == u32::MAX;
             for mut e in b.events {
@@ -432,19 +350,8 @@ fn merge(
                 info.events += 1;
             }
             for (line, reason) in b.skips {
-                let line = if absolute {
-                    line
-                } else {
-                    line.saturating_add(line_base)
-                };
-                push_skip(
-                    report,
-                    Skip {
-                        file: name.clone(),
-                        line: Some(line),
-                        reason,
-                    },
-                );
+                let line = if absolute { line } else { line.saturating_add(line_base) };
+                push_skip(report, Skip { file: name.clone(), line: Some(line), reason });
             }
             let skipped: u64 = b.skip_counts.values().sum();
             for (class, n) in b.skip_counts {

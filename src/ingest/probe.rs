@@ -204,11 +204,7 @@ fn explain(text: &[u8], e: &serde_json::Error) -> String {
     let mut de = serde_json::Deserializer::from_slice(text);
     match serde_path_to_error::deserialize::<_, Probe>(&mut de) {
         Err(pe) if !pe.path().to_string().is_empty() && pe.path().to_string() != "." => {
-            format!(
-                "wrong type in `{}`: {}",
-                pe.path(),
-                reason.trim_start_matches("wrong type: ")
-            )
+            format!("wrong type in `{}`: {}", pe.path(), reason.trim_start_matches("wrong type: "))
         }
         _ => reason,
     }
@@ -230,10 +226,10 @@ fn classify(p: Probe<'_>) -> Result<Parsed<'_>, String> {
     if p.TimeGenerated.is_some() || p.System.is_some() || p.Event.is_some() {
         return windows::normalise(p);
     }
-    if p.time.is_some() || p.eventTimestamp.is_some() {
-        if p.resourceId.is_some() || !p.operationName.0.is_empty() || !p.category.0.is_empty() {
-            return azure::normalise(p);
-        }
+    if (p.time.is_some() || p.eventTimestamp.is_some())
+        && (p.resourceId.is_some() || !p.operationName.0.is_empty() || !p.category.0.is_empty())
+    {
+        return azure::normalise(p);
     }
     Err("unrecognised record: no GCP, Azure, AWS or Windows audit fields".into())
 }
@@ -241,10 +237,5 @@ fn classify(p: Probe<'_>) -> Result<Parsed<'_>, String> {
 /// Parses a time field or says why it cannot.
 pub fn require_time(field: &str, value: Option<&str>) -> Result<i64, String> {
     let v = value.ok_or_else(|| format!("missing time field `{field}`"))?;
-    crate::time::parse_time(v).ok_or_else(|| {
-        format!(
-            "unparseable time in `{field}`: {:?}",
-            crate::text::clip(v, 40)
-        )
-    })
+    crate::time::parse_time(v).ok_or_else(|| format!("unparseable time in `{field}`: {:?}", crate::text::clip(v, 40)))
 }

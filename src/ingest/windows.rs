@@ -19,19 +19,8 @@ const FAILURE_IDS: [u32; 4] = [4625, 4771, 4776, 4656];
 
 /// Principal kind of a Windows account name.
 pub fn principal_kind(account: &str) -> PrincipalKind {
-    let name = account
-        .rsplit('\\')
-        .next()
-        .unwrap_or(account)
-        .to_ascii_uppercase();
-    if name.ends_with('$')
-        || [
-            "SYSTEM",
-            "LOCAL SERVICE",
-            "NETWORK SERVICE",
-            "ANONYMOUS LOGON",
-        ]
-        .contains(&name.as_str())
+    let name = account.rsplit('\\').next().unwrap_or(account).to_ascii_uppercase();
+    if name.ends_with('$') || ["SYSTEM", "LOCAL SERVICE", "NETWORK SERVICE", "ANONYMOUS LOGON"].contains(&name.as_str())
     {
         PrincipalKind::Service
     } else if name.is_empty() || name == "-" {
@@ -67,29 +56,19 @@ struct Fields {
 }
 
 pub(super) fn normalise(p: Probe<'_>) -> Result<Parsed<'_>, String> {
-    if let Some(t) = p.Type.non_empty() {
-        if t != "SecurityEvent" && p.System.is_none() {
-            return Ok(Parsed::Ignored(format!("log analytics: {t} row")));
-        }
+    if let Some(t) = p.Type.non_empty()
+        && t != "SecurityEvent"
+        && p.System.is_none()
+    {
+        return Ok(Parsed::Ignored(format!("log analytics: {t} row")));
     }
-    let f = if p.TimeGenerated.is_some() && p.System.is_none() {
-        flat(&p)?
-    } else {
-        nested(&p)?
-    };
+    let f = if p.TimeGenerated.is_some() && p.System.is_none() { flat(&p)? } else { nested(&p)? };
     let time = require_time(
-        if p.TimeGenerated.is_some() {
-            "TimeGenerated"
-        } else {
-            "System.TimeCreated"
-        },
+        if p.TimeGenerated.is_some() { "TimeGenerated" } else { "System.TimeCreated" },
         f.time.as_deref(),
     )?;
-    let outcome = if FAILURE_IDS.contains(&f.event_id) && f.status != "0x0" {
-        Outcome::Failure
-    } else {
-        Outcome::Success
-    };
+    let outcome =
+        if FAILURE_IDS.contains(&f.event_id) && f.status != "0x0" { Outcome::Failure } else { Outcome::Success };
     let kind = principal_kind(&f.account);
     Ok(Parsed::Event(Box::new(Draft {
         time,
@@ -113,9 +92,7 @@ pub(super) fn normalise(p: Probe<'_>) -> Result<Parsed<'_>, String> {
 }
 
 fn parse_id(s: &str) -> Result<u32, String> {
-    s.trim()
-        .parse()
-        .map_err(|_| format!("EventID is not a number: {:?}", crate::text::clip(s, 20)))
+    s.trim().parse().map_err(|_| format!("EventID is not a number: {:?}", crate::text::clip(s, 20)))
 }
 
 fn flat(p: &Probe<'_>) -> Result<Fields, String> {
@@ -151,11 +128,9 @@ fn text_of(v: &Value) -> String {
         Value::String(s) => s.clone(),
         Value::Number(n) => n.to_string(),
         Value::Bool(b) => b.to_string(),
-        Value::Object(m) => ["#text", "Value", "value", "$", "#value"]
-            .iter()
-            .find_map(|k| m.get(*k))
-            .map(text_of)
-            .unwrap_or_default(),
+        Value::Object(m) => {
+            ["#text", "Value", "value", "$", "#value"].iter().find_map(|k| m.get(*k)).map(text_of).unwrap_or_default()
+        }
         _ => String::new(),
     }
 }
@@ -165,15 +140,12 @@ fn attr(v: Option<&Value>, key: &str) -> String {
     let Some(Value::Object(m)) = v else {
         return v.map(text_of).unwrap_or_default();
     };
-    if let Some(Value::Object(a)) = m.get("#attributes") {
-        if let Some(x) = a.get(key) {
-            return text_of(x);
-        }
+    if let Some(Value::Object(a)) = m.get("#attributes")
+        && let Some(x) = a.get(key)
+    {
+        return text_of(x);
     }
-    m.get(&format!("@{key}"))
-        .or_else(|| m.get(key))
-        .map(text_of)
-        .unwrap_or_default()
+    m.get(&format!("@{key}")).or_else(|| m.get(key)).map(text_of).unwrap_or_default()
 }
 
 /// `EventData` as name → value, from a plain object or a `Data` list of named items.
@@ -198,23 +170,16 @@ fn event_data(v: Option<&Value>) -> Map<String, Value> {
 
 fn nested(p: &Probe<'_>) -> Result<Fields, String> {
     let parse = |r: Option<&serde_json::value::RawValue>| -> Result<Option<Value>, String> {
-        r.map(|r| serde_json::from_str::<Value>(r.get()).map_err(|e| super::frame::json_reason(&e)))
-            .transpose()
+        r.map(|r| serde_json::from_str::<Value>(r.get()).map_err(|e| super::frame::json_reason(&e))).transpose()
     };
     let event = parse(p.Event)?;
     let system = parse(p.System)?.or_else(|| event.as_ref().and_then(|e| e.get("System").cloned()));
-    let data_v =
-        parse(p.EventData)?.or_else(|| event.as_ref().and_then(|e| e.get("EventData").cloned()));
+    let data_v = parse(p.EventData)?.or_else(|| event.as_ref().and_then(|e| e.get("EventData").cloned()));
     let Some(system) = system else {
         return Err("Windows event without a System section".into());
     };
     let data = event_data(data_v.as_ref());
-    let get = |k: &str| {
-        data.get(k)
-            .map(text_of)
-            .map(|s| clean(&s).to_string())
-            .unwrap_or_default()
-    };
+    let get = |k: &str| data.get(k).map(text_of).map(|s| clean(&s).to_string()).unwrap_or_default();
     let event_id = parse_id(&text_of(system.get("EventID").unwrap_or(&Value::Null)))?;
     let time = match system.get("TimeCreated") {
         Some(Value::String(s)) => Some(s.clone()),
@@ -225,10 +190,7 @@ fn nested(p: &Probe<'_>) -> Result<Fields, String> {
     } else {
         join_account(&get("SubjectDomainName"), &get("SubjectUserName"))
     };
-    let process = [get("NewProcessName"), get("ProcessName")]
-        .into_iter()
-        .find(|s| !s.is_empty())
-        .unwrap_or_default();
+    let process = [get("NewProcessName"), get("ProcessName")].into_iter().find(|s| !s.is_empty()).unwrap_or_default();
     Ok(Fields {
         time,
         event_id,

@@ -9,9 +9,7 @@ use trailwatch::store::EventStore;
 
 /// Path of a fixture under `tests/fixtures/`.
 pub fn fixture(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(rel)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(rel)
 }
 
 /// Loads paths into a store.
@@ -23,11 +21,7 @@ pub fn load_paths(paths: &[PathBuf]) -> (EventStore, LoadReport) {
 /// Loads one fixture and returns its events as JSONL values, plus the report.
 pub fn events_of(rel: &str) -> (Vec<Value>, LoadReport) {
     let (store, report) = load_paths(&[fixture(rel)]);
-    let events = store
-        .events()
-        .iter()
-        .map(|e| trailwatch::output::event_json(&store, e))
-        .collect();
+    let events = store.events().iter().map(|e| trailwatch::output::event_json(&store, e)).collect();
     (events, report)
 }
 

@@ -1,0 +1,26 @@
+//! Activity analytics over audit events, independent of how they were ingested or stored.
+//!
+//! This module owns three things: UTC time helpers on `i64` microseconds ([`time`]), exact
+//! re-implementations of Kusto's `activity_counts_metrics` and `activity_engagement` plugins
+//! generic over the Id and dimension types ([`metrics`]), and the Azure "rare process" hunting
+//! query built on them ([`hunt`]). The contract is `activity-metrics.md` (the shared spec);
+//! nothing here depends on other trailwatch modules, so callers pass plain rows and a fixed
+//! "now".
+
+pub mod hunt;
+pub mod metrics;
+pub mod time;
+
+pub use hunt::{
+    EXACT_EXCLUSIONS, EXCLUSIONS, HuntRow, LOOKBACK_US, OUTER_WINDOW_US, ProcessEvent, contains_ignore_case,
+    is_excluded, rare_process,
+};
+pub use metrics::{CountsRow, EngagementRow, Row, counts_metrics, engagement};
+pub use time::{DAY_US, format_rfc3339, parse_rfc3339, start_of_day, start_of_week};
+
+#[cfg(test)]
+mod tests_hunt;
+#[cfg(test)]
+mod tests_metrics;
+#[cfg(test)]
+mod tests_metrics_reference;

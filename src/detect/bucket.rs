@@ -1,0 +1,162 @@
+//! `bucket-created`: storage containers coming into existence — GCP `storage.buckets.create`, AWS
+//! S3 `CreateBucket`, Azure storage account and blob container creation — with who, when (and
+//! whether outside business hours), from where (new or known IP), public-access hints from the
+//! request, and what happened in the bucket afterwards.
+//!
+//! Azure logs `write` for both creation and update: a write counts as a creation when its status
+//! says `Created`, or when it is the first successful write of that resource in the loaded logs.
+//! Like key creations these are events, not anomalies: they alert in the learning period too.
+
+use super::profile::{history_before, ip_known_before};
+use super::score::Score;
+use super::{Alert, Config, Evidence, alert_id};
+use crate::model::{Cloud, Event, Outcome, Sym};
+use crate::store::EventStore;
+use crate::time::format_rfc3339;
+use foldhash::{HashSet, HashSetExt};
+use serde_json::json;
+
+fn azure_storage_write(op: &str) -> bool {
+    let l = op.to_ascii_lowercase();
+    l == "microsoft.storage/storageaccounts/write"
+        || l == "microsoft.storage/storageaccounts/blobservices/containers/write"
+}
+
+/// Markers of public access in a creation request.
+const PUBLIC_HINTS: [&str; 6] = [
+    "allUsers",
+    "allAuthenticatedUsers",
+    "public-read",
+    "\"publicAccess\":\"Container\"",
+    "\"publicAccess\":\"Blob\"",
+    "\"allowBlobPublicAccess\":true",
+];
+
+pub(super) fn detect(store: &EventStore, cfg: &Config, start: i64) -> Vec<Alert> {
+    let events = store.events();
+    let mut seen_azure: HashSet<Sym> = HashSet::new();
+    let mut out = Vec::new();
+    for (i, e) in events.iter().enumerate() {
+        if e.outcome != Outcome::Success {
+            continue;
+        }
+        let op = store.str(e.operation);
+        let created = match e.cloud {
+            Cloud::Gcp => op == "storage.buckets.create",
+            Cloud::Aws => op == "CreateBucket" && store.str(e.service) == "s3.amazonaws.com",
+            Cloud::Azure if azure_storage_write(op) => {
+                let status = store.str(e.status);
+                if status.starts_with("Start") || status.starts_with("Accept") {
+                    false
+                } else {
+                    let first = seen_azure.insert(store.fold(e.resource));
+                    status.contains("Created") || first
+                }
+            }
+            _ => false,
+        };
+        if created {
+            out.push(build(store, cfg, start, i as u32));
+        }
+    }
+    out
+}
+
+fn build(store: &EventStore, cfg: &Config, start: i64, trigger: u32) -> Alert {
+    let events = store.events();
+    let e: &Event = &events[trigger as usize];
+    let principal = store.str(e.principal).to_string();
+    let bucket = store.str(e.resource).to_string();
+    let raw = store.raw(e).unwrap_or_default();
+    let compact: String = raw.split_whitespace().collect();
+    let public: Vec<&str> = PUBLIC_HINTS.iter().copied().filter(|h| compact.contains(h)).collect();
+    let off_hours = cfg.hours.off_hours(e.time);
+    let ip_new = !ip_known_before(store, e.principal, e.source_ip, e.time);
+
+    // What happened in the bucket afterwards.
+    let folded = store.key_of(e.cloud, e.resource);
+    let later: Vec<u32> = events
+        .iter()
+        .enumerate()
+        .skip(trigger as usize + 1)
+        .filter(|(_, x)| {
+            x.cloud == e.cloud && {
+                let r = store.str(x.resource);
+                store.key_of(x.cloud, x.resource) == folded
+                    || (!bucket.is_empty() && r.len() > bucket.len() && r.starts_with(&bucket))
+            }
+        })
+        .map(|(i, _)| i as u32)
+        .collect();
+    let writers: std::collections::BTreeSet<&str> =
+        later.iter().map(|&i| store.str(events[i as usize].principal)).collect();
+
+    let mut score = Score::base(1, "a storage bucket was created");
+    if off_hours && e.principal_kind == crate::model::PrincipalKind::User {
+        score.add(1, format!("created outside business hours ({})", cfg.hours.local(e.time)));
+    }
+    if ip_new {
+        score.add(1, format!("created from {}, an IP the principal never used before", store.str(e.source_ip)));
+    }
+    if !public.is_empty() {
+        score.add(2, format!("public access requested ({})", public.join(", ")));
+    }
+    let (severity, severity_reasons) = score.finish();
+    let history = history_before(store, e.principal, e.time);
+    let summary = format!(
+        "{principal} created bucket {bucket} at {}{} from {}{}; {} later event(s) on it",
+        cfg.hours.local(e.time),
+        if off_hours { " (outside business hours)" } else { "" },
+        store.str(e.source_ip),
+        if ip_new { " (new IP)" } else { "" },
+        later.len()
+    );
+    let facts = vec![
+        ("who".into(), format!("{principal} ({})", e.principal_kind.as_str())),
+        ("what".into(), format!("{} created {bucket}", store.str(e.operation))),
+        ("when".into(), format!("{} ({})", format_rfc3339(e.time), cfg.hours.local(e.time))),
+        (
+            "from where".into(),
+            format!(
+                "{}{} · {}",
+                store.str(e.source_ip),
+                if ip_new { " (new for the principal)" } else { " (known)" },
+                store.str(e.user_agent)
+            ),
+        ),
+        ("region".into(), store.str(e.region).to_string()),
+        ("public access".into(), if public.is_empty() { "none requested".into() } else { public.join(", ") }),
+        ("later activity".into(), format!("{} event(s) by {} principal(s)", later.len(), writers.len())),
+        ("baseline".into(), format!("{}; {}", history.describe(), cfg.describe(store))),
+    ];
+    let mut evidence = vec![Evidence { event: trigger, why: "trigger: the bucket creation".into() }];
+    evidence.extend(later.iter().take(30).map(|&i| Evidence { event: i, why: "activity in the new bucket".into() }));
+    let t = format_rfc3339(e.time);
+    Alert {
+        id: alert_id("bucket-created", &[&principal, e.cloud.as_str(), &bucket, &t]),
+        detector: "bucket-created",
+        title: "Cloud Storage Bucket Created".into(),
+        severity,
+        severity_reasons,
+        time: e.time,
+        cloud: e.cloud,
+        principal,
+        principal_kind: e.principal_kind,
+        key: vec![("bucket".into(), bucket.clone())],
+        summary,
+        evidence,
+        mitre: if public.is_empty() { vec![] } else { vec!["T1537"] },
+        facts,
+        enrichment: json!({
+            "bucket": bucket,
+            "off_hours": off_hours,
+            "local_time": cfg.hours.local(e.time),
+            "source_ip": store.str(e.source_ip),
+            "source_ip_new": ip_new,
+            "public_access": public,
+            "later_events": later.len(),
+            "later_principals": writers,
+            "in_learning_period": e.time < start,
+        }),
+    }
+}

@@ -1,0 +1,163 @@
+//! `api-burst`: the GCP guide's "alert when specific API calls exceed a threshold", per principal.
+//!
+//! Counts each principal's calls to each (service, method) per clock hour. The baseline is the
+//! principal's own mean count for that call over the hours it made it before detection starts. An
+//! hour after detection starts bursts when its count exceeds both `--burst-min` and
+//! `--burst-factor` × that baseline; consecutive burst hours of the same call form one alert.
+
+use super::score::{Score, is_destructive, is_iam_change, mitre_for};
+use super::{Alert, Config, Evidence, alert_id};
+use crate::model::{Cloud, Sym};
+use crate::store::EventStore;
+use crate::time::{HOUR_US, format_rfc3339};
+use foldhash::{HashMap, HashMapExt};
+use serde_json::json;
+
+type CallKey = (Sym, Sym, Sym);
+/// A merged burst: key, first hour, last hour, positions, hourly counts, baseline mean.
+type Episode = (CallKey, i64, i64, Vec<u32>, Vec<usize>, f64);
+
+#[derive(Default)]
+struct Baseline {
+    calls: u64,
+    hours: u64,
+}
+
+pub(super) fn detect(store: &EventStore, cfg: &Config, start: i64) -> Vec<Alert> {
+    let events = store.events();
+    // Baseline: calls and active hours per key before detection starts.
+    let mut base: HashMap<CallKey, Baseline> = HashMap::new();
+    let mut last_hour: HashMap<CallKey, i64> = HashMap::new();
+    // Detection: per key, the current hour's count and the positions in it.
+    let mut hourly: HashMap<(CallKey, i64), Vec<u32>> = HashMap::new();
+    for (i, e) in events.iter().enumerate() {
+        if e.cloud == Cloud::Windows || e.principal.is_empty() {
+            continue;
+        }
+        let k = (e.principal, store.key_of(e.cloud, e.service), store.key_of(e.cloud, e.operation));
+        let hour = e.time.div_euclid(HOUR_US);
+        if e.time < start {
+            let b = base.entry(k).or_default();
+            b.calls += 1;
+            if last_hour.insert(k, hour) != Some(hour) {
+                b.hours += 1;
+            }
+        } else {
+            hourly.entry((k, hour)).or_default().push(i as u32);
+        }
+    }
+    let mut bursts: Vec<(CallKey, i64, Vec<u32>, f64)> = hourly
+        .into_iter()
+        .filter_map(|((k, hour), pos)| {
+            let mean = base.get(&k).map_or(0.0, |b| b.calls as f64 / b.hours.max(1) as f64);
+            let n = pos.len() as f64;
+            (pos.len() as u64 > cfg.burst_min && n > cfg.burst_factor * mean).then_some((k, hour, pos, mean))
+        })
+        .collect();
+    bursts.sort_by_key(|b| (b.0, b.1));
+    // Merge consecutive hours of the same call.
+    let mut merged: Vec<Episode> = Vec::new();
+    for (k, hour, pos, mean) in bursts {
+        match merged.last_mut() {
+            Some(m) if m.0 == k && m.2 + 1 == hour => {
+                m.2 = hour;
+                m.4.push(pos.len());
+                m.3.extend(pos);
+            }
+            _ => merged.push((k, hour, hour, pos.clone(), vec![pos.len()], mean)),
+        }
+    }
+    merged
+        .into_iter()
+        .map(|(_, first, last, pos, counts, mean)| build(store, cfg, first, last, &pos, &counts, mean))
+        .collect()
+}
+
+fn build(
+    store: &EventStore,
+    cfg: &Config,
+    first_hour: i64,
+    last_hour: i64,
+    pos: &[u32],
+    counts: &[usize],
+    mean: f64,
+) -> Alert {
+    let events = store.events();
+    let e = &events[pos[0] as usize];
+    let principal = store.str(e.principal).to_string();
+    let (service, op) = (store.str(e.service), store.str(e.operation));
+    let peak = counts.iter().copied().max().unwrap_or(0);
+    let total = pos.len();
+    let failures = pos.iter().filter(|&&i| events[i as usize].outcome == crate::model::Outcome::Failure).count();
+    let hours = (last_hour - first_hour + 1) as usize;
+
+    let mut score = Score::base(2, "burst of calls far above the principal's own rate");
+    if peak as f64 > 10.0 * cfg.burst_factor * mean.max(1.0) {
+        score.add(1, format!("peak {peak}/h is over 100× the baseline"));
+    }
+    if is_iam_change(op) || is_destructive(op) {
+        score.add(1, format!("sensitive operation ({op})"));
+    }
+    if failures * 10 > total {
+        score.add(1, format!("{failures} of {total} calls failed"));
+    }
+    let (severity, severity_reasons) = score.finish();
+    let window = format!("{} – {}", format_rfc3339(first_hour * HOUR_US), format_rfc3339((last_hour + 1) * HOUR_US));
+    let baseline_text = if mean > 0.0 {
+        format!("baseline {mean:.1} calls per active hour before detection")
+    } else {
+        "no calls of this method before detection".to_string()
+    };
+    let summary = format!(
+        "{principal} called {op} ({service}) {total} times in {hours} hour(s) from {} (peak {peak}/h); {baseline_text}",
+        format_rfc3339(first_hour * HOUR_US)
+    );
+    let facts = vec![
+        ("who".into(), format!("{principal} ({})", e.principal_kind.as_str())),
+        ("what".into(), format!("{op} ({service})")),
+        ("when".into(), window.clone()),
+        ("count".into(), format!("{total} calls, peak {peak} in one hour, {failures} failed")),
+        (
+            "baseline".into(),
+            format!(
+                "{baseline_text}; thresholds > {} and > {}× baseline; {}",
+                cfg.burst_min,
+                cfg.burst_factor,
+                cfg.describe(store)
+            ),
+        ),
+    ];
+    let step = (pos.len() / 30).max(1);
+    let mut evidence = vec![Evidence { event: pos[0], why: "trigger: first call of the burst hour".into() }];
+    evidence.extend(
+        pos.iter().skip(step).step_by(step).take(29).map(|&i| Evidence { event: i, why: "call in the burst".into() }),
+    );
+    let mitre = mitre_for(service, op);
+    let t = format_rfc3339(first_hour * HOUR_US);
+    Alert {
+        id: alert_id("api-burst", &[&principal, e.cloud.as_str(), service, op, &t]),
+        detector: "api-burst",
+        title: format!("API Call Burst: {op}"),
+        severity,
+        severity_reasons,
+        time: e.time,
+        cloud: e.cloud,
+        principal,
+        principal_kind: e.principal_kind,
+        key: vec![("service".into(), service.into()), ("method".into(), op.into()), ("hour".into(), t.clone())],
+        summary,
+        evidence,
+        mitre,
+        facts,
+        enrichment: json!({
+            "window": window,
+            "hourly_counts": counts,
+            "total": total,
+            "peak": peak,
+            "baseline_per_hour": (mean * 10.0).round() / 10.0,
+            "burst_min": cfg.burst_min,
+            "burst_factor": cfg.burst_factor,
+            "failures": failures,
+        }),
+    }
+}

@@ -1,0 +1,237 @@
+//! Detectors: the alert guides modelled over the event store.
+//!
+//! Owns the [`Alert`] every detector produces, the detection [`Config`] (learning period or
+//! `--since`, business hours and time zone, burst thresholds), the baseline boundary, and running
+//! the chosen detectors. Each detector lives in its own module and only reads the store; none of
+//! them draws, prints or writes files.
+
+mod bucket;
+mod burst;
+mod first_seen;
+mod kms;
+pub mod profile;
+mod rare_process;
+pub mod score;
+
+use crate::model::{Cloud, Event, PrincipalKind};
+use crate::store::EventStore;
+use crate::time::{DAY_US, format_rfc3339};
+use serde::Serialize;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+pub use score::{BusinessHours, Severity};
+
+/// The detector names (a contract).
+pub const DETECTORS: [&str; 6] =
+    ["new-api-call", "new-resource-access", "kms-key-created", "bucket-created", "api-burst", "rare-process"];
+
+/// Detection settings.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Length of the learning period counted from the earliest event (µs).
+    pub learn: i64,
+    /// Where detection starts; overrides `learn`.
+    pub since: Option<i64>,
+    /// Which detectors run (empty = all).
+    pub detectors: Vec<String>,
+    /// Alerts below this severity are dropped.
+    pub min_severity: Severity,
+    /// Working hours for the off-hours check.
+    pub hours: BusinessHours,
+    /// Burst: the hourly count must exceed this floor…
+    pub burst_min: u64,
+    /// …and this multiple of the principal's own mean hourly count for the call.
+    pub burst_factor: f64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            learn: 7 * DAY_US,
+            since: None,
+            detectors: Vec::new(),
+            min_severity: Severity::Low,
+            hours: BusinessHours::default(),
+            burst_min: 100,
+            burst_factor: 10.0,
+        }
+    }
+}
+
+impl Config {
+    /// Whether a detector is enabled.
+    pub fn enabled(&self, name: &str) -> bool {
+        self.detectors.is_empty() || self.detectors.iter().any(|d| d == name)
+    }
+
+    /// The instant detection starts for this store: `--since`, else earliest event + learning.
+    pub fn detection_start(&self, store: &EventStore) -> i64 {
+        match (self.since, store.span()) {
+            (Some(s), _) => s,
+            (None, Some((first, _))) => first.saturating_add(self.learn),
+            (None, None) => 0,
+        }
+    }
+
+    /// A one-line description of the baseline, for reports and summaries.
+    pub fn describe(&self, store: &EventStore) -> String {
+        let start = format_rfc3339(self.detection_start(store));
+        match self.since {
+            Some(_) => {
+                format!("detection from {start} (--since); everything before is baseline; {}", self.hours.describe())
+            }
+            None => format!(
+                "learning period {} days from the earliest event; detection from {start}; {}",
+                self.learn as f64 / DAY_US as f64,
+                self.hours.describe()
+            ),
+        }
+    }
+}
+
+/// Why an event is evidence.
+#[derive(Clone, Debug, Serialize)]
+pub struct Evidence {
+    /// Position of the event in the store.
+    pub event: u32,
+    /// Why it matters to this alert.
+    pub why: String,
+}
+
+/// One alert.
+#[derive(Clone, Debug)]
+pub struct Alert {
+    /// Stable id: the same data gives the same id on every run and machine.
+    pub id: String,
+    /// Detector name.
+    pub detector: &'static str,
+    /// Title, as the alert guides name it.
+    pub title: String,
+    /// Scored severity.
+    pub severity: Severity,
+    /// What raised (or lowered) the severity.
+    pub severity_reasons: Vec<String>,
+    /// Time of the trigger event.
+    pub time: i64,
+    /// Cloud of the trigger event.
+    pub cloud: Cloud,
+    /// Who acted.
+    pub principal: String,
+    /// User / service / unknown.
+    pub principal_kind: PrincipalKind,
+    /// The fields that were new (or that define the alert), in order.
+    pub key: Vec<(String, String)>,
+    /// One sentence a person reads.
+    pub summary: String,
+    /// Event references with why each is evidence; the first is the trigger.
+    pub evidence: Vec<Evidence>,
+    /// MITRE ATT&CK technique ids.
+    pub mitre: Vec<&'static str>,
+    /// Key facts: who, what, when, from where, against which baseline.
+    pub facts: Vec<(String, String)>,
+    /// Detector-specific enrichment (key use, IAM changes, rotation, IPs …).
+    pub enrichment: Value,
+}
+
+impl Alert {
+    /// The trigger event's position in the store.
+    pub fn trigger(&self) -> u32 {
+        self.evidence.first().map_or(0, |e| e.event)
+    }
+
+    /// The key rendered as `a=b, c=d`.
+    pub fn key_text(&self) -> String {
+        self.key.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ")
+    }
+
+    /// The alert as one JSON object (the `scan --format jsonl` contract).
+    pub fn to_json(&self, store: &EventStore) -> Value {
+        let key: serde_json::Map<String, Value> = self.key.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
+        let facts: serde_json::Map<String, Value> = self.facts.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
+        let evidence: Vec<Value> = self
+            .evidence
+            .iter()
+            .map(|ev| {
+                let e = &store.events()[ev.event as usize];
+                let mut v = event_ref(store, e);
+                v["why"] = json!(ev.why);
+                v
+            })
+            .collect();
+        json!({
+            "id": self.id,
+            "detector": self.detector,
+            "title": self.title,
+            "severity": self.severity.as_str(),
+            "severity_reasons": self.severity_reasons,
+            "time": format_rfc3339(self.time),
+            "cloud": self.cloud.as_str(),
+            "principal": self.principal,
+            "principal_kind": self.principal_kind.as_str(),
+            "key": key,
+            "summary": self.summary,
+            "evidence": evidence,
+            "mitre": self.mitre,
+            "facts": facts,
+            "enrichment": self.enrichment,
+        })
+    }
+}
+
+/// A compact reference to an event (time, what, where it came from).
+pub fn event_ref(store: &EventStore, e: &Event) -> Value {
+    let file = store.files().get(e.src.file as usize).map_or("", |f| f.name.as_str());
+    let mut source = json!({ "file": file, "line": e.src.line });
+    if let Some(i) = e.src.array_index() {
+        source["index"] = json!(i);
+    }
+    json!({
+        "time": format_rfc3339(e.time),
+        "principal": store.str(e.principal),
+        "service": store.str(e.service),
+        "operation": store.str(e.operation),
+        "resource": store.str(e.resource),
+        "source_ip": store.str(e.source_ip),
+        "outcome": e.outcome.as_str(),
+        "source": source,
+    })
+}
+
+/// A stable alert id from the detector and what defines the alert.
+pub fn alert_id(detector: &str, parts: &[&str]) -> String {
+    let mut h = Sha256::new();
+    h.update(detector.as_bytes());
+    for p in parts {
+        h.update([0u8]);
+        h.update(p.as_bytes());
+    }
+    let digest = h.finalize();
+    let hex: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
+    let prefix: String = detector.split('-').filter_map(|w| w.chars().next()).collect();
+    format!("{prefix}-{hex}")
+}
+
+/// Runs the enabled detectors and returns alerts, newest first, above the minimum severity.
+pub fn run(store: &EventStore, cfg: &Config) -> Vec<Alert> {
+    let start = cfg.detection_start(store);
+    let mut alerts = Vec::new();
+    if cfg.enabled("new-api-call") || cfg.enabled("new-resource-access") {
+        alerts.extend(first_seen::detect(store, cfg, start));
+    }
+    if cfg.enabled("kms-key-created") {
+        alerts.extend(kms::detect(store, cfg, start));
+    }
+    if cfg.enabled("bucket-created") {
+        alerts.extend(bucket::detect(store, cfg, start));
+    }
+    if cfg.enabled("api-burst") {
+        alerts.extend(burst::detect(store, cfg, start));
+    }
+    if cfg.enabled("rare-process") {
+        alerts.extend(rare_process::detect(store, cfg, start));
+    }
+    alerts.retain(|a| a.severity >= cfg.min_severity);
+    alerts.sort_by(|a, b| b.time.cmp(&a.time).then_with(|| a.id.cmp(&b.id)));
+    alerts
+}

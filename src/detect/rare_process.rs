@@ -1,0 +1,185 @@
+//! `rare-process`: a process never seen before for a (process, computer, account) combination on
+//! Windows hosts, built on the activity engine the rare-process hunt uses.
+//!
+//! Process-creation events (4688) go through the hunt's exclusion list, then
+//! `activity_counts_metrics` with dimensions (process, computer, account) over the whole loaded
+//! range finds each combination's first day, and fleet-wide `activity_engagement` (1 d / 7 d)
+//! gives that day's ratio. Unlike the raw hunt, the learning period is skipped, so the first days
+//! of data are not "all new": one alert per combination first seen after detection starts.
+
+use super::score::Score;
+use super::{Alert, Config, Evidence, alert_id};
+use crate::activity::hunt::is_excluded;
+use crate::activity::metrics::{Row, counts_metrics, engagement};
+use crate::model::{Cloud, Sym};
+use crate::store::EventStore;
+use crate::time::{DAY_US, format_day, format_rfc3339, start_of_day};
+use foldhash::{HashMap, HashMapExt};
+use serde_json::json;
+
+/// Paths where users (and malware) can write.
+const USER_WRITABLE: [&str; 6] =
+    ["\\users\\public\\", "\\appdata\\", "\\temp\\", "\\downloads\\", "\\perflogs\\", "\\$recycle.bin\\"];
+
+type Triple = (Sym, Sym, Sym);
+
+pub(super) fn detect(store: &EventStore, cfg: &Config, start: i64) -> Vec<Alert> {
+    let events = store.events();
+    let procs: Vec<u32> = events
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| {
+            e.cloud == Cloud::Windows && store.str(e.operation) == "4688" && !is_excluded(store.str(e.process))
+        })
+        .map(|(i, _)| i as u32)
+        .collect();
+    let (Some(&first), Some(&last)) = (procs.first(), procs.last()) else {
+        return Vec::new();
+    };
+    let range = (start_of_day(events[first as usize].time), start_of_day(events[last as usize].time));
+
+    let rows: Vec<Row<Triple>> = procs
+        .iter()
+        .map(|&i| {
+            let e = &events[i as usize];
+            Row { time: start_of_day(e.time), id: Some(e.process.0), dims: (e.process, e.computer, e.principal) }
+        })
+        .collect();
+    let fleet: Vec<Row<()>> = rows.iter().map(|r| Row { time: r.time, id: r.id, dims: () }).collect();
+    let counts = counts_metrics(&rows, range.0, range.1, DAY_US);
+    let day_ratio: HashMap<i64, (i64, i64, f64)> = engagement(&fleet, range.0, range.1, DAY_US, 7 * DAY_US)
+        .into_iter()
+        .map(|r| (r.time, (r.dcount_activities_inner, r.dcount_activities_outer, r.activity_ratio)))
+        .collect();
+
+    // First event of each triple, first time each process path ran anywhere, hosts per process.
+    let mut first_event: HashMap<Triple, u32> = HashMap::new();
+    let mut path_first: HashMap<Sym, i64> = HashMap::new();
+    let mut hosts: HashMap<Sym, Vec<Sym>> = HashMap::new();
+    for &i in &procs {
+        let e = &events[i as usize];
+        first_event.entry((e.process, e.computer, e.principal)).or_insert(i);
+        path_first.entry(e.process).or_insert(e.time);
+        let h = hosts.entry(e.process).or_default();
+        if !h.contains(&e.computer) {
+            h.push(e.computer);
+        }
+    }
+
+    counts
+        .into_iter()
+        .filter(|r| r.new_dcount == 1)
+        .filter_map(|r| {
+            let trigger = *first_event.get(&r.dims)?;
+            (events[trigger as usize].time >= start).then_some((r.dims, trigger))
+        })
+        .map(|(triple, trigger)| {
+            let e = &events[trigger as usize];
+            let day = start_of_day(e.time);
+            let ratio = day_ratio.get(&day).copied().unwrap_or((0, 0, 1.0));
+            let new_path = path_first.get(&triple.0).is_none_or(|&t| t >= e.time);
+            build(store, cfg, triple, trigger, ratio, new_path, hosts.get(&triple.0).map_or(0, Vec::len))
+        })
+        .collect()
+}
+
+fn build(
+    store: &EventStore,
+    cfg: &Config,
+    t: Triple,
+    trigger: u32,
+    ratio: (i64, i64, f64),
+    new_path: bool,
+    host_count: usize,
+) -> Alert {
+    let events = store.events();
+    let e = &events[trigger as usize];
+    let (process, computer, account) = (store.str(t.0), store.str(t.1), store.str(t.2));
+    let lower = process.to_ascii_lowercase();
+    let writable = USER_WRITABLE.iter().any(|w| lower.contains(w));
+    let runs: Vec<u32> = store
+        .principal_events(e.principal)
+        .iter()
+        .copied()
+        .filter(|&i| {
+            let x = &events[i as usize];
+            x.process == t.0 && x.computer == t.1 && x.time >= e.time
+        })
+        .collect();
+
+    let mut score = Score::base(2, "process never seen before for this computer and account");
+    if new_path {
+        score.add(1, "the executable never ran on any host before");
+    }
+    if writable {
+        score.add(1, "runs from a user-writable folder");
+    }
+    if ratio.2 < 1.0 {
+        score.note(format!(
+            "the hunting query would list it: {} distinct processes that day vs {} over 7 days (ratio {:.1} %)",
+            ratio.0,
+            ratio.1,
+            ratio.2 * 100.0
+        ));
+    }
+    let (severity, severity_reasons) = score.finish();
+    let summary = format!(
+        "{account} ran {process} on {computer} for the first time at {}; {} on {host_count} host(s) in the loaded logs",
+        format_rfc3339(e.time),
+        if new_path { "a process never seen before anywhere" } else { "the process is known elsewhere" },
+    );
+    let facts = vec![
+        ("who".into(), account.to_string()),
+        ("what".into(), format!("process {process}")),
+        ("where".into(), format!("computer {computer}")),
+        ("when".into(), format!("{} (first seen)", format_rfc3339(e.time))),
+        ("hosts running it".into(), host_count.to_string()),
+        (
+            "day's engagement".into(),
+            format!(
+                "{} of {} processes active on {} (ratio {:.1} %)",
+                ratio.0,
+                ratio.1,
+                format_day(e.time),
+                ratio.2 * 100.0
+            ),
+        ),
+        ("baseline".into(), cfg.describe(store)),
+    ];
+    let mut evidence = vec![Evidence {
+        event: trigger,
+        why: "trigger: first run of this process for the computer and account".into(),
+    }];
+    evidence.extend(runs.iter().skip(1).take(20).map(|&i| Evidence { event: i, why: "later run".into() }));
+    let time = format_rfc3339(e.time);
+    Alert {
+        id: alert_id("rare-process", &[account, computer, process, &time]),
+        detector: "rare-process",
+        title: "Rare Process on Windows Host".into(),
+        severity,
+        severity_reasons,
+        time: e.time,
+        cloud: Cloud::Windows,
+        principal: account.to_string(),
+        principal_kind: e.principal_kind,
+        key: vec![
+            ("process".into(), process.into()),
+            ("computer".into(), computer.into()),
+            ("account".into(), account.into()),
+        ],
+        summary,
+        evidence,
+        mitre: if writable { vec!["T1204.002", "T1036"] } else { vec!["T1204.002"] },
+        facts,
+        enrichment: json!({
+            "first_seen": time,
+            "new_executable": new_path,
+            "hosts": host_count,
+            "runs": runs.len(),
+            "user_writable_path": writable,
+            "distribution_1day": ratio.0,
+            "distribution_7days": ratio.1,
+            "ratio": ratio.2 * 100.0,
+        }),
+    }
+}
