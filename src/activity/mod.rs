@@ -4,12 +4,14 @@
 //! re-implementations of Kusto's `activity_counts_metrics` and `activity_engagement` plugins
 //! generic over the Id and dimension types ([`metrics`]), and the Azure "rare process" hunting
 //! query built on them ([`hunt`]). The contract is `activity-metrics.md` (the shared spec);
-//! nothing here depends on other trailwatch modules, so callers pass plain rows and a fixed
-//! "now".
+//! those three depend on no other trailwatch module, so callers pass plain rows and a fixed
+//! "now". [`views`] is the bridge: the per-principal and organisation day tables the TUI and
+//! the report draw, computed from the event store.
 
 pub mod hunt;
 pub mod metrics;
 pub mod time;
+pub mod views;
 
 pub use hunt::{
     EXACT_EXCLUSIONS, EXCLUSIONS, HuntRow, LOOKBACK_US, OUTER_WINDOW_US, ProcessEvent, contains_ignore_case,

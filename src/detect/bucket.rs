@@ -129,8 +129,8 @@ fn build(store: &EventStore, cfg: &Config, start: i64, trigger: u32) -> Alert {
         ("later activity".into(), format!("{} event(s) by {} principal(s)", later.len(), writers.len())),
         ("baseline".into(), format!("{}; {}", history.describe(), cfg.describe(store))),
     ];
-    let mut evidence = vec![Evidence { event: trigger, why: "trigger: the bucket creation".into() }];
-    evidence.extend(later.iter().take(30).map(|&i| Evidence { event: i, why: "activity in the new bucket".into() }));
+    let mut evidence = vec![Evidence::new(trigger, "trigger", "trigger: the bucket creation")];
+    evidence.extend(later.iter().take(30).map(|&i| Evidence::new(i, "bucket-activity", "activity in the new bucket")));
     let t = format_rfc3339(e.time);
     Alert {
         id: alert_id("bucket-created", &[&principal, e.cloud.as_str(), &bucket, &t]),

@@ -128,10 +128,9 @@ fn build(
         ),
     ];
     let step = (pos.len() / 30).max(1);
-    let mut evidence = vec![Evidence { event: pos[0], why: "trigger: first call of the burst hour".into() }];
-    evidence.extend(
-        pos.iter().skip(step).step_by(step).take(29).map(|&i| Evidence { event: i, why: "call in the burst".into() }),
-    );
+    let mut evidence = vec![Evidence::new(pos[0], "trigger", "trigger: first call of the burst hour")];
+    evidence
+        .extend(pos.iter().skip(step).step_by(step).take(29).map(|&i| Evidence::new(i, "burst", "call in the burst")));
     let mitre = mitre_for(service, op);
     let t = format_rfc3339(first_hour * HOUR_US);
     Alert {

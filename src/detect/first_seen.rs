@@ -206,15 +206,12 @@ fn build(store: &EventStore, cfg: &Config, start: i64, p: Pending) -> Alert {
         ),
         ("baseline".into(), format!("{}; {}", history.describe(), cfg.describe(store))),
     ];
-    let mut evidence = vec![Evidence {
-        event: p.trigger,
-        why: if api {
-            "trigger: first call of this API by the principal".into()
-        } else {
-            "trigger: first action on this resource".into()
-        },
-    }];
-    evidence.extend(p.repeats.iter().map(|&i| Evidence { event: i, why: "repeat after the first occurrence".into() }));
+    let mut evidence = vec![Evidence::new(
+        p.trigger,
+        "trigger",
+        if api { "trigger: first call of this API by the principal" } else { "trigger: first action on this resource" },
+    )];
+    evidence.extend(p.repeats.iter().map(|&i| Evidence::new(i, "repeat", "repeat after the first occurrence")));
     let enrichment = json!({
         "repeats": p.repeat_count,
         "source_ip": store.str(e.source_ip),

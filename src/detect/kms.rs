@@ -305,21 +305,15 @@ fn build(store: &EventStore, cfg: &Config, start: i64, trigger: u32, creations: 
         ("other keys within 24 h".into(), others.len().to_string()),
         ("baseline".into(), format!("{}; {}", history.describe(), cfg.describe(store))),
     ];
-    let mut evidence =
-        vec![Evidence { event: trigger, why: "trigger: the key creation (who created it and when)".into() }];
+    let mut evidence = vec![Evidence::new(trigger, "trigger", "trigger: the key creation (who created it and when)")];
     evidence.extend(
-        others
-            .iter()
-            .map(|&i| Evidence { event: i, why: "another key created by the same principal within 24 h".into() }),
+        others.iter().map(|&i| Evidence::new(i, "other-keys", "another key created by the same principal within 24 h")),
     );
     evidence.extend(
-        rel.iam
-            .iter()
-            .take(20)
-            .map(|&i| Evidence { event: i, why: "IAM change on the key or its ring / vault".into() }),
+        rel.iam.iter().take(20).map(|&i| Evidence::new(i, "iam-changes", "IAM change on the key or its ring / vault")),
     );
-    evidence.extend(rel.rotation.iter().take(5).map(|&i| Evidence { event: i, why: "rotation setting change".into() }));
-    evidence.extend(rel.uses.iter().take(30).map(|&i| Evidence { event: i, why: "use of the key".into() }));
+    evidence.extend(rel.rotation.iter().take(5).map(|&i| Evidence::new(i, "rotation", "rotation setting change")));
+    evidence.extend(rel.uses.iter().take(30).map(|&i| Evidence::new(i, "key-use", "use of the key")));
     let mut mitre = Vec::new();
     if !rel.iam.is_empty() {
         mitre.push("T1098");

@@ -97,6 +97,16 @@ pub struct Evidence {
     pub event: u32,
     /// Why it matters to this alert.
     pub why: String,
+    /// Which playbook pivot it answers: `trigger`, `repeat`, `other-keys`, `iam-changes`,
+    /// `rotation`, `key-use`, `bucket-activity`, `burst`, `later-runs`.
+    pub pivot: &'static str,
+}
+
+impl Evidence {
+    /// Evidence for a pivot.
+    pub fn new(event: u32, pivot: &'static str, why: impl Into<String>) -> Self {
+        Evidence { event, why: why.into(), pivot }
+    }
 }
 
 /// One alert.
@@ -156,6 +166,7 @@ impl Alert {
                 let e = &store.events()[ev.event as usize];
                 let mut v = event_ref(store, e);
                 v["why"] = json!(ev.why);
+                v["pivot"] = json!(ev.pivot);
                 v
             })
             .collect();

@@ -146,11 +146,9 @@ fn build(
         ),
         ("baseline".into(), cfg.describe(store)),
     ];
-    let mut evidence = vec![Evidence {
-        event: trigger,
-        why: "trigger: first run of this process for the computer and account".into(),
-    }];
-    evidence.extend(runs.iter().skip(1).take(20).map(|&i| Evidence { event: i, why: "later run".into() }));
+    let mut evidence =
+        vec![Evidence::new(trigger, "trigger", "trigger: first run of this process for the computer and account")];
+    evidence.extend(runs.iter().skip(1).take(20).map(|&i| Evidence::new(i, "later-runs", "later run")));
     let time = format_rfc3339(e.time);
     Alert {
         id: alert_id("rare-process", &[account, computer, process, &time]),
