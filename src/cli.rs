@@ -4,6 +4,7 @@
 //! diagnostics, and exit codes (0 ok, 1 error, 2 usage, 3 `--strict` and records were skipped).
 //! Every command is a thin run of the library pipeline; nothing here parses logs or detects.
 
+use crate::activity::views::IdKind;
 use crate::detect::{self, BusinessHours, Severity};
 use crate::ingest::{self, Input, LoadOptions, LoadReport};
 use crate::output::{self, EventFormat};
@@ -29,6 +30,124 @@ pub enum Command {
     Events(EventsArgs),
     /// Run the detectors and print alerts.
     Scan(ScanArgs),
+    /// Kusto-style activity metrics (activity_counts_metrics + activity_engagement) per window.
+    Activity(ActivityArgs),
+    /// Hunting queries.
+    Hunt(HuntArgs),
+}
+
+/// Fields that can group activity metrics.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Dim {
+    Cloud,
+    Principal,
+    Service,
+    Operation,
+    Resource,
+    SourceIp,
+    Region,
+    Computer,
+    Process,
+    Outcome,
+}
+
+impl Dim {
+    fn name(self) -> &'static str {
+        match self {
+            Dim::Cloud => "cloud",
+            Dim::Principal => "principal",
+            Dim::Service => "service",
+            Dim::Operation => "operation",
+            Dim::Resource => "resource",
+            Dim::SourceIp => "source_ip",
+            Dim::Region => "region",
+            Dim::Computer => "computer",
+            Dim::Process => "process",
+            Dim::Outcome => "outcome",
+        }
+    }
+
+    fn value(self, store: &EventStore, e: &crate::model::Event) -> String {
+        match self {
+            Dim::Cloud => e.cloud.as_str().into(),
+            Dim::Outcome => e.outcome.as_str().into(),
+            Dim::Principal => store.str(e.principal).into(),
+            Dim::Service => store.str(e.service).into(),
+            Dim::Operation => store.str(e.operation).into(),
+            Dim::Resource => store.str(e.resource).into(),
+            Dim::SourceIp => store.str(e.source_ip).into(),
+            Dim::Region => store.str(e.region).into(),
+            Dim::Computer => store.str(e.computer).into(),
+            Dim::Process => store.str(e.process).into(),
+        }
+    }
+}
+
+/// Output formats of `activity` and `hunt`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum RowFormat {
+    /// Aligned columns.
+    Table,
+    /// One JSON object per line.
+    Jsonl,
+}
+
+/// `trailwatch activity`.
+#[derive(Args, Debug)]
+pub struct ActivityArgs {
+    #[command(flatten)]
+    pub load: LoadArgs,
+    /// What is counted as distinct.
+    #[arg(long, value_enum)]
+    pub id: IdKind,
+    /// Only this principal's events.
+    #[arg(long)]
+    pub principal: Option<String>,
+    /// Group by these fields (comma-separated).
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub dims: Vec<Dim>,
+    /// Start of the range (default: 30 days ending on the day of the last event).
+    #[arg(long, value_parser = user_time)]
+    pub start: Option<i64>,
+    /// End of the range, inclusive (default: the end of the last event's day).
+    #[arg(long, value_parser = user_time)]
+    pub end: Option<i64>,
+    /// Window (and engagement inner window).
+    #[arg(long, value_parser = duration, default_value = "1d")]
+    pub window: i64,
+    /// Engagement outer window.
+    #[arg(long, value_parser = duration, default_value = "7d")]
+    pub outer: i64,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = RowFormat::Table)]
+    pub format: RowFormat,
+}
+
+/// `trailwatch hunt`.
+#[derive(Args, Debug)]
+pub struct HuntArgs {
+    #[command(subcommand)]
+    pub query: HuntQuery,
+}
+
+/// The hunting queries.
+#[derive(Subcommand, Debug)]
+pub enum HuntQuery {
+    /// The Log Analytics rare-process query over Windows process creation (4688) events.
+    RareProcess(RareProcessArgs),
+}
+
+/// `trailwatch hunt rare-process`.
+#[derive(Args, Debug)]
+pub struct RareProcessArgs {
+    #[command(flatten)]
+    pub load: LoadArgs,
+    /// The query's now() (default: the last event's time).
+    #[arg(long, value_parser = user_time)]
+    pub now: Option<i64>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = RowFormat::Table)]
+    pub format: RowFormat,
 }
 
 /// Detection settings shared by `scan`, `report` and the TUI.
@@ -192,6 +311,8 @@ pub fn run(cli: Cli) -> Result<i32> {
     match cli.command {
         Some(Command::Events(a)) => run_events(a),
         Some(Command::Scan(a)) => run_scan(a),
+        Some(Command::Activity(a)) => run_activity(a),
+        Some(Command::Hunt(HuntArgs { query: HuntQuery::RareProcess(a) })) => run_hunt(a),
         None => bail!("no command given; try `trailwatch --help`"),
     }
 }
@@ -271,4 +392,155 @@ pub fn write_alert_table(out: &mut dyn Write, alerts: &[detect::Alert]) -> std::
         )?;
     }
     Ok(())
+}
+
+fn run_activity(a: ActivityArgs) -> Result<i32> {
+    use crate::activity::metrics::{Row, counts_metrics, engagement};
+    use crate::time::{DAY_US, format_rfc3339, start_of_day};
+    let (store, report) = load_logs(&a.load);
+    let Some((_, last)) = store.span() else {
+        eprintln!("trailwatch: no events loaded");
+        return Ok(strict_status(&a.load, &report).max(1));
+    };
+    let end = a.end.unwrap_or(start_of_day(last) + DAY_US - 1);
+    let start = a.start.unwrap_or(start_of_day(end) - 29 * DAY_US);
+    let positions: Vec<u32> = match &a.principal {
+        Some(p) => store.lookup(p).map(|s| store.principal_events(s).to_vec()).unwrap_or_default(),
+        None => (0..store.len() as u32).collect(),
+    };
+    let slice = store.slice_by_time(&positions, start, end.saturating_add(1));
+    // Dimension values are interned per distinct tuple so rows stay small.
+    let mut dim_values: Vec<Vec<String>> = Vec::new();
+    let mut dim_ids: std::collections::HashMap<Vec<String>, u32> = std::collections::HashMap::new();
+    let rows: Vec<Row<u32>> = slice
+        .iter()
+        .map(|&i| {
+            let e = &store.events()[i as usize];
+            let key: Vec<String> = a.dims.iter().map(|d| d.value(&store, e)).collect();
+            let next = dim_values.len() as u32;
+            let d = *dim_ids.entry(key.clone()).or_insert_with(|| {
+                dim_values.push(key);
+                next
+            });
+            let sym = a.id.of(&store, e);
+            Row { time: e.time, id: (!sym.is_empty()).then_some(sym.0), dims: d }
+        })
+        .collect();
+    let counts = counts_metrics(&rows, start, end, a.window);
+    let eng: std::collections::HashMap<(u32, i64), _> =
+        engagement(&rows, start, end, a.window, a.outer).into_iter().map(|r| ((r.dims, r.time), r)).collect();
+    // Sort output by dims text, then time.
+    let mut out_rows: Vec<_> = counts.into_iter().collect();
+    out_rows.sort_by(|x, y| dim_values[x.dims as usize].cmp(&dim_values[y.dims as usize]).then(x.time.cmp(&y.time)));
+    let mut out = stdout();
+    let dim_names: Vec<&str> = a.dims.iter().map(|d| d.name()).collect();
+    let res = (|| -> std::io::Result<()> {
+        if a.format == RowFormat::Table {
+            let mut header = vec!["TIME".to_string()];
+            header.extend(dim_names.iter().map(|d| d.to_uppercase()));
+            header.extend(["COUNT", "DCOUNT", "NEW", "AGGREGATED", "INNER", "OUTER", "RATIO"].map(String::from));
+            writeln!(out, "{}", header.join("\t"))?;
+        }
+        for r in &out_rows {
+            let g = eng.get(&(r.dims, r.time));
+            let (inner, outer, ratio) =
+                g.map_or((0, 0, 0.0), |g| (g.dcount_activities_inner, g.dcount_activities_outer, g.activity_ratio));
+            let dims = &dim_values[r.dims as usize];
+            match a.format {
+                RowFormat::Jsonl => {
+                    let mut v = serde_json::Map::new();
+                    v.insert("time".into(), format_rfc3339(r.time).into());
+                    for (n, val) in dim_names.iter().zip(dims) {
+                        v.insert((*n).into(), val.clone().into());
+                    }
+                    for (k, x) in [
+                        ("count", r.count),
+                        ("dcount", r.dcount),
+                        ("new_dcount", r.new_dcount),
+                        ("aggregated_dcount", r.aggregated_dcount),
+                        ("dcount_activities_inner", inner),
+                        ("dcount_activities_outer", outer),
+                    ] {
+                        v.insert(k.into(), x.into());
+                    }
+                    v.insert("activity_ratio".into(), serde_json::json!(ratio));
+                    serde_json::to_writer(&mut out, &v)?;
+                    writeln!(out)?;
+                }
+                RowFormat::Table => {
+                    let mut cells = vec![format_rfc3339(r.time)];
+                    cells.extend(dims.iter().map(|d| crate::text::clip(d, 60)));
+                    cells.extend(
+                        [r.count, r.dcount, r.new_dcount, r.aggregated_dcount, inner, outer].map(|n| n.to_string()),
+                    );
+                    cells.push(format!("{ratio:.4}"));
+                    writeln!(out, "{}", cells.join("\t"))?;
+                }
+            }
+        }
+        out.flush()
+    })();
+    ok_if_broken_pipe(res)?;
+    Ok(strict_status(&a.load, &report))
+}
+
+fn run_hunt(a: RareProcessArgs) -> Result<i32> {
+    use crate::activity::hunt::{ProcessEvent, rare_process};
+    let (store, report) = load_logs(&a.load);
+    let now = a.now.or(store.span().map(|s| s.1)).unwrap_or(0);
+    let events: Vec<ProcessEvent> = store
+        .events()
+        .iter()
+        .filter(|e| e.cloud == crate::model::Cloud::Windows && store.str(e.operation) == "4688")
+        .map(|e| ProcessEvent {
+            time: e.time,
+            process: store.str(e.process),
+            computer: store.str(e.computer),
+            account: store.str(e.principal),
+        })
+        .collect();
+    let rows = rare_process(&events, now);
+    if !a.load.quiet {
+        eprintln!(
+            "trailwatch: {} process-creation events, now = {}, {} row(s)",
+            events.len(),
+            crate::time::format_rfc3339(now),
+            rows.len()
+        );
+    }
+    let mut out = stdout();
+    let res = (|| -> std::io::Result<()> {
+        match a.format {
+            RowFormat::Jsonl => {
+                for r in &rows {
+                    serde_json::to_writer(&mut out, r)?;
+                    writeln!(out)?;
+                }
+            }
+            RowFormat::Table => {
+                writeln!(
+                    out,
+                    "WeekDate\tDate\tProcess\tAccount\tComputer\tPotentialAnomalyCount\tDistribution1day\tDistribution7days\tRatio"
+                )?;
+                for r in &rows {
+                    writeln!(
+                        out,
+                        "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                        crate::time::format_day(r.week_date),
+                        crate::time::format_day(r.date),
+                        crate::text::escape(&r.process),
+                        crate::text::escape(&r.account),
+                        crate::text::escape(&r.computer),
+                        r.potential_anomaly_count,
+                        r.distribution_1day,
+                        r.distribution_7days,
+                        r.ratio
+                    )?;
+                }
+            }
+        }
+        out.flush()
+    })();
+    ok_if_broken_pipe(res)?;
+    Ok(strict_status(&a.load, &report))
 }

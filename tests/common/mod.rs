@@ -33,3 +33,96 @@ pub fn load_bytes(name: &str, bytes: &[u8]) -> (EventStore, LoadReport, tempfile
     let (s, r) = load_paths(&[p]);
     (s, r, dir)
 }
+
+/// Crafted records in each format's real wire schema, for detector timelines.
+pub mod rec {
+    use serde_json::json;
+
+    /// A GCP audit LogEntry. `code` 0 = success.
+    pub fn gcp(t: &str, who: &str, service: &str, method: &str, resource: &str, ip: &str, code: i64) -> String {
+        let status = if code == 0 { json!({}) } else { json!({"code": code, "message": "PERMISSION_DENIED"}) };
+        json!({
+            "insertId": format!("{t}{method}"),
+            "logName": "projects/p1/logs/cloudaudit.googleapis.com%2Factivity",
+            "protoPayload": {
+                "@type": "type.googleapis.com/google.cloud.audit.AuditLog",
+                "authenticationInfo": {"principalEmail": who},
+                "requestMetadata": {"callerIp": ip, "callerSuppliedUserAgent": "gcloud"},
+                "serviceName": service, "methodName": method, "resourceName": resource, "status": status
+            },
+            "resource": {"type": "project", "labels": {"project_id": "p1"}},
+            "timestamp": t, "severity": "NOTICE"
+        })
+        .to_string()
+    }
+
+    /// A GCP record with a request body.
+    pub fn gcp_req(
+        t: &str,
+        who: &str,
+        service: &str,
+        method: &str,
+        resource: &str,
+        ip: &str,
+        request: serde_json::Value,
+    ) -> String {
+        let mut v: serde_json::Value = serde_json::from_str(&gcp(t, who, service, method, resource, ip, 0)).unwrap();
+        v["protoPayload"]["request"] = request;
+        v.to_string()
+    }
+
+    /// An Azure Activity Log record (diagnostic-settings form).
+    pub fn azure(t: &str, upn: &str, op: &str, resource: &str, ip: &str, result: &str) -> String {
+        json!({
+            "time": t, "resourceId": resource, "operationName": op, "category": "Administrative",
+            "resultType": result, "resultSignature": if result == "Success" { "Succeeded.OK" } else { "Failed" },
+            "callerIpAddress": ip, "correlationId": "c",
+            "identity": {"claims": {"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn": upn}},
+            "level": "Information", "location": "westeurope", "properties": {}
+        })
+        .to_string()
+    }
+
+    /// A CloudTrail record.
+    pub fn aws(t: &str, arn: &str, source: &str, name: &str, ip: &str, extra: serde_json::Value) -> String {
+        let mut v = json!({
+            "eventVersion": "1.08",
+            "userIdentity": {"type": if arn.contains(":user/") {"IAMUser"} else {"AssumedRole"}, "arn": arn, "accountId": "111122223333"},
+            "eventTime": t, "eventSource": source, "eventName": name, "awsRegion": "us-east-1",
+            "sourceIPAddress": ip, "userAgent": "aws-cli/2", "requestParameters": null, "responseElements": null,
+            "eventID": format!("{t}-{name}"), "eventType": "AwsApiCall", "recipientAccountId": "111122223333"
+        });
+        if let serde_json::Value::Object(m) = extra {
+            for (k, x) in m {
+                v[k] = x;
+            }
+        }
+        v.to_string()
+    }
+
+    /// A Log Analytics SecurityEvent 4688 row.
+    pub fn proc4688(t: &str, computer: &str, account: &str, process: &str) -> String {
+        json!({
+            "TimeGenerated": t, "Computer": computer, "Account": account, "AccountType": "User",
+            "EventID": 4688, "Activity": "4688 - A new process has been created.",
+            "NewProcessName": process, "ProcessName": process, "CommandLine": process, "Type": "SecurityEvent"
+        })
+        .to_string()
+    }
+}
+
+/// Loads JSON lines (records) from memory and runs the detectors with the given config.
+pub fn scan_lines(
+    lines: &[String],
+    cfg: &trailwatch::detect::Config,
+) -> (EventStore, Vec<trailwatch::detect::Alert>, tempfile::TempDir) {
+    let (store, report, dir) = load_bytes("timeline.jsonl", lines.join("\n").as_bytes());
+    assert_eq!(report.skipped, 0, "crafted records must all read: {:?}", report.skips);
+    let alerts = trailwatch::detect::run(&store, cfg);
+    (store, alerts, dir)
+}
+
+/// `2026-10-DDTHH:MM:00Z`.
+pub fn ts(day: u32, hour: u32, minute: u32) -> String {
+    format!("2026-10-{day:02}T{hour:02}:{minute:02}:00Z")
+}

@@ -1,0 +1,213 @@
+//! The command line end to end: the real binary on fixtures, its outputs and exit codes.
+
+mod common;
+use common::*;
+use serde_json::Value;
+use std::process::{Command, Output};
+
+fn tw(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_trailwatch")).args(args).output().expect("run trailwatch")
+}
+
+fn jsonl(out: &Output) -> Vec<Value> {
+    String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).expect("valid JSON line")).collect()
+}
+
+fn path(rel: &str) -> String {
+    fixture(rel).display().to_string()
+}
+
+#[test]
+fn events_jsonl_contract_fields_in_time_order() {
+    let out = tw(&["events", &path("gcp-audit"), "--format", "jsonl", "-q"]);
+    assert!(out.status.success());
+    let rows = jsonl(&out);
+    assert_eq!(rows.len(), 16);
+    for r in &rows {
+        for k in [
+            "time",
+            "cloud",
+            "principal",
+            "principal_kind",
+            "service",
+            "operation",
+            "resource",
+            "source_ip",
+            "user_agent",
+            "outcome",
+            "status",
+            "source",
+        ] {
+            assert!(r.get(k).is_some(), "missing {k} in {r}");
+        }
+        assert!(r["source"]["file"].as_str().unwrap().contains("gcp-audit"));
+    }
+    let times: Vec<&str> = rows.iter().map(|r| r["time"].as_str().unwrap()).collect();
+    assert!(times.windows(2).all(|w| w[0] <= w[1]));
+}
+
+#[test]
+fn events_filters_by_principal_and_time() {
+    let out = tw(&[
+        "events",
+        &path("gcp-audit"),
+        "--format",
+        "jsonl",
+        "-q",
+        "--principal",
+        "xxx@xxx.xxx",
+        "--from",
+        "2019-12-19T00:45:00Z",
+        "--to",
+        "2020-01-01",
+    ]);
+    let rows = jsonl(&out);
+    assert_eq!(rows.len(), 2);
+    assert!(rows.iter().all(|r| r["principal"] == "xxx@xxx.xxx"));
+}
+
+#[test]
+fn events_csv_and_timesketch() {
+    let out = tw(&["events", &path("aws-cloudtrail"), "--format", "csv", "-q"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut lines = text.lines();
+    assert!(lines.next().unwrap().starts_with("time,cloud,principal,"));
+    assert_eq!(lines.count(), 9);
+    let out = tw(&["events", &path("aws-cloudtrail"), "--format", "timesketch", "-q"]);
+    let rows = jsonl(&out);
+    assert_eq!(rows.len(), 9);
+    assert!(
+        rows.iter()
+            .all(|r| r["message"].is_string() && r["datetime"].is_string() && r["timestamp_desc"] == "Event Time")
+    );
+}
+
+#[test]
+fn strict_exits_non_zero_when_records_were_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("mixed.jsonl");
+    let good =
+        std::fs::read_to_string(fixture("gcp-audit/elastic-integrations_test-cloudresourcemanager-googleapis-com.log"))
+            .unwrap();
+    std::fs::write(&p, format!("{}\n{{broken\n", good.trim())).unwrap();
+    let p = p.display().to_string();
+    let out = tw(&["events", &p, "--format", "jsonl"]);
+    assert!(out.status.success());
+    assert_eq!(jsonl(&out).len(), 1);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("mixed.jsonl:2: invalid JSON"), "{err}");
+    assert!(err.contains("1 events, 0 ignored, 1 skipped"), "{err}");
+    let out = tw(&["events", &p, "--strict", "-q"]);
+    assert_eq!(out.status.code(), Some(3));
+}
+
+#[test]
+fn scan_jsonl_alert_fields() {
+    let out = tw(&["scan", &path(""), "--format", "jsonl", "-q"]);
+    assert!(out.status.success());
+    let alerts = jsonl(&out);
+    assert!(!alerts.is_empty());
+    for a in &alerts {
+        for k in
+            ["id", "detector", "title", "severity", "time", "cloud", "principal", "key", "summary", "evidence", "mitre"]
+        {
+            assert!(a.get(k).is_some(), "missing {k}");
+        }
+    }
+    let kms: Vec<&Value> = alerts.iter().filter(|a| a["detector"] == "kms-key-created").collect();
+    assert_eq!(kms.len(), 1);
+    // Newest first.
+    let times: Vec<&str> = alerts.iter().map(|a| a["time"].as_str().unwrap()).collect();
+    assert!(times.windows(2).all(|w| w[0] >= w[1]));
+    let out = tw(&["scan", &path(""), "--format", "jsonl", "-q", "--detectors", "kms-key-created"]);
+    assert_eq!(jsonl(&out).len(), 1);
+    let out = tw(&["scan", &path(""), "--detectors", "no-such-detector"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn hunt_reproduces_the_spec_example() {
+    let out = tw(&[
+        "hunt",
+        "rare-process",
+        &path("spec/example-c-securityevent.jsonl"),
+        "--now",
+        "2024-03-10T15:00:00Z",
+        "--format",
+        "jsonl",
+        "-q",
+    ]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let expected = [
+        r#"{"WeekDate":"2024-03-03T00:00:00Z","Date":"2024-03-06T00:00:00Z","Process":"C:\\Tools\\c.exe","Account":"CORP\\bob","Computer":"PC2","PotentialAnomalyCount":1,"Distribution1day":2,"Distribution7days":3,"Ratio":66.66666666666666}"#,
+        r#"{"WeekDate":"2024-03-03T00:00:00Z","Date":"2024-03-07T00:00:00Z","Process":"C:\\Tools\\a.exe","Account":"CORP\\bob","Computer":"PC1","PotentialAnomalyCount":1,"Distribution1day":1,"Distribution7days":3,"Ratio":33.33333333333333}"#,
+        r#"{"WeekDate":"2024-03-10T00:00:00Z","Date":"2024-03-10T00:00:00Z","Process":"C:\\Tools\\d.exe","Account":"CORP\\carol","Computer":"PC3","PotentialAnomalyCount":1,"Distribution1day":2,"Distribution7days":4,"Ratio":50.0}"#,
+    ];
+    let mut got: Vec<&str> = text.lines().collect();
+    got.sort();
+    assert_eq!(got, expected);
+}
+
+#[test]
+fn activity_rows_per_day_with_engagement() {
+    let out = tw(&[
+        "activity",
+        &path("spec/example-c-securityevent.jsonl"),
+        "--id",
+        "process",
+        "--start",
+        "2024-02-09",
+        "--end",
+        "2024-03-10T23:59:59Z",
+        "--format",
+        "jsonl",
+        "-q",
+    ]);
+    assert!(out.status.success());
+    let rows = jsonl(&out);
+    let day = |d: &str| rows.iter().find(|r| r["time"] == d).unwrap_or_else(|| panic!("no row {d}"));
+    // 03-06: a, c and the system process (the activity view does not apply the hunt's exclusions).
+    let r = day("2024-03-06T00:00:00Z");
+    assert_eq!(r["count"], 3);
+    assert_eq!(r["dcount"], 3);
+    assert_eq!(r["new_dcount"], 2);
+    let r = day("2024-03-10T00:00:00Z");
+    assert_eq!(r["new_dcount"], 1);
+    // Every row: aggregated is the running sum of new; ratio in (0, 1].
+    let mut sum = 0;
+    for r in &rows {
+        sum += r["new_dcount"].as_i64().unwrap();
+        assert_eq!(r["aggregated_dcount"].as_i64().unwrap(), sum);
+        let ratio = r["activity_ratio"].as_f64().unwrap();
+        assert!(ratio > 0.0 && ratio <= 1.0);
+    }
+    let out = tw(&[
+        "activity",
+        &path("spec/example-c-securityevent.jsonl"),
+        "--id",
+        "process",
+        "--dims",
+        "computer",
+        "--format",
+        "jsonl",
+        "-q",
+    ]);
+    let rows = jsonl(&out);
+    assert!(rows.iter().all(|r| r["computer"].is_string()));
+}
+
+#[test]
+fn table_output_escapes_control_characters() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("evil.jsonl");
+    let who = "evil\u{1b}[31m\u{7}\u{202e}@x.com";
+    std::fs::write(&p, common::rec::gcp("2024-03-06T09:00:00Z", who, "s", "m\r", "r", "1.2.3.4", 0)).unwrap();
+    let out = tw(&["events", &p.display().to_string(), "-q"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(!text.chars().any(|c| c.is_control() && c != '\n'), "{text:?}");
+    assert!(text.contains("evil\\x1b[31m\\x07\\u{202e}@x.com"));
+    let out = tw(&["events", &p.display().to_string(), "-q", "--format", "jsonl"]);
+    let rows = jsonl(&out);
+    assert_eq!(rows[0]["principal"], who);
+}
