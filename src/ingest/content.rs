@@ -51,6 +51,33 @@ impl Content {
     pub fn text(&self) -> &[u8] {
         &self.bytes[self.start..]
     }
+
+    /// Tells the OS a mapped file will be read front to back.
+    pub fn advise_sequential(&self) {
+        #[cfg(unix)]
+        if let Bytes::Mapped(m) = &self.bytes {
+            let _ = m.advise(memmap2::Advice::Sequential);
+        }
+    }
+
+    /// Drops the pages of `text()[start..end]` from memory once they are parsed, so a large mapped
+    /// file does not count against the process's resident memory. Only whole pages inside the
+    /// range are dropped; they are clean file pages and fault back in if read again.
+    pub fn release(&self, start: usize, end: usize) {
+        #[cfg(unix)]
+        if let Bytes::Mapped(m) = &self.bytes {
+            const PAGE: usize = 4096;
+            let (a, b) = (self.start + start, (self.start + end).min(m.len()));
+            let a = a.div_ceil(PAGE) * PAGE;
+            let b = b / PAGE * PAGE;
+            if b > a {
+                // SAFETY: the mapping is a private read-only file mapping; MADV_DONTNEED on it only
+                // discards clean pages, which are re-read from the file on next access, so no
+                // reference into the map can observe changed contents.
+                let _ = unsafe { m.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, a, b - a) };
+            }
+        }
+    }
 }
 
 /// Reads and decodes a file from disk.

@@ -212,6 +212,7 @@ fn read_file(id: u32, origin: &Origin, progress: &Progress) -> FileResult {
             vec![b]
         }
         Mode::JsonLines => {
+            content.advise_sequential();
             let chunks = split_chunks(text, CHUNK);
             chunks
                 .par_iter()
@@ -219,6 +220,7 @@ fn read_file(id: u32, origin: &Origin, progress: &Progress) -> FileResult {
                     let mut b = Batch::new();
                     let slice = &text[a..z];
                     b.lines = frame::frame_lines(slice, &mut |item| b.take(id, slice, a, item));
+                    content.release(a, z);
                     progress.events.fetch_add(b.events.len() as u64, Ordering::Relaxed);
                     b
                 })
