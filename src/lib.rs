@@ -5,11 +5,14 @@
 //! [`model`] is the normalised event every stage shares; [`text`] and [`time`] are the small pure
 //! helpers everyone uses; [`cli`] turns arguments into runs of the pipeline.
 pub mod activity;
+pub mod case;
 pub mod cli;
 pub mod detect;
 pub mod ingest;
 pub mod model;
 pub mod output;
+pub mod playbook;
+pub mod report;
 pub mod store;
 pub mod text;
 pub mod time;
