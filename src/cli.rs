@@ -34,6 +34,38 @@ pub enum Command {
     Activity(ActivityArgs),
     /// Hunting queries.
     Hunt(HuntArgs),
+    /// Export an alert's case report (Markdown, JSON or HTML).
+    Report(ReportArgs),
+}
+
+/// `trailwatch report`.
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub load: LoadArgs,
+    #[command(flatten)]
+    pub detect: DetectArgs,
+    /// The alert id (from `scan` or the TUI).
+    #[arg(long, required_unless_present = "all", conflicts_with = "all")]
+    pub alert: Option<String>,
+    /// Every alert of the scan: one file with -o FILE, one file per alert with -o DIR/.
+    #[arg(long)]
+    pub all: bool,
+    /// Report format (default: from the -o extension, else Markdown).
+    #[arg(long, value_enum)]
+    pub format: Option<crate::report::Format>,
+    /// Write here instead of standard output.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    /// Case folder holding checklist state and notes.
+    #[arg(long)]
+    pub cases: Option<PathBuf>,
+    /// Half-width of the timeline around the alert.
+    #[arg(long, value_parser = duration, default_value = "24h")]
+    pub window: i64,
+    /// Folder of playbooks overriding the built-in ones.
+    #[arg(long)]
+    pub playbooks: Option<PathBuf>,
 }
 
 /// Fields that can group activity metrics.
@@ -312,6 +344,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Some(Command::Events(a)) => run_events(a),
         Some(Command::Scan(a)) => run_scan(a),
         Some(Command::Activity(a)) => run_activity(a),
+        Some(Command::Report(a)) => run_report(a),
         Some(Command::Hunt(HuntArgs { query: HuntQuery::RareProcess(a) })) => run_hunt(a),
         None => bail!("no command given; try `trailwatch --help`"),
     }
@@ -542,5 +575,63 @@ fn run_hunt(a: RareProcessArgs) -> Result<i32> {
         out.flush()
     })();
     ok_if_broken_pipe(res)?;
+    Ok(strict_status(&a.load, &report))
+}
+
+fn run_report(a: ReportArgs) -> Result<i32> {
+    use crate::case::CaseStore;
+    use crate::report::{self, Destination, Format, ReportContext};
+    let (store, report) = load_logs(&a.load);
+    let cfg = a.detect.config();
+    let alerts = detect::run(&store, &cfg);
+    let format = a.format.or_else(|| a.output.as_deref().and_then(Format::from_path)).unwrap_or_default();
+    let cases = match &a.cases {
+        Some(dir) => Some(CaseStore::open(dir).with_context(|| format!("opening case folder {}", dir.display()))?),
+        None => CaseStore::default_dir().filter(|d| d.is_dir()).and_then(|d| CaseStore::open(d).ok()),
+    };
+    let ctx = ReportContext {
+        detect_settings: cfg.describe(&store),
+        window: a.window,
+        generated_at: chrono::Utc::now().timestamp_micros(),
+        version: report::VERSION,
+        activity: Vec::new(),
+    };
+    let chosen: Vec<detect::Alert> = if a.all {
+        alerts
+    } else {
+        let id = a.alert.as_deref().unwrap_or_default();
+        match alerts.into_iter().find(|x| x.id == id) {
+            Some(x) => vec![x],
+            None => bail!(
+                "no alert {id:?} in this scan (run `trailwatch scan` with the same inputs and detection flags to list ids)"
+            ),
+        }
+    };
+    match &a.output {
+        Some(path) => {
+            let dest = if a.all && (path.is_dir() || path.to_string_lossy().ends_with('/')) {
+                Destination::Folder(path.clone())
+            } else {
+                Destination::File(path.clone())
+            };
+            let written =
+                report::write_all(&store, &chosen, &ctx, cases.as_ref(), a.playbooks.as_deref(), format, &dest)?;
+            if !a.load.quiet {
+                for p in written {
+                    eprintln!("trailwatch: wrote {}", p.display());
+                }
+            }
+        }
+        None => {
+            let reports = report::build_all(&store, &chosen, &ctx, cases.as_ref(), a.playbooks.as_deref())?;
+            let mut out = stdout();
+            let res = if a.all {
+                report::render_all(&reports, format, &mut out)
+            } else {
+                report::render(&reports[0], format, &mut out)
+            };
+            ok_if_broken_pipe(res.and_then(|_| out.flush()))?;
+        }
+    }
     Ok(strict_status(&a.load, &report))
 }

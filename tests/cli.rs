@@ -211,3 +211,39 @@ fn table_output_escapes_control_characters() {
     let rows = jsonl(&out);
     assert_eq!(rows[0]["principal"], who);
 }
+
+#[test]
+fn report_for_an_alert_and_for_all() {
+    let out = tw(&["scan", &path(""), "--format", "jsonl", "-q", "--detectors", "kms-key-created"]);
+    let id = jsonl(&out)[0]["id"].as_str().unwrap().to_string();
+    let out = tw(&["report", &path(""), "-q", "--alert", &id]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let md = String::from_utf8(out.stdout).unwrap();
+    assert!(md.starts_with("# New Cloud KMS Key Created"));
+    assert!(md.contains(&id));
+    let dir = tempfile::tempdir().unwrap();
+    let html = dir.path().join("r.html");
+    let out = tw(&["report", &path(""), "-q", "--alert", &id, "-o", &html.display().to_string()]);
+    assert!(out.status.success());
+    let text = std::fs::read_to_string(&html).unwrap();
+    assert!(text.starts_with("<!DOCTYPE html>") || text.starts_with("<!doctype html>"));
+    let folder = format!("{}/all/", dir.path().display());
+    let out = tw(&[
+        "report",
+        &path(""),
+        "-q",
+        "--all",
+        "--format",
+        "json",
+        "-o",
+        &folder,
+        "--cases",
+        &dir.path().join("cases").display().to_string(),
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let n = std::fs::read_dir(dir.path().join("all")).unwrap().count();
+    let alerts = jsonl(&tw(&["scan", &path(""), "--format", "jsonl", "-q"])).len();
+    assert_eq!(n, alerts);
+    let out = tw(&["report", &path(""), "-q", "--alert", "nope"]);
+    assert_eq!(out.status.code(), Some(1));
+}
