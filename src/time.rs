@@ -140,9 +140,18 @@ pub fn format_day(us: i64) -> String {
         .unwrap_or_else(|| format!("@{us}us"))
 }
 
-/// 00:00 UTC of the day holding `us`.
+/// `startofday`: 00:00 UTC of the day holding `us` (floor-style, so correct before 1970;
+/// saturates at `i64::MIN` for the unrepresentable first day).
 pub fn start_of_day(us: i64) -> i64 {
-    us - us.rem_euclid(DAY_US)
+    us.saturating_sub(us.rem_euclid(DAY_US))
+}
+
+/// `startofweek`: 00:00 UTC of the Sunday on or before `us`. 1970-01-01 was a Thursday, so the
+/// weekday of day `d` is `(d + 4) mod 7` with 0 = Sunday. Saturates at `i64::MIN`.
+pub fn start_of_week(us: i64) -> i64 {
+    let days = us.div_euclid(DAY_US);
+    let weekday = (days + 4).rem_euclid(7);
+    (days - weekday).saturating_mul(DAY_US)
 }
 
 /// Parses a duration such as `7d`, `36h`, `90m`, `30s`, `2w` into microseconds.

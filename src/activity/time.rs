@@ -1,37 +1,13 @@
 //! Time helpers for the activity analytics, on `i64` microseconds since the Unix epoch (UTC).
 //!
-//! This file owns the calendar arithmetic the Kusto functions `startofday` and `startofweek`
-//! perform (floor-style, so instants before 1970 are handled correctly), the duration constants
-//! used by the plugins and the hunting query, and RFC 3339 parsing/formatting for tests and
-//! JSON output. There are no time zones anywhere: every instant is UTC.
+//! The calendar arithmetic of Kusto's `startofday` and `startofweek` lives in [`crate::time`]
+//! (floor-style, so instants before 1970 are handled correctly) and is re-exported here with the
+//! duration constants; this file adds the RFC 3339 parsing/formatting the hunt's JSON output and
+//! the spec tests use. There are no time zones anywhere: every instant is UTC.
 
 use chrono::{DateTime, SecondsFormat};
 
-/// One second, in microseconds.
-pub const SECOND_US: i64 = 1_000_000;
-/// One hour, in microseconds.
-pub const HOUR_US: i64 = 3_600 * SECOND_US;
-/// One day (`1d` in KQL), in microseconds.
-pub const DAY_US: i64 = 24 * HOUR_US;
-
-/// `startofday(t)`: `t` truncated to 00:00:00 of its UTC calendar day.
-///
-/// Uses a floor-style modulo, so `1969-12-31T23:00Z` maps to `1969-12-31T00:00Z`.
-/// Saturates at `i64::MIN` for the (unrepresentable) day containing `i64::MIN`.
-pub fn start_of_day(t: i64) -> i64 {
-    t.saturating_sub(t.rem_euclid(DAY_US))
-}
-
-/// `startofweek(t)`: 00:00 UTC of the **Sunday** on or before `t`.
-///
-/// Recipe from the spec (4.1): `days = floor(t / 1d)` counted from 1970-01-01 (a Thursday),
-/// `weekday = (days + 4) mod 7` (0 = Sunday), result `(days − weekday) · 1d`.
-/// Saturates at `i64::MIN` for instants in the first (unrepresentable) week.
-pub fn start_of_week(t: i64) -> i64 {
-    let days = t.div_euclid(DAY_US);
-    let weekday = (days + 4).rem_euclid(7);
-    (days - weekday).saturating_mul(DAY_US)
-}
+pub use crate::time::{DAY_US, HOUR_US, SECOND_US, start_of_day, start_of_week};
 
 /// Formats `t` as RFC 3339 in UTC with a `Z` suffix, e.g. `2024-03-06T00:00:00Z`.
 ///
