@@ -45,14 +45,12 @@ pub fn detect_mode(text: &[u8]) -> Mode {
         // A single line reads as a document, so one-line wrappers (`{"data":[…]}`) are walked.
         b'{' if !trim(&text[first..]).contains(&b'\n') => Mode::Document,
         b'{' => {
-            // JSON Lines when one of the first lines is a complete object on its own; a
-            // pretty-printed document never has a whole object on one of its first lines
-            // except a tiny one, which reads the same either way.
-            let complete = text[first..]
-                .split(|&b| b == b'\n')
-                .take(16)
-                .any(|line| line.first() == Some(&b'{') && serde_json::from_slice::<&RawValue>(trim(line)).is_ok());
-            if complete { Mode::JsonLines } else { Mode::Document }
+            // JSON Lines when the first line is a complete value on its own. A document whose
+            // records sit one per line inside a wrapper (`{"records":[` on the first line) or a
+            // pretty-printed object never has a complete first line. A JSON Lines file whose
+            // first line is damaged is caught by the caller's fallback (see `looks_like_lines`).
+            let line = text[first..].split(|&b| b == b'\n').next().unwrap_or_default();
+            if serde_json::from_slice::<&RawValue>(trim(line)).is_ok() { Mode::JsonLines } else { Mode::Document }
         }
         _ => {
             // A JSON Lines file whose first line is damaged still has lines starting with `{`.
@@ -69,6 +67,17 @@ fn trim(line: &[u8]) -> &[u8] {
     let end = line.iter().rposition(|b| !b.is_ascii_whitespace()).map_or(0, |p| p + 1);
     let start = line[..end].iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(end);
     &line[start..end]
+}
+
+/// True when several of the first lines are complete JSON objects on their own: a JSON Lines
+/// file, whatever its first line looks like.
+pub fn looks_like_lines(text: &[u8]) -> bool {
+    text.split(|&b| b == b'\n')
+        .take(64)
+        .filter(|line| line.first() == Some(&b'{') && serde_json::from_slice::<&RawValue>(trim(line)).is_ok())
+        .take(2)
+        .count()
+        >= 2
 }
 
 /// Frames JSON Lines: every non-blank line is a record. `text` may be a chunk of a larger file
@@ -300,6 +309,21 @@ mod tests {
         let items = collect(t);
         assert_eq!(items.len(), 3);
         assert!(matches!(&items[2], Item::Error { reason, .. } if reason.contains("truncated")));
+    }
+
+    #[test]
+    fn wrapper_with_one_record_per_line_is_a_document() {
+        let t = "{\"records\": [\n{\"a\":1},\n{\"a\":2}\n]}\n";
+        assert_eq!(detect_mode(t.as_bytes()), Mode::Document);
+        assert_eq!(records(t).len(), 2);
+    }
+
+    #[test]
+    fn damaged_first_line_still_looks_like_lines() {
+        let t = "{\"a\":\n{\"a\":1}\n{\"a\":2}\n";
+        assert_eq!(detect_mode(t.as_bytes()), Mode::Document);
+        assert!(looks_like_lines(t.as_bytes()));
+        assert!(!looks_like_lines(b"{\n  \"a\": 1\n}\n"));
     }
 
     #[test]

@@ -208,6 +208,12 @@ fn read_file(id: u32, origin: &Origin, progress: &Progress) -> FileResult {
             let mut b = Batch::new();
             frame::frame_document(text, &mut |item| b.take(id, text, 0, item));
             b.lines = u32::MAX; // documents report absolute lines
+            if b.records <= 1 && !b.skips.is_empty() && frame::looks_like_lines(text) {
+                // A JSON Lines file whose first line is damaged: read it line by line instead.
+                let mut lines = Batch::new();
+                lines.lines = frame::frame_lines(text, &mut |item| lines.take(id, text, 0, item));
+                b = lines;
+            }
             progress.events.fetch_add(b.events.len() as u64, Ordering::Relaxed);
             vec![b]
         }
