@@ -16,14 +16,14 @@ DIR=${BENCH_DIR:-target/bench-data}/$CLOUDS-$EVENTS
 BIN=target/release/trailwatch
 
 cargo build --release --quiet
-if [ ! -f "$DIR/.done" ]; then
+if [ ! -f "$DIR.done" ]; then
   rm -rf "$DIR"
   echo "generating $EVENTS events ($CLOUDS) into $DIR" >&2
   /usr/bin/time -f "generate: %e s, peak RSS %M KB" "$BIN" generate --out "$DIR" --events "$EVENTS" --clouds "$CLOUDS" --days 30 --principals 200 --seed 7 >/dev/null
-  touch "$DIR/.done"
+  touch "$DIR.done"
 fi
-BYTES=$(find "$DIR" -type f ! -name .done -printf '%s\n' | awk '{s+=$1} END {print s}')
-FILES=$(find "$DIR" -type f ! -name .done | wc -l)
+BYTES=$(find "$DIR" -type f -printf '%s\n' | awk '{s+=$1} END {print s}')
+FILES=$(find "$DIR" -type f | wc -l)
 echo "data: $FILES files, $((BYTES / 1000000)) MB, $EVENTS events, $(nproc) cores" >&2
 
 # measure NAME CMD... : appends "seconds rss_kb" to /tmp/bench-NAME

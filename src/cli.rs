@@ -21,6 +21,31 @@ use std::path::PathBuf;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+    #[command(flatten)]
+    pub open: OpenArgs,
+}
+
+/// `trailwatch PATH…`: open the investigator on logs.
+#[derive(Args, Debug)]
+pub struct OpenArgs {
+    /// Log files or folders to investigate.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub session: SessionArgs,
+}
+
+/// Settings of an investigation session (the TUI).
+#[derive(Args, Debug, Clone)]
+pub struct SessionArgs {
+    /// Case folder holding checklist state and notes (default: the platform's data folder).
+    #[arg(long)]
+    pub cases: Option<PathBuf>,
+    /// Where exported reports go (default: the current folder).
+    #[arg(long)]
+    pub report_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub detect: DetectArgs,
 }
 
 /// The commands.
@@ -36,6 +61,52 @@ pub enum Command {
     Hunt(HuntArgs),
     /// Export an alert's case report (Markdown, JSON or HTML).
     Report(ReportArgs),
+    /// Write realistic multi-cloud audit logs with planted incidents (deterministic).
+    Generate(GenerateArgs),
+    /// Open the investigator on the embedded 30-day demo dataset.
+    Demo(DemoArgs),
+}
+
+/// `trailwatch generate`.
+#[derive(Args, Debug)]
+pub struct GenerateArgs {
+    /// Output folder.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Days of data, ending 2026-11-01.
+    #[arg(long, default_value_t = 30)]
+    pub days: u32,
+    /// Target number of records.
+    #[arg(long, default_value_t = 50_000)]
+    pub events: u64,
+    /// Number of principals.
+    #[arg(long, default_value_t = 24)]
+    pub principals: u32,
+    /// Random seed: the same settings give the same bytes.
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// Which clouds to write.
+    #[arg(long, value_delimiter = ',', default_value = "gcp,azure,aws,windows")]
+    pub clouds: Vec<crate::model::Cloud>,
+    /// Gzip every file.
+    #[arg(long)]
+    pub gzip: bool,
+}
+
+/// `trailwatch demo`.
+#[derive(Args, Debug)]
+pub struct DemoArgs {
+    /// Write the embedded dataset out as files instead.
+    #[arg(long, value_name = "DIR")]
+    pub write: Option<PathBuf>,
+    /// Print the scan instead of opening the investigator.
+    #[arg(long)]
+    pub scan: bool,
+    /// Regenerate the embedded archive into FILE (for developers).
+    #[arg(long, value_name = "FILE", hide = true)]
+    pub rebuild_asset: Option<PathBuf>,
+    #[command(flatten)]
+    pub session: SessionArgs,
 }
 
 /// `trailwatch report`.
@@ -345,8 +416,15 @@ pub fn run(cli: Cli) -> Result<i32> {
         Some(Command::Scan(a)) => run_scan(a),
         Some(Command::Activity(a)) => run_activity(a),
         Some(Command::Report(a)) => run_report(a),
+        Some(Command::Generate(a)) => run_generate(a),
+        Some(Command::Demo(a)) => run_demo(a),
         Some(Command::Hunt(HuntArgs { query: HuntQuery::RareProcess(a) })) => run_hunt(a),
-        None => bail!("no command given; try `trailwatch --help`"),
+        None if cli.open.paths.is_empty() => {
+            use clap::CommandFactory;
+            Cli::command().print_help()?;
+            Ok(2)
+        }
+        None => run_open(cli.open),
     }
 }
 
@@ -634,4 +712,74 @@ fn run_report(a: ReportArgs) -> Result<i32> {
         }
     }
     Ok(strict_status(&a.load, &report))
+}
+
+fn run_generate(a: GenerateArgs) -> Result<i32> {
+    let cfg = crate::generate::GenerateConfig {
+        days: a.days,
+        events: a.events,
+        principals: a.principals,
+        seed: a.seed,
+        clouds: a.clouds,
+        gzip: a.gzip,
+        ..crate::generate::GenerateConfig::default()
+    };
+    let started = std::time::Instant::now();
+    let summary = crate::generate::generate(&cfg, &a.out)?;
+    eprintln!(
+        "trailwatch: wrote {} records in {} files, {:.1} MB, to {} in {:.1} s; {} planted incidents",
+        summary.events,
+        summary.files,
+        summary.bytes as f64 / 1e6,
+        a.out.display(),
+        started.elapsed().as_secs_f64(),
+        summary.incidents.len()
+    );
+    Ok(0)
+}
+
+fn run_demo(a: DemoArgs) -> Result<i32> {
+    if let Some(path) = &a.rebuild_asset {
+        let bytes = crate::demo::rebuild()?;
+        std::fs::write(path, &bytes).with_context(|| format!("writing {}", path.display()))?;
+        eprintln!("trailwatch: wrote {} ({} bytes)", path.display(), bytes.len());
+        return Ok(0);
+    }
+    if let Some(dir) = &a.write {
+        let n = crate::demo::write(dir)?;
+        eprintln!("trailwatch: wrote {n} demo files to {}", dir.display());
+        return Ok(0);
+    }
+    let inputs = crate::demo::inputs()?;
+    if a.scan || !std::io::stdout().is_terminal() {
+        let (store, report) = ingest::load(&inputs, &LoadOptions::default());
+        print_report(&report);
+        let cfg = a.session.detect.config();
+        let alerts = detect::run(&store, &cfg);
+        eprintln!("trailwatch: {} alert(s); {}", alerts.len(), cfg.describe(&store));
+        let mut out = stdout();
+        ok_if_broken_pipe(write_alert_table(&mut out, &alerts).and_then(|_| out.flush()))?;
+        return Ok(0);
+    }
+    open_tui(inputs, a.session, "demo".into())
+}
+
+fn run_open(a: OpenArgs) -> Result<i32> {
+    let title = a.paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(" ");
+    let inputs = a.paths.into_iter().map(Input::Path).collect();
+    open_tui(inputs, a.session, title)
+}
+
+fn open_tui(inputs: Vec<Input>, session: SessionArgs, title: String) -> Result<i32> {
+    let opts = crate::tui::TuiOptions {
+        cases_dir: session.cases,
+        report_dir: session.report_dir,
+        detect: session.detect.config(),
+        title,
+    };
+    let loader: crate::tui::Loader = Box::new(move |progress| {
+        ingest::load(&inputs, &LoadOptions { progress: Some(progress), stderr_progress: false })
+    });
+    crate::tui::run(loader, opts)?;
+    Ok(0)
 }

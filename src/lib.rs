@@ -7,7 +7,9 @@
 pub mod activity;
 pub mod case;
 pub mod cli;
+pub mod demo;
 pub mod detect;
+pub mod generate;
 pub mod ingest;
 pub mod model;
 pub mod output;
@@ -16,3 +18,4 @@ pub mod report;
 pub mod store;
 pub mod text;
 pub mod time;
+pub mod tui;

@@ -48,6 +48,19 @@ impl Cloud {
     }
 }
 
+impl std::str::FromStr for Cloud {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "gcp" => Ok(Cloud::Gcp),
+            "azure" => Ok(Cloud::Azure),
+            "aws" => Ok(Cloud::Aws),
+            "windows" => Ok(Cloud::Windows),
+            other => Err(format!("unknown cloud {other:?} (expected gcp, azure, aws or windows)")),
+        }
+    }
+}
+
 impl std::fmt::Display for Cloud {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

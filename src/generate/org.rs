@@ -46,7 +46,7 @@ pub(crate) enum Rhythm {
 pub(crate) enum Ident {
     Gcp { email: String, human: bool },
     AzureUser { upn: String, name: String, oid: String },
-    AzureApp { appid: String, oid: String, name: String },
+    AzureApp { appid: String, oid: String },
     AwsUser { name: String, id: String, key: String },
     AwsRole { role: String, session: String, id: String, key: String },
     AwsService { service: String },
@@ -121,7 +121,11 @@ pub(crate) fn allocate(p: &Principal, budget: f64, span: &Span, seed: u64) -> Sc
             let w = match p.rhythm {
                 Rhythm::Office if wd < 5 => 0.75 + rng.unit() * 0.5,
                 Rhythm::Office => {
-                    if rng.chance(0.15) { 0.08 } else { 0.0 }
+                    if rng.chance(0.15) {
+                        0.08
+                    } else {
+                        0.0
+                    }
                 }
                 Rhythm::Steady => 0.9 + rng.unit() * 0.2,
             };
@@ -188,22 +192,21 @@ fn habit_today(h: &Habit, hi: usize, p: &Principal, d: u32, first: bool, quiet: 
 /// Instants for `n` calls of a principal on the day starting at `day`, sorted.
 fn times(rhythm: Rhythm, n: usize, day: i64, rng: &mut Rng) -> Vec<i64> {
     let mut ts: Vec<i64> = match rhythm {
-        Rhythm::Steady => (0..n as i64)
-            .map(|i| day + (i * DAY + rng.below(DAY as u64) as i64) / n as i64)
-            .collect(),
-        Rhythm::Office if weekday(day) >= 5 => {
-            (0..n).map(|_| day + rng.between(10 * HOUR, 16 * HOUR)).collect()
-        }
+        Rhythm::Steady => (0..n as i64).map(|i| day + (i * DAY + rng.below(DAY as u64) as i64) / n as i64).collect(),
+        Rhythm::Office if weekday(day) >= 5 => (0..n).map(|_| day + rng.between(10 * HOUR, 16 * HOUR)).collect(),
         Rhythm::Office => {
+            // Stratified over the working window so hourly counts stay smooth (no false
+            // bursts); a few calls move to a late-evening session on some days.
             let ws = 8 * HOUR + rng.between(-35 * MIN, 50 * MIN);
             let we = 17 * HOUR + 30 * MIN + rng.between(0, 70 * MIN);
             let evening = rng.chance(0.08);
-            (0..n)
-                .map(|_| {
+            let len = we - ws;
+            (0..n as i64)
+                .map(|i| {
                     if evening && rng.chance(0.12) {
                         day + rng.between(20 * HOUR, 22 * HOUR + 45 * MIN)
                     } else {
-                        day + rng.between(ws, we)
+                        day + ws + (i * len + rng.below(len as u64) as i64) / n as i64
                     }
                 })
                 .collect()
@@ -235,43 +238,50 @@ fn pick_ip(p: &Principal, t: i64, rng: &mut Rng) -> u8 {
 /// Rate of failed calls (PERMISSION_DENIED / AccessDenied / Failure).
 const FAIL_RATE: f64 = 0.015;
 
-/// Appends the principal's habitual calls on day `d` to `out`.
-pub(crate) fn day_slots(
-    p: &Principal,
-    pi: u16,
-    sched: &Sched,
-    d: u32,
-    span: &Span,
-    seed: u64,
-    quiet: Option<u32>,
-    out: &mut Vec<Slot>,
-) {
+/// The day being generated and the world-wide knobs the schedule needs.
+pub(crate) struct Day<'a> {
+    pub(crate) d: u32,
+    pub(crate) span: &'a Span,
+    pub(crate) seed: u64,
+    /// The planted rare-process day, on which occasional habits pause (see [`habit_today`]).
+    pub(crate) quiet: Option<u32>,
+}
+
+/// Weighted pick among `pool` (habit indexes).
+fn pick(p: &Principal, pool: &[usize], total_w: u64, rng: &mut Rng) -> usize {
+    let mut r = rng.below(total_w);
+    for &i in pool {
+        let w = u64::from(p.habits[i].weight);
+        if r < w {
+            return i;
+        }
+        r -= w;
+    }
+    pool[0]
+}
+
+/// Appends the principal's habitual calls on `day` to `out`.
+pub(crate) fn day_slots(p: &Principal, pi: u16, sched: &Sched, day: &Day<'_>, out: &mut Vec<Slot>) {
+    let (d, span, seed) = (day.d, day.span, day.seed);
     let mut rng = Rng::new(&[seed, p.tag, u64::from(d), 0x5107]);
     let first = d == sched.first;
     let count = sched.per_day.get(d as usize).copied().unwrap_or(0);
     let pool: Vec<usize> = (0..p.habits.len())
         .filter(|&i| !p.hourly.contains(&(i as u16)))
-        .filter(|&i| habit_today(&p.habits[i], i, p, d, first, quiet, seed))
+        .filter(|&i| habit_today(&p.habits[i], i, p, d, first, day.quiet, seed))
         .collect();
     let total_w: u64 = pool.iter().map(|&i| u64::from(p.habits[i].weight)).sum();
     let mut picks: Vec<u16> = Vec::new();
-    let mut records = 0u32;
     if first {
         // Exercise the full habitual set on the first active day.
         picks.extend((0..p.habits.len()).map(|i| i as u16));
-        records = p.habits.iter().map(|h| u32::from(h.records)).sum();
+    } else if day.quiet == Some(d + 1) {
+        // The day before the quiet day runs every occasional habit at least once.
+        picks.extend((0..p.habits.len()).filter(|&i| p.habits[i].occasional).map(|i| i as u16));
     }
+    let mut records: u32 = picks.iter().map(|&h| u32::from(p.habits[usize::from(h)].records)).sum();
     while records < count && total_w > 0 {
-        let mut r = rng.below(total_w);
-        let mut chosen = pool[0];
-        for &i in &pool {
-            let w = u64::from(p.habits[i].weight);
-            if r < w {
-                chosen = i;
-                break;
-            }
-            r -= w;
-        }
+        let chosen = pick(p, &pool, total_w, &mut rng);
         picks.push(chosen as u16);
         records += u32::from(p.habits[chosen].records);
     }
@@ -279,9 +289,11 @@ pub(crate) fn day_slots(
     for i in (1..picks.len()).rev() {
         picks.swap(i, rng.below(i as u64 + 1) as usize);
     }
-    let day = span.day_start(d);
-    let ts = times(p.rhythm, picks.len(), day, &mut rng);
+    let start = span.day_start(d);
+    let ts = times(p.rhythm, picks.len(), start, &mut rng);
     for (k, (&t, &h)) in ts.iter().zip(&picks).enumerate() {
+        // On a partial first day the cycle must still land inside the range.
+        let t = if first { t.clamp(span.start, span.end - 1) } else { t };
         let ip = if first && k < p.ips.len() { k as u8 } else { pick_ip(p, t, &mut rng) };
         let fail = !first && rng.chance(FAIL_RATE);
         push_slot(out, span, Slot { t, id: rng.next(), p: pi, h, ip, fail, planted: false, phase: 0 });
@@ -290,7 +302,7 @@ pub(crate) fn day_slots(
         for hour in 0..24 {
             let n = 1 + rng.below(3);
             for _ in 0..n {
-                let t = day + hour * HOUR + rng.below(HOUR as u64) as i64;
+                let t = start + hour * HOUR + rng.below(HOUR as u64) as i64;
                 let h = p.hourly[rng.below(p.hourly.len() as u64) as usize];
                 let ip = pick_ip(p, t, &mut rng);
                 let fail = !first && rng.chance(FAIL_RATE);

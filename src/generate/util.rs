@@ -25,16 +25,12 @@ pub(crate) fn mix(mut z: u64) -> u64 {
 
 /// Order-sensitive hash of a few words (seeds for independent random streams).
 pub(crate) fn hash(parts: &[u64]) -> u64 {
-    parts.iter().fold(0x243f_6a88_85a3_08d3, |h, &p| {
-        mix(h ^ p).wrapping_add(0x9e37_79b9_7f4a_7c15)
-    })
+    parts.iter().fold(0x243f_6a88_85a3_08d3, |h, &p| mix(h ^ p).wrapping_add(0x9e37_79b9_7f4a_7c15))
 }
 
 /// FNV-1a of a string, to turn names into stream tags.
 pub(crate) fn hash_str(s: &str) -> u64 {
-    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3))
 }
 
 /// SplitMix64 generator; every (seed, principal, day, …) stream gets its own.
@@ -297,7 +293,7 @@ impl Stats {
 
 enum SinkInner {
     Plain(BufWriter<File>),
-    Gz(GzEncoder<BufWriter<File>>),
+    Gz(Box<GzEncoder<BufWriter<File>>>),
 }
 
 /// One output file, written through a buffer and optionally gzip.
@@ -312,13 +308,12 @@ impl Sink {
     pub(crate) fn create(dir: &Path, name: &str, gzip: bool) -> Result<Sink> {
         let path = dir.join(if gzip { format!("{name}.gz") } else { name.to_owned() });
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)
-                .with_context(|| format!("creating {}", parent.display()))?;
+            std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
         }
         let file = File::create(&path).with_context(|| format!("creating {}", path.display()))?;
         let buf = BufWriter::with_capacity(1 << 16, file);
         let inner = if gzip {
-            SinkInner::Gz(GzEncoder::new(buf, Compression::new(GZIP_LEVEL)))
+            SinkInner::Gz(Box::new(GzEncoder::new(buf, Compression::new(GZIP_LEVEL))))
         } else {
             SinkInner::Plain(buf)
         };

@@ -1,0 +1,325 @@
+//! The app without a terminal: the shared context, the stack of screens, and the glue between a
+//! key and the screen on top.
+//!
+//! A key goes to the top screen's keymap, then to the global one; the resulting effect is either
+//! navigation the app does itself (push, pop, status message) or returned to the caller (save a
+//! case, write a report, quit), who runs it with [`App::perform`]. [`App::prepare`] reads back the
+//! raw record the next frame shows. Drawing reads state only. Tests and benchmarks drive this
+//! type directly; [`super::run`] drives it from a real terminal.
+
+use super::TuiOptions;
+use super::cases::Cases;
+use super::context::{Ctx, RawCache};
+use super::effect::{Effect, Open};
+use super::keymap::{GLOBAL_KEYS, Global, lookup};
+use super::screens::{Screen, ScreenKind, activity, alerts, checklist, detail, export, help, timeline};
+use super::theme::Theme;
+use super::widgets::{Message, body_and_status, status_bar};
+use crate::detect::Alert;
+use crate::ingest::LoadReport;
+use crate::report::{self, FileRow, Format, ReportContext};
+use crate::store::EventStore;
+use crossterm::event::{KeyEvent, KeyEventKind, MouseEvent, MouseEventKind};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// The app: context, screens, status message.
+pub struct App {
+    cx: Ctx,
+    stack: Vec<Screen>,
+    message: Option<Message>,
+    quit: bool,
+    area: Rect,
+    files: Option<Vec<FileRow>>,
+}
+
+impl App {
+    /// The app over a loaded store and its alerts, opening the case folder (`opts.cases_dir`, or
+    /// the platform default) and reading the cases saved there. `now` (µs) anchors the activity
+    /// range: pass the last event's time. Sized 80×24 until [`App::resize`].
+    pub fn new(store: Arc<EventStore>, report: LoadReport, alerts: Vec<Alert>, opts: TuiOptions, now: i64) -> App {
+        let cases = Cases::open(opts.cases_dir.as_deref(), &alerts);
+        Self::with_cases(store, report, alerts, opts, now, cases)
+    }
+
+    /// The app with cases kept in memory only (nothing is read or saved): for benchmarks.
+    pub fn in_memory(
+        store: Arc<EventStore>,
+        report: LoadReport,
+        alerts: Vec<Alert>,
+        opts: TuiOptions,
+        now: i64,
+    ) -> App {
+        let cases = Cases::in_memory(&alerts);
+        Self::with_cases(store, report, alerts, opts, now, cases)
+    }
+
+    fn with_cases(
+        store: Arc<EventStore>,
+        report: LoadReport,
+        alerts: Vec<Alert>,
+        opts: TuiOptions,
+        now: i64,
+        cases: Cases,
+    ) -> App {
+        let message = cases.problems.first().map(|p| Message::error(p.clone()));
+        let cx = Ctx { store, alerts, report, opts, now, theme: Theme::from_env(), cases, raw: RawCache::default() };
+        let queue = alerts::QueueState::new(&cx);
+        let mut app = App {
+            cx,
+            stack: vec![Screen::Alerts(queue)],
+            message,
+            quit: false,
+            area: Rect::new(0, 0, 80, 24),
+            files: None,
+        };
+        app.resize(80, 24);
+        app
+    }
+
+    /// Uses colour or not (the default follows `NO_COLOR`).
+    pub fn set_color(&mut self, color: bool) {
+        self.cx.theme = Theme { color };
+    }
+
+    /// Handles a key press (other key events are ignored); returns the effect the caller must run.
+    pub fn handle_key(&mut self, key: KeyEvent) -> Option<Effect> {
+        if key.kind != KeyEventKind::Press {
+            return None;
+        }
+        self.message = None;
+        let top = self.stack.last_mut()?;
+        let effect = match top.handle_key(&key, &mut self.cx) {
+            Some(effect) => effect,
+            None => match lookup(GLOBAL_KEYS, &key) {
+                Some(Global::Quit) => Some(Effect::Quit),
+                Some(Global::Back) => Some(Effect::Back),
+                Some(Global::Help) => Some(Effect::Open(Open::Help)),
+                None => None,
+            },
+        };
+        self.apply(effect?)
+    }
+
+    /// Handles a mouse event (the wheel scrolls the main list or pane).
+    pub fn handle_mouse(&mut self, m: MouseEvent) -> Option<Effect> {
+        let down = match m.kind {
+            MouseEventKind::ScrollDown => true,
+            MouseEventKind::ScrollUp => false,
+            _ => return None,
+        };
+        let effect = self.stack.last_mut()?.scroll(down, &mut self.cx)?;
+        self.apply(effect)
+    }
+
+    /// Does navigation itself; returns the effects the loop runs.
+    fn apply(&mut self, effect: Effect) -> Option<Effect> {
+        match effect {
+            Effect::Back => {
+                if self.stack.len() > 1 {
+                    self.stack.pop();
+                }
+                None
+            }
+            Effect::Open(o) => {
+                self.push(o);
+                None
+            }
+            Effect::Notify(m) => {
+                self.message = Some(Message::info(m));
+                None
+            }
+            Effect::Quit => {
+                self.quit = true;
+                Some(Effect::Quit)
+            }
+            io => Some(io),
+        }
+    }
+
+    fn body(&self) -> Rect {
+        body_and_status(self.area).0
+    }
+
+    fn push(&mut self, o: Open) {
+        let (cx, area) = (&self.cx, self.body());
+        let screen = match o {
+            Open::Detail { alert } => Screen::Detail(detail::DetailState::new(cx, alert, area)),
+            Open::Timeline { alert, subject, at } => {
+                Screen::Timeline(Box::new(timeline::TimelineState::new(cx, alert, subject, at, area)))
+            }
+            Open::Activity { alert } => Screen::Activity(activity::ActivityState::new(cx, alert, area)),
+            Open::Checklist { alert } => Screen::Checklist(checklist::ChecklistState::new(cx, alert, area)),
+            Open::Export { alert } => Screen::Export(export::ExportState::new(alert)),
+            Open::Help => {
+                let Some(top) = self.stack.last() else {
+                    return;
+                };
+                let mut h = help::HelpState::new(top.kind().name(), top.help_sections());
+                h.resize(area);
+                Screen::Help(h)
+            }
+        };
+        self.stack.push(screen);
+    }
+
+    /// Runs an effect that needs the outside world: saves a case or writes a report, and says how
+    /// it went in the status bar. Never panics on IO errors.
+    pub fn perform(&mut self, effect: Effect) {
+        match effect {
+            Effect::SaveCase { alert } => {
+                if let Err(e) = self.cx.cases.save(alert) {
+                    self.message = Some(Message::error(format!("case not saved: {e}")));
+                }
+            }
+            Effect::Export { alert, format } => {
+                if matches!(self.stack.last(), Some(Screen::Export(_))) {
+                    self.stack.pop();
+                }
+                self.message = Some(match self.export(alert, format) {
+                    Ok(path) => Message::info(format!("report written to {}", path.display())),
+                    Err(e) => Message::error(format!("report not written: {e}")),
+                });
+            }
+            Effect::Quit => self.quit = true,
+            other => {
+                let _ = self.apply(other);
+            }
+        }
+    }
+
+    fn export(&mut self, alert: usize, format: Format) -> Result<PathBuf, String> {
+        let cx = &self.cx;
+        let a = cx.alerts.get(alert).ok_or("no such alert")?;
+        let pb = cx.cases.playbook(a.detector)?;
+        let files = self.files.get_or_insert_with(|| report::file_rows(&cx.store));
+        let ctx = ReportContext { detect_settings: cx.opts.detect.describe(&cx.store), ..ReportContext::default() };
+        let r = report::build_with_files(&cx.store, a, cx.cases.case(alert), pb, &ctx, files);
+        let dir = cx.opts.report_dir.clone().unwrap_or_else(|| PathBuf::from("."));
+        std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        let path = dir.join(report::default_file_name(&a.id, format.ext()));
+        report::write_one(&r, format, &path).map_err(|e| e.to_string())?;
+        Ok(path)
+    }
+
+    /// Reads back the raw record the next frame shows, if it is not cached yet (file IO).
+    pub fn prepare(&mut self) {
+        let Some(screen) = self.stack.iter().rev().find(|s| !s.is_overlay()) else {
+            return;
+        };
+        if let Some(e) = screen.raw_wanted(&self.cx) {
+            let raw = self
+                .cx
+                .store
+                .events()
+                .get(e as usize)
+                .map_or(Err("no such event".into()), |ev| self.cx.store.raw_pretty(ev));
+            self.cx.raw.put(e, raw);
+        }
+    }
+
+    /// A key press followed by its effect and the raw-record read: what the loop does per key.
+    pub fn press(&mut self, key: KeyEvent) {
+        if let Some(e) = self.handle_key(key) {
+            self.perform(e);
+        }
+        self.prepare();
+    }
+
+    /// Lays every screen out for a terminal of `width`×`height`.
+    pub fn resize(&mut self, width: u16, height: u16) {
+        self.area = Rect::new(0, 0, width, height);
+        let body = self.body();
+        for s in &mut self.stack {
+            s.resize(body, &self.cx);
+        }
+    }
+
+    /// Draws the top screen (with the screen under a pop-up) and the status bar.
+    pub fn draw(&self, frame: &mut Frame) {
+        let area = frame.area();
+        let (body, status) = body_and_status(area);
+        let buf = frame.buffer_mut();
+        let base = self.stack.iter().rposition(|s| !s.is_overlay()).unwrap_or(0);
+        for s in &self.stack[base..] {
+            s.render(&self.cx, body, buf);
+        }
+        let mut hints = self.stack.last().map(Screen::hints).unwrap_or_default();
+        if self.stack.len() == 1 {
+            hints.retain(|(_, h)| *h != "back");
+        }
+        status_bar(status, buf, self.cx.theme, self.message.as_ref(), &hints);
+    }
+
+    /// Whether the app asked to quit.
+    pub fn should_quit(&self) -> bool {
+        self.quit
+    }
+
+    /// The screen on top.
+    pub fn screen(&self) -> ScreenKind {
+        self.stack.last().map_or(ScreenKind::Alerts, Screen::kind)
+    }
+
+    /// How many screens are stacked.
+    pub fn depth(&self) -> usize {
+        self.stack.len()
+    }
+
+    /// The status-bar message, if any.
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_ref().map(|m| m.text.as_str())
+    }
+
+    /// The screen on top, for tests that look at its state.
+    pub fn top(&self) -> Option<&Screen> {
+        self.stack.last()
+    }
+
+    /// The shared context (store, alerts, cases).
+    pub fn context(&self) -> &Ctx {
+        &self.cx
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::testkit::{app, code, key};
+    use crossterm::event::KeyCode;
+
+    #[test]
+    fn prepare_reads_the_raw_record_the_screen_shows() {
+        let (mut app, _d) = app();
+        app.press(code(KeyCode::Enter));
+        let Some(Screen::Detail(d)) = app.top() else { panic!("detail expected") };
+        let e = d.selected_event(&app.cx).unwrap();
+        let raw = app.cx.raw.get(e).expect("read by press");
+        let lines = raw.as_ref().as_ref().unwrap();
+        assert_eq!(lines[0], "{");
+        assert!(lines.iter().any(|l| l.contains("\"timestamp\"")));
+    }
+
+    #[test]
+    fn back_at_the_root_stays_and_help_closes_with_its_own_keys() {
+        let (mut app, _d) = app();
+        app.press(code(KeyCode::Esc));
+        assert_eq!(app.depth(), 1);
+        app.press(key('?'));
+        assert_eq!(app.screen(), ScreenKind::Help);
+        app.press(key('q'));
+        assert_eq!(app.screen(), ScreenKind::Alerts, "q closes help instead of quitting");
+        assert!(!app.should_quit());
+    }
+
+    #[test]
+    fn notify_effects_reach_the_status_bar() {
+        let (mut app, _d) = app();
+        app.perform(Effect::Notify("hello".into()));
+        assert_eq!(app.message(), Some("hello"));
+        app.press(key('j'));
+        assert_eq!(app.message(), None, "a key clears the message");
+    }
+}

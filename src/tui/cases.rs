@@ -1,0 +1,112 @@
+//! The analyst's cases as the TUI holds them: one optional [`Case`] per alert, the playbook of
+//! each detector, and the [`CaseStore`] folder they are saved to.
+//!
+//! Changes (status, ticks, notes) are made in memory by the screens' updates; saving is a
+//! separate call the event loop makes when an update returns `Effect::SaveCase`, so a failed
+//! save becomes a status-bar message and the in-memory state stays as the analyst left it.
+//! Opening the folder and reading existing cases happens once, in [`Cases::open`].
+
+use crate::case::{Case, CaseStore, Status};
+use crate::detect::{Alert, DETECTORS};
+use crate::playbook::{self, Playbook};
+use std::path::{Path, PathBuf};
+
+/// Cases, playbooks and where cases are saved.
+pub struct Cases {
+    store: Result<CaseStore, String>,
+    cases: Vec<Option<Case>>,
+    playbooks: Vec<(&'static str, Result<Playbook, String>)>,
+    /// Who ticks steps.
+    pub analyst: String,
+    /// Problems met while opening the folder or reading cases, for the status bar.
+    pub problems: Vec<String>,
+}
+
+impl Cases {
+    /// Opens the case folder (`dir`, or the platform default) and reads the cases of `alerts`.
+    pub fn open(dir: Option<&Path>, alerts: &[Alert]) -> Cases {
+        let store = match dir {
+            Some(d) => CaseStore::open(d),
+            None => CaseStore::open_default(),
+        }
+        .map_err(|e| e.to_string());
+        let mut cases = Cases::in_memory(alerts);
+        match &store {
+            Ok(s) => {
+                let (mut found, problems) = s.load_all();
+                cases.problems.extend(problems.iter().map(ToString::to_string));
+                for (slot, a) in cases.cases.iter_mut().zip(alerts) {
+                    *slot = found.remove(&a.id);
+                }
+            }
+            Err(e) => cases.problems.push(format!("cases will not be saved: {e}")),
+        }
+        cases.store = store;
+        cases
+    }
+
+    /// Cases kept in memory only (saving reports an error): for tests and benchmarks.
+    pub fn in_memory(alerts: &[Alert]) -> Cases {
+        let playbooks = DETECTORS.iter().map(|d| (*d, playbook::load(d, None).map_err(|e| e.to_string()))).collect();
+        Cases {
+            store: Err("no case folder".into()),
+            cases: vec![None; alerts.len()],
+            playbooks,
+            analyst: CaseStore::analyst(),
+            problems: Vec::new(),
+        }
+    }
+
+    /// An alert's case, if it was ever changed or saved.
+    pub fn case(&self, alert: usize) -> Option<&Case> {
+        self.cases.get(alert).and_then(Option::as_ref)
+    }
+
+    fn case_mut(&mut self, alerts: &[Alert], alert: usize) -> Option<&mut Case> {
+        let a = alerts.get(alert)?;
+        let slot = self.cases.get_mut(alert)?;
+        Some(slot.get_or_insert_with(|| Case::new(a)))
+    }
+
+    /// An alert's status (`new` without a case).
+    pub fn status(&self, alert: usize) -> Status {
+        self.case(alert).map_or(Status::New, |c| c.status)
+    }
+
+    /// Sets an alert's status; returns whether it changed.
+    pub fn set_status(&mut self, alerts: &[Alert], alert: usize, status: Status) -> bool {
+        if self.status(alert) == status {
+            return false;
+        }
+        self.case_mut(alerts, alert).is_some_and(|c| c.set_status(status))
+    }
+
+    /// Ticks or unticks a step; returns the new state.
+    pub fn toggle_step(&mut self, alerts: &[Alert], alert: usize, step: &str) -> bool {
+        let analyst = self.analyst.clone();
+        self.case_mut(alerts, alert).is_some_and(|c| c.toggle_step(step, &analyst))
+    }
+
+    /// Sets a step's note.
+    pub fn set_note(&mut self, alerts: &[Alert], alert: usize, step: &str, note: &str) {
+        if let Some(c) = self.case_mut(alerts, alert) {
+            c.set_step_note(step, note);
+        }
+    }
+
+    /// The playbook of a detector, or why there is none.
+    pub fn playbook(&self, detector: &str) -> Result<&Playbook, &str> {
+        match self.playbooks.iter().find(|(d, _)| *d == detector) {
+            Some((_, Ok(pb))) => Ok(pb),
+            Some((_, Err(e))) => Err(e),
+            None => Err("unknown detector"),
+        }
+    }
+
+    /// Writes an alert's case to the folder; returns the file written.
+    pub fn save(&self, alert: usize) -> Result<PathBuf, String> {
+        let store = self.store.as_ref().map_err(Clone::clone)?;
+        let case = self.case(alert).ok_or("nothing to save")?;
+        store.save(case).map_err(|e| e.to_string())
+    }
+}

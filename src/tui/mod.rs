@@ -1,0 +1,62 @@
+//! The terminal UI: a loading screen, then an alert queue to drill into — detail, principal
+//! timeline with pivots, 30-day activity vs engagement, playbook checklist — and report export.
+//!
+//! The only module importing ratatui and crossterm. State and update are plain Rust and free of
+//! drawing and IO ([`screens`], one module per screen, each with its keymap); views are widgets
+//! that only read state; effects (save a case, write a report) are data run by the loop.
+//! [`App`] is the whole app without a terminal, for tests and benchmarks; [`run`] puts it on
+//! the real terminal and restores the terminal on every exit, panic included. Every log-derived
+//! string is escaped before it is drawn.
+
+mod app;
+pub mod cases;
+mod context;
+mod effect;
+pub mod keymap;
+mod nav;
+pub mod screens;
+mod search;
+mod terminal;
+mod theme;
+mod widgets;
+mod wrap;
+
+pub use app::App;
+pub use context::{Ctx, RawCache, RawText};
+pub use effect::{At, Effect, Open, Subject};
+pub use nav::{Cursor, LineInput, Scroll};
+pub use terminal::{Loader, TerminalGuard, install_panic_hook_with, panic_hook_installed, restore_terminal, run};
+pub use theme::Theme;
+
+use crossterm::event::KeyEvent;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// How the TUI was started.
+#[derive(Clone, Debug, Default)]
+pub struct TuiOptions {
+    /// Where cases are saved (default: the platform data folder).
+    pub cases_dir: Option<PathBuf>,
+    /// Where reports are written (default: the current folder).
+    pub report_dir: Option<PathBuf>,
+    /// Detection settings (for the loading thread and the report).
+    pub detect: crate::detect::Config,
+    /// What was loaded, for titles (`demo`, the paths).
+    pub title: String,
+}
+
+/// Time of one keystroke as the analyst sees it: the update, its effect, the raw-record read and
+/// a full render into a `TestBackend` of `size` (width, height).
+pub fn bench_keystroke(app: &mut App, key: KeyEvent, size: (u16, u16)) -> Duration {
+    let mut terminal = Terminal::new(TestBackend::new(size.0, size.1)).unwrap_or_else(|e| match e {});
+    app.resize(size.0, size.1);
+    let start = Instant::now();
+    app.press(key);
+    let _ = terminal.draw(|f| app.draw(f));
+    start.elapsed()
+}
+
+#[cfg(test)]
+mod testkit;

@@ -1,0 +1,50 @@
+//! Update tests of the activity screen: actions sent to its state over the crafted fixture,
+//! with state and effects asserted; no terminal.
+
+use super::*;
+use crate::activity::views::IdKind;
+use crate::tui::testkit::{alert_of, area, ctx};
+
+#[test]
+fn range_contains_the_alert() {
+    let now = 100 * DAY_US + 5;
+    assert_eq!(range_for(now, now - DAY_US), default_range(now));
+    assert_eq!(range_for(now, 10 * DAY_US), default_range(10 * DAY_US));
+}
+
+#[test]
+fn opens_on_the_alert_day_and_cycles() {
+    let mut cx = ctx();
+    let a = alert_of(&cx, "kms-key-created");
+    let mut s = ActivityState::new(&cx, a, area());
+    assert_eq!(s.rows.len(), 30);
+    assert_eq!(s.selected().unwrap().day, s.alert_day);
+    assert_eq!(s.selected().unwrap().new_dcount, 4);
+    s.update(Action::CycleId, &mut cx);
+    assert_eq!(s.id, IdKind::Resource);
+    s.update(Action::CycleId, &mut cx);
+    assert_eq!(s.id, IdKind::SourceIp);
+    assert_eq!(s.selected().unwrap().dcount, 2, "two addresses on the alert day");
+    s.update(Action::CycleId, &mut cx);
+    assert_eq!(s.id, IdKind::Operation);
+    s.update(Action::ToggleOrg, &mut cx);
+    assert!(s.org);
+    assert_eq!(s.rows.iter().map(|r| r.new_dcount).sum::<i64>(), 5, "five principals in the logs");
+    s.update(Action::Nav(Nav::Up), &mut cx);
+    assert_eq!(s.selected().unwrap().day, s.alert_day - DAY_US);
+}
+
+#[test]
+fn enter_opens_the_timeline_at_the_day() {
+    let mut cx = ctx();
+    let a = alert_of(&cx, "kms-key-created");
+    let mut s = ActivityState::new(&cx, a, area());
+    s.update(Action::Nav(Nav::Up), &mut cx);
+    let p = cx.alert_principal(a).unwrap();
+    let day = s.alert_day - DAY_US;
+    assert_eq!(
+        s.update(Action::OpenDay, &mut cx),
+        Some(Effect::Open(Open::Timeline { alert: a, subject: Subject::Principal(p), at: At::Time(day) }))
+    );
+    assert_eq!(s.action(&crate::tui::testkit::key('l')), Some(Action::Nav(Nav::Down)));
+}

@@ -1,0 +1,268 @@
+//! The alert queue: every alert in a table, sorted and filtered, with a fuzzy search and the
+//! analyst's status per alert.
+//!
+//! Owns the queue's state (visible rows, cursor, sort, filters, search), its keymap and its
+//! update; the table is drawn by [`view`]. A status change lands in the case (through
+//! [`Ctx::cases`]) and asks the loop to save it; opening the detail, timeline, activity,
+//! checklist or export picker is returned as an effect. No IO here.
+
+pub mod view;
+
+use crate::case::Status;
+use crate::detect::Severity;
+use crate::tui::context::Ctx;
+use crate::tui::effect::{At, Effect, Open, Subject};
+use crate::tui::keymap::{Binding, Edit, Key, NAV_KEYS, Nav, bind, bind_quiet, edit_action, lookup};
+use crate::tui::nav::{Cursor, EditOutcome, LineInput};
+use crate::tui::search::Query;
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::layout::Rect;
+
+/// How the queue is ordered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sort {
+    /// Most severe first, then newest.
+    Severity,
+    /// Newest first.
+    Time,
+}
+
+/// What the queue can be asked to do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Move the selection.
+    Nav(Nav),
+    /// Open the selected alert's detail.
+    OpenDetail,
+    /// Open the principal timeline at the trigger.
+    OpenTimeline,
+    /// Open the activity-vs-engagement view.
+    OpenActivity,
+    /// Open the playbook checklist.
+    OpenChecklist,
+    /// Export the alert's report (format picker).
+    Export,
+    /// Toggle sorting by severity or time.
+    ToggleSort,
+    /// Raise the minimum severity shown (wraps to low).
+    CycleSeverity,
+    /// Show one detector, the next one, … then all.
+    CycleDetector,
+    /// Show one status, the next one, … then all.
+    CycleStatusFilter,
+    /// Start typing a fuzzy search.
+    StartSearch,
+    /// Clear the search.
+    ClearSearch,
+    /// Edit the search text.
+    Edit(Edit),
+    /// Set the selected alert's status.
+    SetStatus(Status),
+    /// Move the selected alert to the next status.
+    CycleStatus,
+    /// Show or hide the list of skipped records.
+    ToggleSkips,
+}
+
+/// The queue's keys.
+pub const KEYS: &[Binding<Action>] = &[
+    bind(&[Key::Code(KeyCode::Enter)], Action::OpenDetail, "open the alert's detail", "detail"),
+    bind(&[Key::Char('t')], Action::OpenTimeline, "principal timeline at the trigger", "timeline"),
+    bind(&[Key::Char('a')], Action::OpenActivity, "activity vs engagement, 30 days", "activity"),
+    bind(&[Key::Char('c')], Action::OpenChecklist, "playbook checklist", "checklist"),
+    bind(&[Key::Char('e')], Action::Export, "export the report (md/json/html)", "export"),
+    bind(&[Key::Char('/')], Action::StartSearch, "fuzzy search (principal, title, key, summary)", "search"),
+    bind_quiet(&[Key::Char('s')], Action::ToggleSort, "sort by severity / time"),
+    bind_quiet(&[Key::Char('f')], Action::CycleSeverity, "cycle the minimum severity"),
+    bind_quiet(&[Key::Char('d')], Action::CycleDetector, "cycle the detector filter"),
+    bind_quiet(&[Key::Char('S')], Action::CycleStatusFilter, "cycle the status filter"),
+    bind_quiet(&[Key::Char('1')], Action::SetStatus(Status::New), "mark new"),
+    bind_quiet(&[Key::Char('2')], Action::SetStatus(Status::Investigating), "mark investigating"),
+    bind_quiet(&[Key::Char('3')], Action::SetStatus(Status::Resolved), "mark resolved"),
+    bind_quiet(&[Key::Char('4')], Action::SetStatus(Status::FalsePositive), "mark false positive"),
+    bind(&[Key::Char('m')], Action::CycleStatus, "cycle the alert's status", "status"),
+    bind_quiet(&[Key::Char('w')], Action::ToggleSkips, "show / hide the skipped records"),
+];
+
+/// The queue's state.
+#[derive(Debug)]
+pub struct QueueState {
+    /// Alert indices shown, in order.
+    pub rows: Vec<usize>,
+    /// Selection over `rows`.
+    pub cursor: Cursor,
+    /// Ordering.
+    pub sort: Sort,
+    /// Alerts below this are hidden.
+    pub min_severity: Severity,
+    /// Only this detector, if set.
+    pub detector: Option<&'static str>,
+    /// Only this status, if set.
+    pub status: Option<Status>,
+    /// The search input.
+    pub search: LineInput,
+    /// The list of skipped records is open.
+    pub show_skips: bool,
+}
+
+impl QueueState {
+    /// The queue over every alert, most severe first.
+    pub fn new(cx: &Ctx) -> QueueState {
+        let mut q = QueueState {
+            rows: Vec::new(),
+            cursor: Cursor::new(0),
+            sort: Sort::Severity,
+            min_severity: Severity::Low,
+            detector: None,
+            status: None,
+            search: LineInput::default(),
+            show_skips: false,
+        };
+        q.refresh(cx);
+        q
+    }
+
+    /// The action of a key (the search input takes every key while it has focus).
+    pub fn action(&self, key: &KeyEvent) -> Option<Action> {
+        if self.search.editing {
+            return edit_action(key).map(Action::Edit);
+        }
+        if key.code == KeyCode::Esc && self.show_skips {
+            return Some(Action::ToggleSkips);
+        }
+        if key.code == KeyCode::Esc && !self.search.text.is_empty() {
+            return Some(Action::ClearSearch);
+        }
+        lookup(KEYS, key).or_else(|| lookup(NAV_KEYS, key).map(Action::Nav))
+    }
+
+    /// The selected alert.
+    pub fn selected(&self) -> Option<usize> {
+        self.cursor.current().and_then(|i| self.rows.get(i).copied())
+    }
+
+    /// Applies an action.
+    pub fn update(&mut self, action: Action, cx: &mut Ctx) -> Option<Effect> {
+        let sel = self.selected();
+        let open = |o: fn(usize) -> Open| sel.map(|a| Effect::Open(o(a)));
+        match action {
+            Action::Nav(n) => self.cursor.nav(n),
+            Action::OpenDetail => return open(|alert| Open::Detail { alert }),
+            Action::OpenActivity => return open(|alert| Open::Activity { alert }),
+            Action::OpenChecklist => return open(|alert| Open::Checklist { alert }),
+            Action::Export => return open(|alert| Open::Export { alert }),
+            Action::OpenTimeline => return sel.and_then(|a| timeline_at_trigger(cx, a)),
+            Action::ToggleSort => {
+                self.sort = if self.sort == Sort::Severity { Sort::Time } else { Sort::Severity };
+                self.refresh(cx);
+            }
+            Action::CycleSeverity => {
+                let i = Severity::ALL.iter().position(|s| *s == self.min_severity).unwrap_or(0);
+                self.min_severity = Severity::ALL[(i + 1) % Severity::ALL.len()];
+                self.refresh(cx);
+            }
+            Action::CycleDetector => {
+                let present = detectors_present(cx);
+                self.detector = match self.detector.and_then(|d| present.iter().position(|p| *p == d)) {
+                    None => present.first().copied(),
+                    Some(i) => present.get(i + 1).copied(),
+                };
+                self.refresh(cx);
+            }
+            Action::CycleStatusFilter => {
+                self.status = match self.status.and_then(|s| Status::ALL.iter().position(|x| *x == s)) {
+                    None => Some(Status::ALL[0]),
+                    Some(i) => Status::ALL.get(i + 1).copied(),
+                };
+                self.refresh(cx);
+            }
+            Action::StartSearch => self.search.start(),
+            Action::ClearSearch => {
+                self.search = LineInput::default();
+                self.refresh(cx);
+            }
+            Action::Edit(e) => {
+                let outcome = self.search.edit(e);
+                if outcome == EditOutcome::Cancelled {
+                    self.search.text.clear();
+                }
+                if matches!(outcome, EditOutcome::Changed | EditOutcome::Cancelled) {
+                    self.refresh(cx);
+                    self.cursor.select(0);
+                }
+            }
+            Action::SetStatus(s) => return sel.and_then(|a| set_status(cx, a, s)),
+            Action::CycleStatus => {
+                let a = sel?;
+                let cur = cx.cases.status(a);
+                let i = Status::ALL.iter().position(|x| *x == cur).unwrap_or(0);
+                return set_status(cx, a, Status::ALL[(i + 1) % Status::ALL.len()]);
+            }
+            Action::ToggleSkips => self.show_skips = !self.show_skips && !cx.report.skips.is_empty(),
+        }
+        None
+    }
+
+    /// Recomputes the visible rows, keeping the selected alert selected when it is still shown.
+    pub fn refresh(&mut self, cx: &Ctx) {
+        let keep = self.selected();
+        let query = Query::new(&self.search.text);
+        let mut rows: Vec<(usize, i64)> = cx
+            .alerts
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| a.severity >= self.min_severity)
+            .filter(|(_, a)| self.detector.is_none_or(|d| a.detector == d))
+            .filter(|(i, _)| self.status.is_none_or(|s| cx.cases.status(*i) == s))
+            .filter_map(|(i, a)| match &query {
+                None => Some((i, 0)),
+                Some(q) => q.score_fields(&[&a.principal, &a.title, &a.key_text(), &a.summary]).map(|s| (i, s)),
+            })
+            .collect();
+        let alerts = &cx.alerts;
+        // A search ranks by match quality first (as fzf does), then by the chosen order.
+        match self.sort {
+            Sort::Severity => rows.sort_by(|(a, sa), (b, sb)| {
+                sb.cmp(sa)
+                    .then(alerts[*b].severity.cmp(&alerts[*a].severity))
+                    .then(alerts[*b].time.cmp(&alerts[*a].time))
+                    .then(a.cmp(b))
+            }),
+            Sort::Time => {
+                rows.sort_by(|(a, sa), (b, sb)| sb.cmp(sa).then(alerts[*b].time.cmp(&alerts[*a].time)).then(a.cmp(b)))
+            }
+        }
+        self.rows = rows.into_iter().map(|(i, _)| i).collect();
+        self.cursor.set_len(self.rows.len());
+        if let Some(pos) = keep.and_then(|k| self.rows.iter().position(|r| *r == k)) {
+            self.cursor.select(pos);
+        }
+    }
+
+    /// Fits the cursor to the table's height in `area`.
+    pub fn resize(&mut self, area: Rect, cx: &Ctx) {
+        self.cursor.set_height(view::table_rows(area, self, cx));
+    }
+}
+
+/// The detectors that raised at least one alert, in the contract's order.
+fn detectors_present(cx: &Ctx) -> Vec<&'static str> {
+    crate::detect::DETECTORS.iter().copied().filter(|d| cx.alerts.iter().any(|a| a.detector == *d)).collect()
+}
+
+/// Sets an alert's status and asks for the case to be saved.
+pub fn set_status(cx: &mut Ctx, alert: usize, status: Status) -> Option<Effect> {
+    cx.cases.set_status(&cx.alerts, alert, status).then_some(Effect::SaveCase { alert })
+}
+
+/// Opens the alert's principal timeline at its trigger event.
+pub fn timeline_at_trigger(cx: &Ctx, alert: usize) -> Option<Effect> {
+    let Some(p) = cx.alert_principal(alert) else {
+        return Some(Effect::Notify("the alert's principal has no events in the loaded logs".into()));
+    };
+    let at = At::Event(cx.alerts.get(alert)?.trigger());
+    Some(Effect::Open(Open::Timeline { alert, subject: Subject::Principal(p), at }))
+}
+
+#[cfg(test)]
+mod tests;

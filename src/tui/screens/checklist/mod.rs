@@ -1,0 +1,190 @@
+//! The checklist: the detector's playbook steps (investigate, then resolve) as `[ ]` / `[x]`
+//! items with the evidence the logs give for each (`playbook::answer`), a note per step, and
+//! progress such as `3/9`.
+//!
+//! Owns the checklist's state, keymap and update. Ticks and notes change the alert's case in
+//! [`Ctx::cases`] and return `Effect::SaveCase`, so every change is saved at once by the loop
+//! (a failed save is a status-bar error). Enter jumps to the step's evidence in the timeline.
+//! Drawing is in [`view`]. No IO here.
+
+pub mod view;
+
+use crate::playbook::{self, StepAnswer};
+use crate::tui::context::Ctx;
+use crate::tui::effect::{At, Effect, Open, Subject};
+use crate::tui::keymap::{Binding, Edit, Key, NAV_KEYS, Nav, bind, edit_action, lookup};
+use crate::tui::nav::{Cursor, EditOutcome, LineInput};
+use crate::tui::screens::alerts::timeline_at_trigger;
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::layout::Rect;
+
+/// What the checklist can be asked to do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Move the selection.
+    Nav(Nav),
+    /// Tick or untick the selected step.
+    ToggleItem,
+    /// Write a note on the selected step.
+    StartNote,
+    /// Edit the note.
+    Edit(Edit),
+    /// Open the timeline at the step's evidence.
+    JumpToEvidence,
+    /// Export the report.
+    Export,
+}
+
+/// The checklist's keys.
+pub const KEYS: &[Binding<Action>] = &[
+    bind(&[Key::Char(' ')], Action::ToggleItem, "tick / untick the step (saved at once)", "tick"),
+    bind(&[Key::Char('n')], Action::StartNote, "write a note on the step (Enter saves)", "note"),
+    bind(&[Key::Code(KeyCode::Enter)], Action::JumpToEvidence, "open the timeline at the step's evidence", "evidence"),
+    bind(&[Key::Char('e')], Action::Export, "export the report (md/json/html)", "export"),
+];
+
+/// Which part of the playbook a step is in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// Investigation.
+    Investigate,
+    /// Resolution.
+    Resolve,
+}
+
+/// One step as the checklist shows it.
+#[derive(Clone, Debug)]
+pub struct Item {
+    /// Investigate or resolve.
+    pub phase: Phase,
+    /// Stable step id.
+    pub id: String,
+    /// What to do.
+    pub text: String,
+    /// The pivot, if any.
+    pub pivot: Option<String>,
+    /// What the logs say.
+    pub answer: StepAnswer,
+}
+
+/// The checklist's state.
+#[derive(Debug)]
+pub struct ChecklistState {
+    /// The alert.
+    pub alert: usize,
+    /// The steps, investigation first.
+    pub items: Vec<Item>,
+    /// Selection over `items`.
+    pub cursor: Cursor,
+    /// The note input (of the selected step) while editing.
+    pub note: LineInput,
+    /// Why there are no steps, if the playbook could not be had.
+    pub problem: Option<String>,
+}
+
+impl ChecklistState {
+    /// The checklist of an alert, with each step answered from the store.
+    pub fn new(cx: &Ctx, alert: usize, area: Rect) -> ChecklistState {
+        let mut items = Vec::new();
+        let mut problem = None;
+        match (cx.alerts.get(alert), cx.alerts.get(alert).map(|a| cx.cases.playbook(a.detector))) {
+            (Some(a), Some(Ok(pb))) => {
+                let steps = pb.investigate.iter().map(|s| (Phase::Investigate, s));
+                for (phase, s) in steps.chain(pb.resolve.iter().map(|s| (Phase::Resolve, s))) {
+                    items.push(Item {
+                        phase,
+                        id: s.id.clone(),
+                        text: s.text.clone(),
+                        pivot: s.pivot.clone(),
+                        answer: playbook::answer(s, a, &cx.store),
+                    });
+                }
+            }
+            (_, Some(Err(e))) => problem = Some(e.to_string()),
+            _ => problem = Some("no such alert".into()),
+        }
+        let mut c =
+            ChecklistState { alert, cursor: Cursor::new(items.len()), items, note: LineInput::default(), problem };
+        c.resize(area);
+        c
+    }
+
+    /// The action of a key (the note input takes every key while it has focus).
+    pub fn action(&self, key: &KeyEvent) -> Option<Action> {
+        if self.note.editing {
+            return edit_action(key).map(Action::Edit);
+        }
+        lookup(KEYS, key).or_else(|| lookup(NAV_KEYS, key).map(Action::Nav))
+    }
+
+    /// The selected step.
+    pub fn selected(&self) -> Option<&Item> {
+        self.items.get(self.cursor.current()?)
+    }
+
+    /// Steps ticked and steps in total.
+    pub fn progress(&self, cx: &Ctx) -> (usize, usize) {
+        let case = cx.cases.case(self.alert);
+        let done = self.items.iter().filter(|i| case.is_some_and(|c| c.is_done(&i.id))).count();
+        (done, self.items.len())
+    }
+
+    /// Applies an action.
+    pub fn update(&mut self, action: Action, cx: &mut Ctx) -> Option<Effect> {
+        let alert = self.alert;
+        match action {
+            Action::Nav(n) => self.cursor.nav(n),
+            Action::ToggleItem => {
+                let id = self.selected()?.id.clone();
+                cx.cases.toggle_step(&cx.alerts, alert, &id);
+                return Some(Effect::SaveCase { alert });
+            }
+            Action::StartNote => {
+                let id = self.selected()?.id.clone();
+                let current = cx.cases.case(alert).and_then(|c| c.step(&id)).map(|s| s.note.clone());
+                self.note = LineInput { text: current.unwrap_or_default(), editing: true };
+            }
+            Action::Edit(e) => match self.note.edit(e) {
+                EditOutcome::Submitted => {
+                    let id = self.selected()?.id.clone();
+                    let text = std::mem::take(&mut self.note.text);
+                    cx.cases.set_note(&cx.alerts, alert, &id, &text);
+                    return Some(Effect::SaveCase { alert });
+                }
+                EditOutcome::Cancelled => self.note = LineInput::default(),
+                EditOutcome::Changed | EditOutcome::Unchanged => {}
+            },
+            Action::JumpToEvidence => return self.jump(cx),
+            Action::Export => return Some(Effect::Open(Open::Export { alert })),
+        }
+        None
+    }
+
+    fn jump(&self, cx: &Ctx) -> Option<Effect> {
+        let item = self.selected()?;
+        if let Some(&first) = item.answer.events.first() {
+            let e = cx.event(first)?;
+            let subject = Subject::Principal(cx.alert_principal(self.alert).unwrap_or(e.principal));
+            let subject = if cx.store.principal_events(subject.sym()).binary_search(&first).is_ok() {
+                subject
+            } else {
+                Subject::Principal(e.principal)
+            };
+            return Some(Effect::Open(Open::Timeline { alert: self.alert, subject, at: At::Event(first) }));
+        }
+        match item.pivot.as_deref() {
+            Some("activity") => Some(Effect::Open(Open::Activity { alert: self.alert })),
+            Some("timeline") | Some("baseline") => timeline_at_trigger(cx, self.alert),
+            _ => Some(Effect::Notify("the logs hold no events for this step".into())),
+        }
+    }
+
+    /// Fits the list to `area`.
+    pub fn resize(&mut self, area: Rect) {
+        let l = view::layout(area);
+        self.cursor.set_height(usize::from(l.list.height.saturating_sub(2)) / 2);
+    }
+}
+
+#[cfg(test)]
+mod tests;

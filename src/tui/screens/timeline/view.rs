@@ -1,0 +1,249 @@
+//! Drawing the timeline: a head with the subject, counts and filters; a per-day sparkline with
+//! the selected day highlighted; the event list (only the visible rows are built, whatever the
+//! timeline's length); the raw-record pane; and the pivot chooser when open.
+//!
+//! Reads [`TimelineState`] and [`Ctx`]; changes nothing. Every log-derived string is escaped.
+
+use super::filter::{EVIDENCE, FIRST_SEEN, TRIGGER};
+use super::{Focus, TimelineState};
+use crate::model::Outcome;
+use crate::time::{format_day, format_short, start_of_day};
+use crate::tui::context::Ctx;
+use crate::tui::effect::Subject;
+use crate::tui::search::Query;
+use crate::tui::widgets::{centered, clip, highlight, pane, popup, raw_pane, safe, thousands};
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Sparkline, SparklineBar, Table, Widget};
+
+/// Where each part of the timeline goes.
+pub struct Areas {
+    /// Subject, counts, filters.
+    pub head: Rect,
+    /// The per-day sparkline.
+    pub spark: Rect,
+    /// The event list.
+    pub list: Rect,
+    /// The raw record.
+    pub raw: Rect,
+}
+
+/// Lays the timeline out in `area`.
+pub fn layout(area: Rect) -> Areas {
+    let [head, spark, body] =
+        Layout::vertical([Constraint::Length(2), Constraint::Length(3), Constraint::Min(6)]).areas(area);
+    let (list, raw) = if area.width >= 140 {
+        let [l, r] = Layout::horizontal([Constraint::Percentage(62), Constraint::Min(20)]).areas(body);
+        (l, r)
+    } else {
+        let [l, r] = Layout::vertical([Constraint::Percentage(60), Constraint::Min(4)]).areas(body);
+        (l, r)
+    };
+    Areas { head, spark, list, raw }
+}
+
+/// The timeline drawn from its state.
+pub struct TimelineView<'a> {
+    /// The timeline.
+    pub state: &'a TimelineState,
+    /// The shared context.
+    pub cx: &'a Ctx,
+}
+
+impl Widget for TimelineView<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let l = layout(area);
+        self.head(l.head, buf);
+        self.spark(l.spark, buf);
+        self.list(l.list, buf);
+        let st = self.state;
+        raw_pane(self.cx, st.selected_event(), st.raw.top, st.focus == Focus::Raw, l.raw, buf);
+        if st.chooser.is_some() {
+            self.chooser(area, buf);
+        }
+    }
+}
+
+/// How a subject's value reads in a title.
+pub fn subject_label(cx: &Ctx, s: Subject) -> String {
+    format!("{} {}", s.kind(), clip(cx.s(s.sym()), 80))
+}
+
+impl TimelineView<'_> {
+    fn head(&self, area: Rect, buf: &mut Buffer) {
+        let (st, cx) = (self.state, self.cx);
+        let theme = cx.theme;
+        let mut filters = Vec::new();
+        if st.filters.failures {
+            filters.push("failures".to_string());
+        }
+        if st.filters.first_seen {
+            filters.push("first-seen".to_string());
+        }
+        if let Some(s) = st.filters.service {
+            filters.push(format!("service={}", clip(cx.s(s), 40)));
+        }
+        let search = if st.search.editing {
+            format!("/{}▏", safe(&st.search.text))
+        } else if !st.filters.query.is_empty() {
+            format!("/{}", safe(&st.filters.query))
+        } else {
+            String::new()
+        };
+        if !search.is_empty() {
+            filters.push(search);
+        }
+        let filters = if filters.is_empty() { "none".to_string() } else { filters.join(", ") };
+        let lines = vec![
+            Line::from(vec![
+                Span::styled(format!("timeline · {}", subject_label(cx, st.subject)), theme.header()),
+                Span::raw(format!(
+                    " · {} events · showing {}",
+                    thousands(st.base.len() as u64),
+                    thousands(st.view.len() as u64)
+                )),
+            ]),
+            Line::from(vec![
+                Span::raw(format!("filters: {filters}  ")),
+                Span::styled("◆ trigger  ● evidence  + first seen  ✗ failed", theme.dim()),
+            ]),
+        ];
+        Paragraph::new(lines).render(area, buf);
+    }
+
+    fn spark(&self, area: Rect, buf: &mut Buffer) {
+        let (st, cx) = (self.state, self.cx);
+        let theme = cx.theme;
+        let sel_day = st.selected_event().and_then(|e| cx.event(e)).map(|e| start_of_day(e.time));
+        let [label, bars] = Layout::vertical([Constraint::Length(1), Constraint::Length(2)]).areas(area);
+        if st.days.is_empty() {
+            Paragraph::new(Span::styled("no events", theme.dim())).render(label, buf);
+            return;
+        }
+        let w = usize::from(bars.width).max(1);
+        // Up to four columns per day when few days are shown (three bars and a gap).
+        let per_day = (w / st.days.len().max(1)).clamp(1, 4);
+        let w = w / per_day;
+        let sel_idx = sel_day.and_then(|d| st.days.iter().position(|(day, _)| *day == d)).unwrap_or(0);
+        let start = sel_idx.saturating_sub(w / 2).min(st.days.len().saturating_sub(w));
+        let shown = &st.days[start..(start + w).min(st.days.len())];
+        let sel_count = st.days.get(sel_idx).map_or(0, |d| d.1);
+        let text = format!(
+            "per day {} … {} · selected day {}: {} event(s)",
+            shown.first().map_or(String::new(), |d| format_day(d.0)),
+            shown.last().map_or(String::new(), |d| format_day(d.0)),
+            sel_day.map_or(String::new(), format_day),
+            thousands(sel_count)
+        );
+        Paragraph::new(Span::styled(text, theme.dim())).render(label, buf);
+        let data: Vec<SparklineBar> = shown
+            .iter()
+            .flat_map(|(day, n)| {
+                let bar = SparklineBar::from(*n);
+                let bar = if Some(*day) == sel_day { bar.style(Some(theme.mark())) } else { bar };
+                let mut v = vec![bar; per_day.saturating_sub(1).max(1)];
+                if per_day >= 3 {
+                    v.push(SparklineBar::from(None));
+                }
+                v
+            })
+            .collect();
+        Sparkline::default().data(data).style(theme.bar()).render(bars, buf);
+    }
+
+    fn list(&self, area: Rect, buf: &mut Buffer) {
+        let (st, cx) = (self.state, self.cx);
+        let theme = cx.theme;
+        let focused = st.focus == Focus::List;
+        let pos = if st.view.is_empty() { 0 } else { st.cursor.sel + 1 };
+        let block = pane(Line::from(format!(" events {pos}/{} ", thousands(st.view.len() as u64))), focused, theme);
+        if st.view.is_empty() {
+            let inner = block.inner(area);
+            block.render(area, buf);
+            let msg = if st.base.is_empty() { "no events" } else { "no event passes the filters (X clears them)" };
+            Paragraph::new(Span::styled(msg, theme.dim())).render(inner, buf);
+            return;
+        }
+        let by_principal = matches!(st.subject, Subject::Principal(_));
+        let query = Query::new(&st.filters.query);
+        let h = usize::from(area.height.saturating_sub(3));
+        let rows: Vec<Row> = st
+            .cursor
+            .window(h)
+            .filter_map(|i| {
+                let k = *st.view.get(i)? as usize;
+                Some((i, k, cx.event(*st.base.get(k)?)?))
+            })
+            .map(|(i, k, e)| {
+                let m = st.marks.get(k).copied().unwrap_or(0);
+                let mark = if m & TRIGGER != 0 {
+                    "◆"
+                } else if m & EVIDENCE != 0 {
+                    "●"
+                } else if m & FIRST_SEEN != 0 {
+                    "+"
+                } else {
+                    " "
+                };
+                let failed = e.outcome == Outcome::Failure;
+                let who = if by_principal { e.service } else { e.principal };
+                let hl = theme.matched();
+                let cells = vec![
+                    Cell::from(Span::styled(mark, theme.mark())),
+                    Cell::from(format_short(e.time).get(5..).unwrap_or("").to_string()),
+                    Cell::from(Span::styled(if failed { "✗" } else { " " }, theme.failure())),
+                    Cell::from(highlight(clip(cx.s(who), 60), query.as_ref(), Style::new(), hl)),
+                    Cell::from(highlight(clip(cx.s(e.operation), 80), query.as_ref(), Style::new(), hl)),
+                    Cell::from(highlight(clip(cx.s(e.resource), 120), query.as_ref(), Style::new(), hl)),
+                    Cell::from(highlight(clip(cx.s(e.source_ip), 40), query.as_ref(), Style::new(), hl)),
+                ];
+                let row = Row::new(cells);
+                if i == st.cursor.sel { row.style(theme.selected(focused)) } else { row }
+            })
+            .collect();
+        let widths = [
+            Constraint::Length(1),
+            Constraint::Length(14),
+            Constraint::Length(1),
+            Constraint::Fill(2),
+            Constraint::Fill(3),
+            Constraint::Fill(3),
+            Constraint::Length(15),
+        ];
+        let header = [
+            "",
+            "TIME (UTC)",
+            "",
+            if by_principal { "SERVICE" } else { "PRINCIPAL" },
+            "OPERATION",
+            "RESOURCE",
+            "SOURCE IP",
+        ];
+        Table::new(rows, widths)
+            .header(Row::new(header).style(theme.header()))
+            .block(block)
+            .column_spacing(1)
+            .render(area, buf);
+    }
+
+    fn chooser(&self, area: Rect, buf: &mut Buffer) {
+        let (st, cx) = (self.state, self.cx);
+        let Some(ch) = &st.chooser else {
+            return;
+        };
+        let h = u16::try_from(ch.options.len()).unwrap_or(4) + 3;
+        let inner = popup(centered(area, 70, h), " pivot to … (Enter, or the key; Esc cancels) ", cx.theme, buf);
+        let lines: Vec<Line> = ch
+            .options
+            .iter()
+            .enumerate()
+            .map(|(i, o)| {
+                let text = format!(" {}  {}", o.key, subject_label(cx, o.subject));
+                if i == ch.sel { Line::styled(text, cx.theme.selected(true)) } else { Line::from(text) }
+            })
+            .collect();
+        Paragraph::new(lines).render(inner, buf);
+    }
+}

@@ -1,0 +1,186 @@
+//! Drawing helpers every screen uses: log text made safe for the terminal, fuzzy-match
+//! highlighting, bordered panes, centred pop-ups and the status bar.
+//!
+//! Every log-derived string goes through [`safe`] or [`clip`] (which call [`crate::text`])
+//! before it becomes a `Span`, so no control, escape or bidi character reaches the terminal.
+//! Read-only: these functions never change state.
+
+use super::context::Ctx;
+use super::search::Query;
+use super::theme::Theme;
+use crate::text;
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Widget, Wrap};
+
+/// Log text with every unsafe character written as a visible escape.
+pub fn safe(s: &str) -> String {
+    text::escape(s).into_owned()
+}
+
+/// Log text escaped and shortened to `max` characters.
+pub fn clip(s: &str, max: usize) -> String {
+    text::clip(s, max)
+}
+
+/// A line of already-escaped text with the characters a query matches in `hl`.
+pub fn highlight(shown: String, query: Option<&Query>, base: Style, hl: Style) -> Line<'static> {
+    let Some(q) = query else {
+        return Line::from(Span::styled(shown, base));
+    };
+    let idx = q.indices(&shown);
+    if idx.is_empty() {
+        return Line::from(Span::styled(shown, base));
+    }
+    let mut spans = Vec::new();
+    let mut run = String::new();
+    let mut run_hl = false;
+    let mut next = idx.iter().peekable();
+    for (i, c) in shown.chars().enumerate() {
+        let is_hl = next.peek() == Some(&&i);
+        if is_hl {
+            next.next();
+        }
+        if is_hl != run_hl && !run.is_empty() {
+            spans.push(Span::styled(std::mem::take(&mut run), if run_hl { base.patch(hl) } else { base }));
+        }
+        run_hl = is_hl;
+        run.push(c);
+    }
+    if !run.is_empty() {
+        spans.push(Span::styled(run, if run_hl { base.patch(hl) } else { base }));
+    }
+    Line::from(spans)
+}
+
+/// A bordered pane with a title; the border shows focus.
+pub fn pane(title: impl Into<Line<'static>>, focused: bool, theme: Theme) -> Block<'static> {
+    let block = Block::bordered().title(title).border_style(theme.border(focused));
+    if focused { block.border_type(BorderType::Thick) } else { block }
+}
+
+/// A rectangle of at most `w`×`h` centred in `area`.
+pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect { x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h }
+}
+
+/// Clears a pop-up's area and draws its frame; returns the inner area.
+pub fn popup(area: Rect, title: &str, theme: Theme, buf: &mut Buffer) -> Rect {
+    Clear.render(area, buf);
+    let block = pane(Line::from(title.to_string()), true, theme);
+    let inner = block.inner(area);
+    block.render(area, buf);
+    inner
+}
+
+/// Splits a screen into body and a one-line status bar.
+pub fn body_and_status(area: Rect) -> (Rect, Rect) {
+    let [body, status] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);
+    (body, status)
+}
+
+/// The status bar: a message (error or info) if any, else the hints of the screen's keys.
+pub fn status_bar(area: Rect, buf: &mut Buffer, theme: Theme, message: Option<&Message>, hints: &[(String, &str)]) {
+    let line = match message {
+        Some(m) => Line::from(Span::styled(safe(&m.text), if m.error { theme.error() } else { theme.header() })),
+        None => {
+            let mut spans = Vec::new();
+            for (k, h) in hints {
+                spans.push(Span::styled(k.clone(), Style::new().add_modifier(Modifier::BOLD)));
+                spans.push(Span::raw(format!(" {h}  ")));
+            }
+            Line::from(spans)
+        }
+    };
+    Paragraph::new(line).render(area, buf);
+}
+
+/// A status-bar message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Message {
+    /// The text (escaped when drawn).
+    pub text: String,
+    /// Whether it reports a failure.
+    pub error: bool,
+}
+
+impl Message {
+    /// An informational message.
+    pub fn info(text: impl Into<String>) -> Message {
+        Message { text: text.into(), error: false }
+    }
+
+    /// An error message.
+    pub fn error(text: impl Into<String>) -> Message {
+        Message { text: text.into(), error: true }
+    }
+}
+
+/// `1234567` as `1,234,567`.
+pub fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The raw-record pane: the event's record pretty-printed (escaped when it was cached), wrapped
+/// and scrolled to `top`.
+pub fn raw_pane(cx: &Ctx, event: Option<u32>, top: usize, focused: bool, area: Rect, buf: &mut Buffer) {
+    let theme = cx.theme;
+    let title = match event.and_then(|i| cx.event(i)) {
+        Some(e) => format!(" raw record · {}:{} ", clip(&cx.file_name(e.src.file), 40), e.src.line),
+        None => " raw record ".to_string(),
+    };
+    let block = pane(Line::from(title), focused, theme);
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let raw = event.and_then(|e| cx.raw.get(e));
+    let text: Vec<Line> = match (event, raw.as_deref()) {
+        (None, _) => vec![Line::from(Span::styled("no event selected", theme.dim()))],
+        (Some(_), None) => vec![Line::from(Span::styled("reading the record…", theme.dim()))],
+        (Some(_), Some(Ok(lines))) => lines.iter().map(|l| Line::from(l.as_str())).collect(),
+        (Some(_), Some(Err(e))) => {
+            vec![Line::from(Span::styled(format!("cannot read the record: {}", safe(e)), theme.error()))]
+        }
+    };
+    let top = u16::try_from(top).unwrap_or(u16::MAX);
+    Paragraph::new(text).wrap(Wrap { trim: false }).scroll((top, 0)).render(inner, buf);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn highlight_splits_runs() {
+        let q = Query::new("ac").unwrap();
+        let line = highlight("abc".into(), Some(&q), Style::new(), Style::new().add_modifier(Modifier::BOLD));
+        let parts: Vec<&str> = line.spans.iter().map(|s| s.content.as_ref()).collect();
+        assert_eq!(parts, vec!["a", "b", "c"]);
+        assert!(line.spans[0].style.add_modifier.contains(Modifier::BOLD));
+        assert!(!line.spans[1].style.add_modifier.contains(Modifier::BOLD));
+    }
+
+    #[test]
+    fn safe_escapes() {
+        assert_eq!(safe("a\x1b[31m"), "a\\x1b[31m");
+        assert_eq!(thousands(1234567), "1,234,567");
+        assert_eq!(thousands(12), "12");
+    }
+
+    #[test]
+    fn centered_fits() {
+        let r = centered(Rect::new(0, 0, 10, 10), 20, 4);
+        assert_eq!(r, Rect::new(0, 3, 10, 4));
+    }
+}

@@ -1,0 +1,108 @@
+//! The embedded demo: it is exactly what the generator writes, every planted incident is
+//! detected, no look-alike is, and the generator's output reads back with nothing skipped.
+
+mod common;
+use trailwatch::detect::{self, Alert, Config};
+use trailwatch::generate::{self, GenerateConfig, PlantedIncident};
+use trailwatch::ingest::{self, Input, LoadOptions};
+use trailwatch::time::HOUR_US;
+
+fn matches(a: &Alert, inc: &PlantedIncident) -> bool {
+    let key_hit = a.key.iter().any(|(_, v)| {
+        v == &inc.key
+            || v.ends_with(&format!("/{}", inc.key))
+            || v.ends_with(&format!(":{}", inc.key))
+            || v.eq_ignore_ascii_case(&inc.key)
+    });
+    let time_hit = if a.detector == "api-burst" { (a.time - inc.time).abs() < HOUR_US } else { a.time == inc.time };
+    a.detector == inc.detector && a.principal == inc.principal && key_hit && time_hit
+}
+
+fn demo_alerts() -> (Vec<Alert>, ingest::LoadReport) {
+    let inputs = trailwatch::demo::inputs().unwrap();
+    let (store, report) = ingest::load(&inputs, &LoadOptions::default());
+    (detect::run(&store, &Config::default()), report)
+}
+
+#[test]
+fn every_planted_incident_is_detected_and_nothing_else() {
+    let (alerts, report) = demo_alerts();
+    assert_eq!(report.skipped, 0, "{:?}", report.skips);
+    assert_eq!(report.ignored_total(), 0);
+    let expected = generate::expected_alerts(&trailwatch::demo::config());
+    for inc in &expected {
+        assert!(alerts.iter().any(|a| matches(a, inc)), "not detected: {inc:?}");
+    }
+    for a in &alerts {
+        assert!(
+            expected.iter().any(|inc| matches(a, inc)),
+            "unexpected alert: {} {} {}",
+            a.detector,
+            a.principal,
+            a.summary
+        );
+    }
+    assert_eq!(alerts.len(), expected.len());
+    // The headline story is the most severe alert.
+    let dana =
+        alerts.iter().find(|a| a.detector == "kms-key-created" && a.principal.starts_with("dana.whitfield")).unwrap();
+    assert_eq!(dana.severity, trailwatch::detect::Severity::Critical);
+    assert_eq!(dana.enrichment["iam_changes"].as_array().unwrap().len(), 1);
+    assert!(dana.enrichment["use"]["count"].as_u64().unwrap() >= 8);
+}
+
+#[test]
+fn no_lookalike_fires() {
+    let (alerts, _) = demo_alerts();
+    let lookalikes = generate::planned_lookalikes(&trailwatch::demo::config());
+    assert!(!lookalikes.is_empty());
+    for l in &lookalikes {
+        let fired: Vec<&Alert> = alerts
+            .iter()
+            .filter(|a| {
+                a.detector == l.detector
+                    && a.key.iter().any(|(_, v)| v.eq_ignore_ascii_case(&l.key) || v.contains(&l.key))
+            })
+            .collect();
+        assert!(
+            fired.is_empty(),
+            "look-alike fired: {l:?} → {:?}",
+            fired.iter().map(|a| &a.summary).collect::<Vec<_>>()
+        );
+    }
+}
+
+#[test]
+fn embedded_archive_is_what_the_generator_writes() {
+    let fresh = trailwatch::demo::rebuild().unwrap();
+    assert!(
+        fresh == trailwatch::demo::ARCHIVE,
+        "assets/demo/trailwatch-demo.tar.gz is stale: run `cargo run --release -- demo --rebuild-asset assets/demo/trailwatch-demo.tar.gz`"
+    );
+    assert!(trailwatch::demo::ARCHIVE.len() < 5_000_000, "the demo stays a few MB");
+}
+
+#[test]
+fn demo_write_round_trips() {
+    let dir = tempfile::tempdir().unwrap();
+    let n = trailwatch::demo::write(dir.path()).unwrap();
+    assert!(n > 100);
+    let (store, report) = ingest::load(&[Input::Path(dir.path().to_path_buf())], &LoadOptions::default());
+    assert_eq!(report.skipped, 0);
+    assert_eq!(report.files as usize, n);
+    assert!(store.len() > 40_000);
+}
+
+#[test]
+fn generated_gzip_and_small_configs_read_back_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = GenerateConfig { events: 8_000, days: 14, seed: 3, gzip: true, ..GenerateConfig::default() };
+    let summary = generate::generate(&cfg, dir.path()).unwrap();
+    let (store, report) = ingest::load(&[Input::Path(dir.path().to_path_buf())], &LoadOptions::default());
+    assert_eq!(report.skipped, 0, "{:?}", report.skips.first());
+    assert_eq!(store.len() as u64, summary.events);
+    let alerts = detect::run(&store, &Config::default());
+    for inc in generate::planned_incidents(&cfg) {
+        assert!(alerts.iter().any(|a| matches(a, &inc)), "not detected at 8k events: {inc:?}");
+    }
+}

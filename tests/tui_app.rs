@@ -1,0 +1,242 @@
+//! The TUI driven through its contract keys without a terminal: navigation through every screen
+//! and back, hostile log text on every screen, report export, cases saved and read back, a
+//! failing case folder, key releases and the mouse wheel, and the keystroke benchmark helper.
+
+mod tui_fixture;
+mod tui_support;
+
+use crossterm::event::{KeyCode, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind};
+use std::sync::Arc;
+use trailwatch::case::Status;
+use trailwatch::tui::screens::{Screen, ScreenKind};
+use trailwatch::tui::{App, Effect, bench_keystroke};
+use tui_support::*;
+
+fn selected(app: &App) -> usize {
+    let Some(Screen::Alerts(q)) = app.top() else { panic!("not on the queue") };
+    q.selected().unwrap()
+}
+
+fn select_principal(app: &mut App, principal: &str, detector: &str) {
+    for _ in 0..100 {
+        let a = &app.context().alerts[selected(app)];
+        if a.principal == principal && a.detector == detector {
+            return;
+        }
+        app.press(key('j'));
+    }
+    panic!("no {detector} alert for {principal:?}");
+}
+
+#[test]
+fn walks_every_screen_and_back() {
+    let (mut app, _d) = app();
+    let steps: &[(crossterm::event::KeyEvent, ScreenKind, usize)] = &[
+        (code(KeyCode::Enter), ScreenKind::Detail, 2),
+        (key('t'), ScreenKind::Timeline, 3),
+        (key('p'), ScreenKind::Timeline, 3),
+        (key('r'), ScreenKind::Timeline, 4),
+        (code(KeyCode::Esc), ScreenKind::Timeline, 3),
+        (code(KeyCode::Esc), ScreenKind::Detail, 2),
+        (key('a'), ScreenKind::Activity, 3),
+        (key('i'), ScreenKind::Activity, 3),
+        (code(KeyCode::Enter), ScreenKind::Timeline, 4),
+        (code(KeyCode::Esc), ScreenKind::Activity, 3),
+        (code(KeyCode::Esc), ScreenKind::Detail, 2),
+        (key('c'), ScreenKind::Checklist, 3),
+        (key(' '), ScreenKind::Checklist, 3),
+        (code(KeyCode::Enter), ScreenKind::Timeline, 4),
+        (code(KeyCode::Esc), ScreenKind::Checklist, 3),
+        (key('?'), ScreenKind::Help, 4),
+        (key('?'), ScreenKind::Checklist, 3),
+        (key('e'), ScreenKind::Export, 4),
+        (code(KeyCode::Esc), ScreenKind::Checklist, 3),
+        (code(KeyCode::Esc), ScreenKind::Detail, 2),
+        (code(KeyCode::Esc), ScreenKind::Alerts, 1),
+        (code(KeyCode::Esc), ScreenKind::Alerts, 1),
+    ];
+    for (i, (k, screen, depth)) in steps.iter().enumerate() {
+        app.press(*k);
+        assert_eq!((app.screen(), app.depth()), (*screen, *depth), "step {i}: {k:?}");
+        render(&mut app, 100, 30);
+    }
+    assert!(!app.should_quit());
+    assert_eq!(app.handle_key(key('q')), Some(Effect::Quit));
+    assert!(app.should_quit());
+}
+
+#[test]
+fn contract_keys_from_the_queue() {
+    for (k, screen) in [
+        (key('t'), ScreenKind::Timeline),
+        (key('a'), ScreenKind::Activity),
+        (key('c'), ScreenKind::Checklist),
+        (key('e'), ScreenKind::Export),
+        (key('?'), ScreenKind::Help),
+        (code(KeyCode::Enter), ScreenKind::Detail),
+    ] {
+        let (mut app, _d) = app();
+        app.press(k);
+        assert_eq!(app.screen(), screen, "{k:?}");
+    }
+}
+
+#[test]
+fn hostile_text_is_escaped_on_every_screen() {
+    let (mut app, _d) = app();
+    select_principal(&mut app, tui_fixture::HOSTILE_PRINCIPAL, "new-resource-access");
+    let queue = render(&mut app, 100, 30);
+    assert_no_control_chars(&queue, "queue");
+    assert!(text(&queue).contains("mallory\\x1b[31m\\x07"), "{}", text(&queue));
+    let mut seen = vec![];
+    for (k, what) in [
+        (code(KeyCode::Enter), "detail"),
+        (key('t'), "timeline"),
+        (key('p'), "pivot chooser"),
+        (key('r'), "resource timeline"),
+        (code(KeyCode::Tab), "resource timeline, raw record"),
+        (code(KeyCode::Esc), "timeline again"),
+        (code(KeyCode::Esc), "detail again"),
+        (key('a'), "activity"),
+        (key('i'), "activity by resource"),
+        (code(KeyCode::Esc), "detail"),
+        (key('c'), "checklist"),
+        (key('n'), "note input"),
+        (code(KeyCode::Esc), "checklist"),
+        (key('?'), "help"),
+        (code(KeyCode::Esc), "checklist"),
+        (key('e'), "export picker"),
+    ] {
+        app.press(k);
+        for (w, h) in [(100, 30), (80, 24), (160, 48)] {
+            let t = render(&mut app, w, h);
+            assert_no_control_chars(&t, what);
+            seen.push(text(&t));
+        }
+    }
+    let all = seen.join("\n");
+    assert!(all.contains("\\x1b[2Jpwn\\u{202e}gpj.exe"), "the hostile resource is shown escaped");
+    // The queue's skipped-records panel shows file text too.
+    let (mut fresh, _d2) = tui_support::app();
+    fresh.press(key('w'));
+    assert_no_control_chars(&render(&mut fresh, 100, 30), "skipped records");
+}
+
+#[test]
+fn export_writes_the_report_where_the_status_bar_says() {
+    let (mut app, d) = app();
+    let id = app.context().alerts[selected(&app)].id.clone();
+    press(&mut app, &[key('e'), code(KeyCode::Enter)]);
+    assert_eq!(app.screen(), ScreenKind::Alerts, "the picker closes");
+    let path = d.path().join("reports").join(format!("trailwatch-{id}.md"));
+    assert!(path.exists(), "{:?}", app.message());
+    assert_eq!(app.message(), Some(format!("report written to {}", path.display()).as_str()));
+    let md = std::fs::read_to_string(&path).unwrap();
+    assert!(md.contains(&id));
+    // From the detail, in JSON (second entry of the picker).
+    press(&mut app, &[code(KeyCode::Enter), key('e'), key('j'), code(KeyCode::Enter)]);
+    assert_eq!(app.screen(), ScreenKind::Detail);
+    let json = d.path().join("reports").join(format!("trailwatch-{id}.json"));
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap();
+    assert!(v.is_object());
+}
+
+#[test]
+fn cases_are_saved_at_once_and_read_back() {
+    let (store, report, alerts) = loaded();
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(store);
+    let now = store.span().unwrap().1;
+    let mut app = App::new(store.clone(), report.clone(), alerts.clone(), options(dir.path()), now);
+    let a = selected(&app);
+    let id = app.context().alerts[a].id.clone();
+    assert_eq!(app.handle_key(key('2')), Some(Effect::SaveCase { alert: a }));
+    app.perform(Effect::SaveCase { alert: a });
+    assert_eq!(app.message(), None, "a successful save is silent");
+    press(&mut app, &[key('c'), key('j'), key(' '), key('n')]);
+    type_text(&mut app, "checked with the owner");
+    app.press(code(KeyCode::Enter));
+    assert!(dir.path().join("cases").join(format!("{id}.json")).exists());
+
+    let again = App::new(store, report, alerts, options(dir.path()), now);
+    let case = again.context().cases.case(a).expect("the case was read back");
+    assert_eq!(case.status, Status::Investigating);
+    assert_eq!(case.steps.values().filter(|s| s.done).count(), 1);
+    assert!(case.steps.values().any(|s| s.note == "checked with the owner"));
+}
+
+#[test]
+fn a_failing_case_folder_is_an_error_message_not_a_crash() {
+    let (store, report, alerts) = loaded();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("not-a-folder");
+    std::fs::write(&file, b"x").unwrap();
+    let mut opts = options(dir.path());
+    opts.cases_dir = Some(file);
+    let now = store.span().unwrap().1;
+    let mut app = App::new(Arc::new(store), report, alerts, opts, now);
+    assert!(app.message().is_some_and(|m| m.contains("cases will not be saved")), "{:?}", app.message());
+    app.press(key('3'));
+    assert!(app.message().is_some_and(|m| m.starts_with("case not saved")), "{:?}", app.message());
+    assert_eq!(app.context().cases.status(selected(&app)), Status::Resolved, "the change stays in memory");
+    let t = render(&mut app, 100, 30);
+    assert!(text(&t).contains("case not saved"));
+}
+
+#[test]
+fn only_presses_count_and_the_wheel_scrolls() {
+    let (mut app, _d) = app();
+    let mut release = key('j');
+    release.kind = KeyEventKind::Release;
+    let before = selected(&app);
+    assert_eq!(app.handle_key(release), None);
+    assert_eq!(selected(&app), before);
+    let wheel = |kind| MouseEvent { kind, column: 10, row: 10, modifiers: KeyModifiers::NONE };
+    app.handle_mouse(wheel(MouseEventKind::ScrollDown));
+    let Some(Screen::Alerts(q)) = app.top() else { panic!() };
+    assert_eq!(q.cursor.sel, 1);
+    app.handle_mouse(wheel(MouseEventKind::ScrollUp));
+    let Some(Screen::Alerts(q)) = app.top() else { panic!() };
+    assert_eq!(q.cursor.sel, 0);
+}
+
+#[test]
+fn keystroke_benchmark_helper() {
+    let (mut app, _d) = app();
+    app.press(key('t'));
+    let d = bench_keystroke(&mut app, key('j'), (100, 30));
+    assert!(d.as_secs() < 5, "{d:?}");
+    assert_eq!(app.screen(), ScreenKind::Timeline);
+}
+
+#[test]
+fn every_screen_draws_at_any_size() {
+    let (mut app, _d) = app();
+    let sizes = [(1, 1), (12, 4), (30, 8), (40, 12), (79, 23), (120, 40), (250, 70)];
+    for k in [
+        code(KeyCode::Enter),
+        key('t'),
+        key('p'),
+        code(KeyCode::Esc),
+        code(KeyCode::Esc),
+        key('a'),
+        code(KeyCode::Esc),
+        key('c'),
+        key('n'),
+        code(KeyCode::Esc),
+        key('?'),
+        code(KeyCode::Esc),
+        key('e'),
+        code(KeyCode::Esc),
+        code(KeyCode::Esc),
+        key('w'),
+    ] {
+        app.press(k);
+        for (w, h) in sizes {
+            render(&mut app, w, h);
+            // Keys after a resize to a tiny terminal must not panic either.
+            app.press(key('j'));
+            app.press(key('k'));
+        }
+    }
+}

@@ -1,0 +1,178 @@
+//! Every TUI screen rendered into a 100×30 `TestBackend` and compared with an accepted
+//! snapshot (text only), plus the styles snapshots cannot see: severity colours and `NO_COLOR`.
+
+mod tui_fixture;
+mod tui_support;
+
+use crossterm::event::KeyCode;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::style::{Color, Modifier};
+use ratatui::widgets::Widget;
+use trailwatch::tui::Theme;
+use trailwatch::tui::screens::ScreenKind;
+use trailwatch::tui::screens::loading::{LoadingState, LoadingView, Sample};
+use tui_support::*;
+
+/// Moves the queue's selection to the first alert of a detector and principal (with `j`).
+fn select(app: &mut trailwatch::tui::App, detector: &str, principal: &str) {
+    for _ in 0..100 {
+        let cx = app.context();
+        let Some(trailwatch::tui::screens::Screen::Alerts(q)) = app.top() else { panic!("not on the queue") };
+        let a = &cx.alerts[q.selected().unwrap()];
+        if a.detector == detector && a.principal == principal {
+            return;
+        }
+        app.press(key('j'));
+    }
+    panic!("no {detector} alert for {principal}");
+}
+
+#[test]
+fn loading_screen() {
+    let state = LoadingState {
+        title: "demo".into(),
+        sample: Sample {
+            bytes_done: 1_500_000,
+            bytes_total: 3_000_000,
+            files_done: 2,
+            files_total: 4,
+            events: 12_345,
+            elapsed: 1.5,
+            detecting: false,
+        },
+    };
+    let mut t = Terminal::new(TestBackend::new(100, 30)).unwrap();
+    t.draw(|f| LoadingView { state: &state, theme: Theme { color: false } }.render(f.area(), f.buffer_mut())).unwrap();
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn queue() {
+    let (mut app, _d) = app();
+    insta::assert_snapshot!(render(&mut app, 100, 30).backend());
+}
+
+#[test]
+fn queue_at_80x24_sorted_by_time_with_skips_listed() {
+    let (mut app, _d) = app();
+    press(&mut app, &[key('s'), key('w')]);
+    insta::assert_snapshot!(render(&mut app, 80, 24).backend());
+}
+
+#[test]
+fn queue_search_highlights() {
+    let (mut app, _d) = app();
+    press(&mut app, &[key('/')]);
+    type_text(&mut app, "kms key");
+    let t = render(&mut app, 100, 30);
+    insta::assert_snapshot!(t.backend());
+    // Matched characters are underlined.
+    let buf = t.backend().buffer();
+    assert!(buf.content.iter().any(|c| c.modifier.contains(Modifier::UNDERLINED)));
+}
+
+#[test]
+fn detail() {
+    let (mut app, _d) = app();
+    select(&mut app, "kms-key-created", tui_fixture::ALICE);
+    app.press(code(KeyCode::Enter));
+    assert_eq!(app.screen(), ScreenKind::Detail);
+    insta::assert_snapshot!(render(&mut app, 100, 30).backend());
+}
+
+#[test]
+fn detail_scrolled_summary_at_80x24() {
+    let (mut app, _d) = app();
+    select(&mut app, "kms-key-created", tui_fixture::ALICE);
+    press(&mut app, &[code(KeyCode::Enter), code(KeyCode::BackTab), code(KeyCode::PageDown)]);
+    insta::assert_snapshot!(render(&mut app, 80, 24).backend());
+}
+
+#[test]
+fn timeline() {
+    let (mut app, _d) = app();
+    select(&mut app, "kms-key-created", tui_fixture::ALICE);
+    app.press(key('t'));
+    assert_eq!(app.screen(), ScreenKind::Timeline);
+    insta::assert_snapshot!(render(&mut app, 100, 30).backend());
+}
+
+#[test]
+fn timeline_filtered_and_pivot_chooser() {
+    let (mut app, _d) = app();
+    select(&mut app, "kms-key-created", tui_fixture::ALICE);
+    press(&mut app, &[key('t'), key('/')]);
+    type_text(&mut app, "kms");
+    press(&mut app, &[code(KeyCode::Enter), key('p')]);
+    insta::assert_snapshot!(render(&mut app, 100, 30).backend());
+}
+
+#[test]
+fn activity() {
+    let (mut app, _d) = app();
+    select(&mut app, "kms-key-created", tui_fixture::ALICE);
+    app.press(key('a'));
+    assert_eq!(app.screen(), ScreenKind::Activity);
+    insta::assert_snapshot!(render(&mut app, 100, 30).backend());
+}
+
+#[test]
+fn activity_org_at_80x24() {
+    let (mut app, _d) = app();
+    select(&mut app, "kms-key-created", tui_fixture::ALICE);
+    press(&mut app, &[key('a'), key('o')]);
+    insta::assert_snapshot!(render(&mut app, 80, 24).backend());
+}
+
+#[test]
+fn checklist() {
+    let (mut app, _d) = app();
+    select(&mut app, "kms-key-created", tui_fixture::ALICE);
+    press(&mut app, &[key('c'), key(' '), key('j'), key('n')]);
+    type_text(&mut app, "asked alice: planned");
+    app.press(code(KeyCode::Enter));
+    assert_eq!(app.screen(), ScreenKind::Checklist);
+    insta::assert_snapshot!(render(&mut app, 100, 30).backend());
+}
+
+#[test]
+fn help_and_export_picker() {
+    // A relative report folder keeps the picker's text the same on every machine.
+    let (mut app, _d) = app_with(|o| o.report_dir = Some("reports".into()));
+    app.press(key('?'));
+    assert_eq!(app.screen(), ScreenKind::Help);
+    insta::assert_snapshot!("help_on_queue", render(&mut app, 100, 30).backend());
+    press(&mut app, &[code(KeyCode::Esc), key('e')]);
+    assert_eq!(app.screen(), ScreenKind::Export);
+    insta::assert_snapshot!("export_picker", render(&mut app, 100, 30).backend());
+}
+
+#[test]
+fn severity_styles() {
+    let (mut app, _d) = app();
+    let t = render(&mut app, 100, 30);
+    let buf = t.backend().buffer();
+    let cell_of = |word: &str| {
+        let w = buf.area.width as usize;
+        let text: Vec<String> = buf.content.iter().map(|c| c.symbol().to_string()).collect();
+        // First row (below the header) whose severity column starts with the word.
+        (5..buf.area.height as usize)
+            .find(|y| text[y * w + 1..y * w + 1 + word.len()].concat() == word)
+            .map(|y| buf.content[y * w + 1].clone())
+            .unwrap_or_else(|| panic!("no {word} row"))
+    };
+    let high = cell_of("high");
+    assert_eq!(high.fg, Color::Red);
+    let medium = cell_of("medium");
+    assert_eq!(medium.fg, Color::Yellow);
+    let low = cell_of("low");
+    assert_eq!(low.fg, Color::Blue);
+
+    app.set_color(false);
+    let t = render(&mut app, 100, 30);
+    let buf = t.backend().buffer();
+    assert!(buf.content.iter().all(|c| c.fg == Color::Reset && c.bg == Color::Reset), "NO_COLOR draws no colour");
+    let theme = Theme { color: true };
+    assert_eq!(theme.severity(trailwatch::detect::Severity::Critical).fg, Some(Color::Magenta));
+}
