@@ -106,3 +106,34 @@ fn generated_gzip_and_small_configs_read_back_cleanly() {
         assert!(alerts.iter().any(|a| matches(a, &inc)), "not detected at 8k events: {inc:?}");
     }
 }
+
+#[test]
+fn the_report_of_every_demo_alert_holds_what_it_promises() {
+    use trailwatch::report::{self, Format, ReportContext};
+    let inputs = trailwatch::demo::inputs().unwrap();
+    let (store, _) = ingest::load(&inputs, &LoadOptions::default());
+    let cfg = Config::default();
+    let alerts = detect::run(&store, &cfg);
+    let ctx = ReportContext { detect_settings: cfg.describe(&store), ..ReportContext::default() };
+    let reports = report::build_all(&store, &alerts, &ctx, None, None).unwrap();
+    assert_eq!(reports.len(), alerts.len());
+    for (r, a) in reports.iter().zip(&alerts) {
+        let pb = trailwatch::playbook::builtin(a.detector).unwrap();
+        assert_eq!(r.steps.len(), pb.investigate.len() + pb.resolve.len(), "{}", a.id);
+        let json = report::to_json(r);
+        assert_eq!(json["alert"]["id"], a.id.as_str());
+        assert!(json["timeline"].to_string().contains(&trailwatch::time::format_rfc3339(a.time)), "{}: trigger in timeline", a.id);
+        assert_eq!(json["activity"].as_array().unwrap().len(), 30, "{}", a.id);
+        assert!(!json["files"].as_array().unwrap().is_empty());
+        let mut md = Vec::new();
+        report::render(r, Format::Md, &mut md).unwrap();
+        let md = String::from_utf8(md).unwrap();
+        assert!(md.contains(&a.id) && md.contains(&a.title), "{}", a.id);
+        assert!(md.contains("detection from"), "{}: detector settings", a.id);
+        assert!(md.contains(report::VERSION));
+        let mut html = Vec::new();
+        report::render(r, Format::Html, &mut html).unwrap();
+        let html = String::from_utf8(html).unwrap();
+        assert!(!html.contains("<script"), "{}", a.id);
+    }
+}

@@ -239,3 +239,45 @@ fn raw_record_reads_back_from_its_file() {
     let raw = store.raw_value(&store.events()[0]).unwrap();
     assert_eq!(raw["operationName"], "microsoft.support/supporttickets/write");
 }
+
+#[test]
+fn windows_nested_system_eventdata_forms() {
+    // evtx_dump's JSON output (`#attributes`) and an xmltodict-style conversion (`@Name`/`#text`).
+    let evtx = r##"{"Event":{"#attributes":{"xmlns":"http://schemas.microsoft.com/win/2004/08/events/event"},"System":{"Provider":{"#attributes":{"Name":"Microsoft-Windows-Security-Auditing","Guid":"54849625-5478-4994-A5BA-3E3B0328C30D"}},"EventID":4688,"Version":2,"Level":0,"Task":13312,"Opcode":0,"Keywords":"0x8020000000000000","TimeCreated":{"#attributes":{"SystemTime":"2019-03-19T19:26:46.593312Z"}},"EventRecordID":193,"Correlation":null,"Execution":{"#attributes":{"ProcessID":4,"ThreadID":188}},"Channel":"Security","Computer":"WIN-77LTAPHIQ1R.example.corp","Security":null},"EventData":{"SubjectUserSid":"S-1-5-21-1","SubjectUserName":"jdoe","SubjectDomainName":"EXAMPLE","SubjectLogonId":"0x3e7","NewProcessId":"0x1d4","NewProcessName":"C:\\Tools\\psexec.exe","TokenElevationType":"%%1936","ProcessId":"0x4","CommandLine":"psexec \\\\dc01 cmd","ParentProcessName":"C:\\Windows\\explorer.exe"}}}"##;
+    let xmltodict = r##"{"Event": {"System": {"Provider": {"@Name": "Microsoft-Windows-Security-Auditing"}, "EventID": {"@Qualifiers": "", "#text": "4625"}, "TimeCreated": {"@SystemTime": "2021-01-01 10:00:00.123456+00:00"}, "Computer": "DC01"}, "EventData": {"Data": [{"@Name": "TargetUserName", "#text": "bob"}, {"@Name": "TargetDomainName", "#text": "CORP"}, {"@Name": "IpAddress", "#text": "10.1.1.1"}, {"@Name": "Status", "#text": "0xc000006d"}]}}}"##;
+    let heartbeat = r#"{"TimeGenerated":"2021-01-01T10:00:00Z","Computer":"DC01","Type":"Heartbeat"}"#;
+    let (store, report, _d) = load_bytes("win.jsonl", format!("{evtx}\n{xmltodict}\n{heartbeat}\n").as_bytes());
+    assert_eq!(report.skipped, 0, "{:?}", report.skips);
+    assert_eq!(report.ignored.get("log analytics: Heartbeat row"), Some(&1));
+    let ev: Vec<Value> = store.events().iter().map(|e| trailwatch::output::event_json(&store, e)).collect();
+    assert_eq!(ev.len(), 2);
+    let p = &ev[0];
+    assert_eq!(field(p, "time"), "2019-03-19T19:26:46.593312Z");
+    assert_eq!(field(p, "operation"), "4688");
+    assert_eq!(field(p, "principal"), "EXAMPLE\\jdoe");
+    assert_eq!(field(p, "computer"), "WIN-77LTAPHIQ1R.example.corp");
+    assert_eq!(field(p, "process"), "C:\\Tools\\psexec.exe");
+    assert_eq!(field(p, "service"), "Microsoft-Windows-Security-Auditing");
+    let l = &ev[1];
+    assert_eq!(field(l, "time"), "2021-01-01T10:00:00.123456Z");
+    assert_eq!(field(l, "operation"), "4625");
+    assert_eq!(field(l, "principal"), "CORP\\bob");
+    assert_eq!(field(l, "outcome"), "failure");
+    assert_eq!(field(l, "status"), "0xc000006d");
+    assert_eq!(field(l, "source_ip"), "10.1.1.1");
+}
+
+#[test]
+fn valid_records_of_other_kinds_are_ignored_by_kind() {
+    let non_audit = r#"{"insertId":"x","logName":"projects/p/logs/syslog","jsonPayload":{"msg":"hi"},"resource":{"type":"gce_instance"},"timestamp":"2024-01-01T00:00:00Z"}"#;
+    let digest = r#"{"awsAccountId":"111122223333","digestStartTime":"2024-01-01T00:00:00Z","digestEndTime":"2024-01-01T01:00:00Z","logFiles":[]}"#;
+    let insight = r#"{"eventVersion":"1.07","eventTime":"2024-01-01T00:00:00Z","eventSource":"ssm.amazonaws.com","eventName":"UpdateInstanceAssociationStatus","eventType":"AwsCloudTrailInsight","insightDetails":{}}"#;
+    let history = r#"{"EventId":"e1","EventName":"ListBuckets","CloudTrailEvent":"{\"eventVersion\":\"1.08\",\"userIdentity\":{\"type\":\"IAMUser\",\"arn\":\"arn:aws:iam::1:user/x\"},\"eventTime\":\"2024-01-01T00:00:00Z\",\"eventSource\":\"s3.amazonaws.com\",\"eventName\":\"ListBuckets\",\"sourceIPAddress\":\"1.2.3.4\"}"}"#;
+    let (store, report, _d) = load_bytes("k.jsonl", format!("{non_audit}\n{digest}\n{insight}\n{history}\n").as_bytes());
+    assert_eq!(report.skipped, 0, "{:?}", report.skips);
+    assert_eq!(report.ignored.get("gcp: LogEntry without an audit payload"), Some(&1));
+    assert_eq!(report.ignored.get("aws: CloudTrail digest"), Some(&1));
+    assert_eq!(report.ignored.get("aws: CloudTrail Insights event"), Some(&1));
+    assert_eq!(store.len(), 1);
+    assert_eq!(store.str(store.events()[0].principal), "arn:aws:iam::1:user/x");
+}
