@@ -122,7 +122,11 @@ fn the_report_of_every_demo_alert_holds_what_it_promises() {
         assert_eq!(r.steps.len(), pb.investigate.len() + pb.resolve.len(), "{}", a.id);
         let json = report::to_json(r);
         assert_eq!(json["alert"]["id"], a.id.as_str());
-        assert!(json["timeline"].to_string().contains(&trailwatch::time::format_rfc3339(a.time)), "{}: trigger in timeline", a.id);
+        assert!(
+            json["timeline"].to_string().contains(&trailwatch::time::format_rfc3339(a.time)),
+            "{}: trigger in timeline",
+            a.id
+        );
         assert_eq!(json["activity"].as_array().unwrap().len(), 30, "{}", a.id);
         assert!(!json["files"].as_array().unwrap().is_empty());
         let mut md = Vec::new();

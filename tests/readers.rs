@@ -273,7 +273,8 @@ fn valid_records_of_other_kinds_are_ignored_by_kind() {
     let digest = r#"{"awsAccountId":"111122223333","digestStartTime":"2024-01-01T00:00:00Z","digestEndTime":"2024-01-01T01:00:00Z","logFiles":[]}"#;
     let insight = r#"{"eventVersion":"1.07","eventTime":"2024-01-01T00:00:00Z","eventSource":"ssm.amazonaws.com","eventName":"UpdateInstanceAssociationStatus","eventType":"AwsCloudTrailInsight","insightDetails":{}}"#;
     let history = r#"{"EventId":"e1","EventName":"ListBuckets","CloudTrailEvent":"{\"eventVersion\":\"1.08\",\"userIdentity\":{\"type\":\"IAMUser\",\"arn\":\"arn:aws:iam::1:user/x\"},\"eventTime\":\"2024-01-01T00:00:00Z\",\"eventSource\":\"s3.amazonaws.com\",\"eventName\":\"ListBuckets\",\"sourceIPAddress\":\"1.2.3.4\"}"}"#;
-    let (store, report, _d) = load_bytes("k.jsonl", format!("{non_audit}\n{digest}\n{insight}\n{history}\n").as_bytes());
+    let (store, report, _d) =
+        load_bytes("k.jsonl", format!("{non_audit}\n{digest}\n{insight}\n{history}\n").as_bytes());
     assert_eq!(report.skipped, 0, "{:?}", report.skips);
     assert_eq!(report.ignored.get("gcp: LogEntry without an audit payload"), Some(&1));
     assert_eq!(report.ignored.get("aws: CloudTrail digest"), Some(&1));

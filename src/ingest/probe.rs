@@ -188,7 +188,13 @@ pub enum Parsed<'a> {
 
 /// Parses one record's JSON text and normalises it. `Err` carries a human reason.
 pub fn parse_record(text: &[u8]) -> Result<Parsed<'_>, String> {
-    let mut p: Probe = serde_json::from_slice(text).map_err(|e| explain(text, &e))?;
+    // Validating UTF-8 once per record with SIMD and then parsing a `str` spares serde_json a
+    // per-string validation; invalid text goes the byte path, which names the bad position.
+    let parsed = match simdutf8::basic::from_utf8(text) {
+        Ok(s) => serde_json::from_str(s),
+        Err(_) => serde_json::from_slice(text),
+    };
+    let mut p: Probe = parsed.map_err(|e| explain(text, &e))?;
     if let Some(batch) = p.records.take().or(p.Records.take()) {
         return Ok(Parsed::Batch(batch));
     }
