@@ -17,30 +17,30 @@ type Str<'a> = Option<Cow<'a, str>>;
 #[derive(Deserialize, Default, Debug)]
 #[serde(default, rename_all = "camelCase")]
 pub struct Identity<'a> {
-    #[serde(rename = "type", borrow)]
+    #[serde(rename = "type", borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
     pub kind: Str<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
     pub arn: Str<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
     pub user_name: Str<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
     pub principal_id: Str<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
     pub invoked_by: Str<'a>,
 }
 
 #[derive(Deserialize)]
 struct Resource<'a> {
-    #[serde(rename = "ARN", alias = "arn", borrow, default)]
+    #[serde(rename = "ARN", alias = "arn", borrow, deserialize_with = "crate::ingest::flex::opt_cow", default)]
     arn: Str<'a>,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 struct Request<'a> {
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
     bucket_name: Str<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
     key_id: Str<'a>,
 }
 
@@ -48,7 +48,7 @@ struct Request<'a> {
 #[serde(default)]
 #[allow(non_snake_case)]
 struct Response<'a> {
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
     ConsoleLogin: Str<'a>,
     #[serde(rename = "keyMetadata", borrow)]
     key_metadata: Option<KeyMetadata<'a>>,
@@ -57,7 +57,7 @@ struct Response<'a> {
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct KeyMetadata<'a> {
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
     arn: Str<'a>,
 }
 

@@ -17,13 +17,13 @@ type Str<'a> = Option<Cow<'a, str>>;
 #[derive(Deserialize, Default, Debug)]
 #[serde(default, rename_all = "camelCase")]
 pub struct AuditLog<'a> {
-    #[serde(rename = "@type", borrow)]
+    #[serde(rename = "@type", borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
     pub type_url: Str<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
     pub service_name: Str<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
     pub method_name: Str<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
     pub resource_name: Str<'a>,
     #[serde(borrow)]
     pub authentication_info: Option<AuthenticationInfo<'a>>,
@@ -38,9 +38,9 @@ pub struct AuditLog<'a> {
 #[derive(Deserialize, Default, Debug)]
 #[serde(default, rename_all = "camelCase")]
 pub struct AuthenticationInfo<'a> {
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
     pub principal_email: Str<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
     pub principal_subject: Str<'a>,
     pub service_account_delegation_info: Option<IgnoredAny>,
 }
@@ -48,9 +48,9 @@ pub struct AuthenticationInfo<'a> {
 #[derive(Deserialize, Default, Debug)]
 #[serde(default, rename_all = "camelCase")]
 pub struct RequestMetadata<'a> {
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
     pub caller_ip: Str<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
     pub caller_supplied_user_agent: Str<'a>,
 }
 
@@ -58,7 +58,7 @@ pub struct RequestMetadata<'a> {
 #[serde(default)]
 pub struct Status<'a> {
     pub code: Option<i64>,
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
     pub message: Str<'a>,
 }
 
@@ -66,7 +66,7 @@ pub struct Status<'a> {
 #[serde(default, rename_all = "camelCase")]
 pub struct ResourceLocation<'a> {
     #[serde(borrow)]
-    pub current_locations: Vec<Cow<'a, str>>,
+    pub current_locations: Vec<super::flex::Flex<'a>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -79,11 +79,11 @@ struct MonitoredResource<'a> {
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct Labels<'a> {
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
     location: Str<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
     region: Str<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
     zone: Str<'a>,
 }
 
@@ -197,5 +197,5 @@ fn region_of<'a>(
     {
         return Cow::Owned(f.to_string());
     }
-    loc.and_then(|l| l.current_locations.first()).map(|c| Cow::Owned(c.to_string())).unwrap_or_default()
+    loc.and_then(|l| l.current_locations.first()).map(|c| Cow::Owned(c.as_str().to_string())).unwrap_or_default()
 }

@@ -31,13 +31,13 @@ pub struct Probe<'a> {
     // GCP LogEntry.
     #[serde(borrow)]
     pub protoPayload: Option<gcp::AuditLog<'a>>,
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
     pub logName: Str<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
     pub timestamp: Str<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
     pub receiveTimestamp: Str<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
     pub insertId: Str<'a>,
     #[serde(borrow)]
     pub resource: Raw<'a>,
@@ -45,23 +45,23 @@ pub struct Probe<'a> {
     pub textPayload: Option<IgnoredAny>,
 
     // AWS CloudTrail.
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
     pub eventTime: Str<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
     pub eventSource: Str<'a>,
     #[serde(borrow)]
     pub eventName: Flex<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
     pub eventType: Str<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
     pub awsRegion: Str<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
     pub sourceIPAddress: Str<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
     pub userAgent: Str<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
     pub errorCode: Str<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
     pub errorMessage: Str<'a>,
     #[serde(borrow)]
     pub userIdentity: Option<aws::Identity<'a>>,
@@ -72,15 +72,15 @@ pub struct Probe<'a> {
     #[serde(borrow)]
     pub responseElements: Raw<'a>,
     pub digestStartTime: Option<IgnoredAny>,
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
     pub CloudTrailEvent: Str<'a>,
 
     // Azure (diagnostic export and REST / PowerShell forms).
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
     pub time: Str<'a>,
-    #[serde(borrow, alias = "EventTimestamp")]
+    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow", alias = "EventTimestamp")]
     pub eventTimestamp: Str<'a>,
-    #[serde(borrow, alias = "ResourceId")]
+    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow", alias = "ResourceId")]
     pub resourceId: Str<'a>,
     #[serde(borrow, alias = "OperationName")]
     pub operationName: Flex<'a>,
@@ -112,7 +112,7 @@ pub struct Probe<'a> {
     pub resourceProviderName: Flex<'a>,
 
     // Windows: Log Analytics SecurityEvent rows.
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
     pub TimeGenerated: Str<'a>,
     #[serde(borrow)]
     pub Computer: Flex<'a>,
