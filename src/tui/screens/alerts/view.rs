@@ -104,7 +104,8 @@ impl QueueView<'_> {
     fn table(&self, area: Rect, buf: &mut Buffer) {
         let (cx, st, theme) = (self.cx, self.state, self.cx.theme);
         let wide = area.width >= 110;
-        let show_detector = area.width >= 130;
+        // The detector is always shown: in full on wide terminals, as a short tag otherwise.
+        let full_detector = area.width >= 130;
         let query = Query::new(&st.search.text);
         let block = pane(" alerts ", !st.show_skips, theme);
         let inner_h = usize::from(area.height.saturating_sub(3));
@@ -118,9 +119,7 @@ impl QueueView<'_> {
                 let time = time.get(if wide { 0..16 } else { 5..16 }).unwrap_or(&time).to_string();
                 let mut cells =
                     vec![Cell::from(Span::styled(a.severity.as_str(), theme.severity(a.severity))), Cell::from(time)];
-                if show_detector {
-                    cells.push(Cell::from(a.detector));
-                }
+                cells.push(Cell::from(if full_detector { a.detector } else { short_detector(a.detector) }));
                 let hl = theme.matched();
                 cells.push(Cell::from(highlight(clip(&a.principal, 120), query.as_ref(), Style::new(), hl)));
                 cells.push(Cell::from(highlight(clip(&a.summary, 300), query.as_ref(), Style::new(), hl)));
@@ -131,10 +130,8 @@ impl QueueView<'_> {
             .collect();
         let mut widths = vec![Constraint::Length(8), Constraint::Length(if wide { 16 } else { 11 })];
         let mut header = vec!["SEVERITY", "TIME (UTC)"];
-        if show_detector {
-            widths.push(Constraint::Length(19));
-            header.push("DETECTOR");
-        }
+        widths.push(Constraint::Length(if full_detector { 19 } else { 9 }));
+        header.push("DETECTOR");
         widths.extend([Constraint::Fill(2), Constraint::Fill(3), Constraint::Length(13)]);
         header.extend(["PRINCIPAL", "SUMMARY", "STATUS"]);
         if st.rows.is_empty() {
@@ -185,5 +182,18 @@ fn short_skip(_cx: &Ctx, s: &crate::ingest::Skip) -> String {
     match s.line {
         Some(l) => format!("{file}:{l}: {}", s.reason),
         None => format!("{file}: {}", s.reason),
+    }
+}
+
+/// A detector name in at most 9 columns, for narrow terminals.
+pub fn short_detector(d: &str) -> &'static str {
+    match d {
+        "new-api-call" => "new-api",
+        "new-resource-access" => "new-res",
+        "kms-key-created" => "kms-key",
+        "bucket-created" => "bucket",
+        "api-burst" => "burst",
+        "rare-process" => "rare-proc",
+        _ => "other",
     }
 }
