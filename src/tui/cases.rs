@@ -94,6 +94,14 @@ impl Cases {
         }
     }
 
+    /// Adds a free note to the case (by the analyst, now).
+    pub fn add_note(&mut self, alerts: &[Alert], alert: usize, text: &str) {
+        let analyst = self.analyst.clone();
+        if let Some(c) = self.case_mut(alerts, alert) {
+            c.add_note(&analyst, text);
+        }
+    }
+
     /// The playbook of a detector, or why there is none.
     pub fn playbook(&self, detector: &str) -> Result<&Playbook, &str> {
         match self.playbooks.iter().find(|(d, _)| *d == detector) {

@@ -29,6 +29,10 @@ pub enum Action {
     StartNote,
     /// Edit the note.
     Edit(Edit),
+    /// Write a free note on the case (not tied to a step).
+    StartCaseNote,
+    /// Edit the free note.
+    EditCaseNote(Edit),
     /// Open the timeline at the step's evidence.
     JumpToEvidence,
     /// Export the report.
@@ -39,6 +43,7 @@ pub enum Action {
 pub const KEYS: &[Binding<Action>] = &[
     bind(&[Key::Char(' ')], Action::ToggleItem, "tick / untick the step (saved at once)", "tick"),
     bind(&[Key::Char('n')], Action::StartNote, "write a note on the step (Enter saves)", "note"),
+    bind(&[Key::Char('N')], Action::StartCaseNote, "add a free note to the case (Enter saves)", "case note"),
     bind(&[Key::Code(KeyCode::Enter)], Action::JumpToEvidence, "open the timeline at the step's evidence", "evidence"),
     bind(&[Key::Char('e')], Action::Export, "export the report (md/json/html)", "export"),
 ];
@@ -78,6 +83,8 @@ pub struct ChecklistState {
     pub cursor: Cursor,
     /// The note input (of the selected step) while editing.
     pub note: LineInput,
+    /// The free case-note input while editing.
+    pub case_note: LineInput,
     /// Why there are no steps, if the playbook could not be had.
     pub problem: Option<String>,
 }
@@ -103,8 +110,14 @@ impl ChecklistState {
             (_, Some(Err(e))) => problem = Some(e.to_string()),
             _ => problem = Some("no such alert".into()),
         }
-        let mut c =
-            ChecklistState { alert, cursor: Cursor::new(items.len()), items, note: LineInput::default(), problem };
+        let mut c = ChecklistState {
+            alert,
+            cursor: Cursor::new(items.len()),
+            items,
+            note: LineInput::default(),
+            case_note: LineInput::default(),
+            problem,
+        };
         c.resize(area);
         c
     }
@@ -113,6 +126,9 @@ impl ChecklistState {
     pub fn action(&self, key: &KeyEvent) -> Option<Action> {
         if self.note.editing {
             return edit_action(key).map(Action::Edit);
+        }
+        if self.case_note.editing {
+            return edit_action(key).map(Action::EditCaseNote);
         }
         lookup(KEYS, key).or_else(|| lookup(NAV_KEYS, key).map(Action::Nav))
     }
@@ -152,6 +168,19 @@ impl ChecklistState {
                     return Some(Effect::SaveCase { alert });
                 }
                 EditOutcome::Cancelled => self.note = LineInput::default(),
+                EditOutcome::Changed | EditOutcome::Unchanged => {}
+            },
+            Action::StartCaseNote => self.case_note = LineInput { text: String::new(), editing: true },
+            Action::EditCaseNote(e) => match self.case_note.edit(e) {
+                EditOutcome::Submitted => {
+                    let text = std::mem::take(&mut self.case_note.text);
+                    self.case_note = LineInput::default();
+                    if !text.trim().is_empty() {
+                        cx.cases.add_note(&cx.alerts, alert, &text);
+                        return Some(Effect::SaveCase { alert });
+                    }
+                }
+                EditOutcome::Cancelled => self.case_note = LineInput::default(),
                 EditOutcome::Changed | EditOutcome::Unchanged => {}
             },
             Action::JumpToEvidence => return self.jump(cx),

@@ -68,3 +68,23 @@ fn enter_jumps_to_the_evidence() {
     c.cursor.select(without);
     assert!(matches!(c.update(Action::JumpToEvidence, &mut cx), Some(Effect::Notify(_))));
 }
+
+#[test]
+fn free_case_notes_are_added_and_saved() {
+    let (mut c, mut cx, a) = kms();
+    assert_eq!(c.action(&key('N')), Some(Action::StartCaseNote));
+    c.update(Action::StartCaseNote, &mut cx);
+    assert_eq!(c.action(&key('q')), Some(Action::EditCaseNote(Edit::Insert('q'))), "keys type into the note");
+    for ch in "called the owner".chars() {
+        c.update(Action::EditCaseNote(Edit::Insert(ch)), &mut cx);
+    }
+    assert_eq!(c.update(Action::EditCaseNote(Edit::Submit), &mut cx), Some(Effect::SaveCase { alert: a }));
+    let notes = &cx.cases.case(a).unwrap().notes;
+    assert_eq!(notes.len(), 1);
+    assert_eq!(notes[0].text, "called the owner");
+    assert!(!c.case_note.editing);
+    // An empty note is not saved.
+    c.update(Action::StartCaseNote, &mut cx);
+    assert_eq!(c.update(Action::EditCaseNote(Edit::Submit), &mut cx), None);
+    assert_eq!(cx.cases.case(a).unwrap().notes.len(), 1);
+}

@@ -123,6 +123,28 @@ impl ChecklistView<'_> {
         Paragraph::new(visible).render(inner, buf);
     }
 
+    /// The case's free notes (newest last) and the input while one is written.
+    fn case_notes(&self, width: usize) -> Vec<Line<'static>> {
+        let (st, cx) = (self.state, self.cx);
+        let theme = cx.theme;
+        let notes = cx.cases.case(st.alert).map(|c| c.notes.as_slice()).unwrap_or_default();
+        let mut out = vec![
+            Line::from(""),
+            Line::from(Span::styled(format!("CASE NOTES ({}) · N adds one", notes.len()), theme.header())),
+        ];
+        for n in notes.iter().rev().take(5).rev() {
+            let text = format!("{} {}: {}", n.at.get(5..16).unwrap_or(&n.at), safe(&n.by), safe(&n.text));
+            out.extend(wrap(&text, width).into_iter().map(Line::from));
+        }
+        if st.case_note.editing {
+            out.push(Line::from(vec![
+                Span::styled("new note: ", theme.header()),
+                Span::raw(format!("{}▏", safe(&st.case_note.text))),
+            ]));
+        }
+        out
+    }
+
     fn step(&self, area: Rect, buf: &mut Buffer) {
         let (st, cx) = (self.state, self.cx);
         let theme = cx.theme;
@@ -174,6 +196,7 @@ impl ChecklistView<'_> {
         }
         lines.push(Line::from(""));
         lines.extend(note_lines);
+        lines.extend(self.case_notes(width));
         Paragraph::new(lines).render(inner, buf);
     }
 }
