@@ -44,6 +44,10 @@ pub struct SessionArgs {
     /// Where exported reports go (default: the current folder).
     #[arg(long)]
     pub report_dir: Option<PathBuf>,
+    /// Folder of playbooks (`<detector>.toml`) overriding the built-in ones
+    /// (default: the platform config folder, e.g. ~/.config/trailwatch/playbooks).
+    #[arg(long)]
+    pub playbooks: Option<PathBuf>,
     #[command(flatten)]
     pub detect: DetectArgs,
 }
@@ -674,6 +678,7 @@ fn run_report(a: ReportArgs) -> Result<i32> {
         version: report::VERSION,
         activity: Vec::new(),
     };
+    let playbooks = a.playbooks.clone().or_else(crate::playbook::default_user_dir);
     let chosen: Vec<detect::Alert> = if a.all {
         alerts
     } else {
@@ -693,7 +698,7 @@ fn run_report(a: ReportArgs) -> Result<i32> {
                 Destination::File(path.clone())
             };
             let written =
-                report::write_all(&store, &chosen, &ctx, cases.as_ref(), a.playbooks.as_deref(), format, &dest)?;
+                report::write_all(&store, &chosen, &ctx, cases.as_ref(), playbooks.as_deref(), format, &dest)?;
             if !a.load.quiet {
                 for p in written {
                     eprintln!("trailwatch: wrote {}", p.display());
@@ -701,7 +706,7 @@ fn run_report(a: ReportArgs) -> Result<i32> {
             }
         }
         None => {
-            let reports = report::build_all(&store, &chosen, &ctx, cases.as_ref(), a.playbooks.as_deref())?;
+            let reports = report::build_all(&store, &chosen, &ctx, cases.as_ref(), playbooks.as_deref())?;
             let mut out = stdout();
             let res = if a.all {
                 report::render_all(&reports, format, &mut out)
@@ -776,6 +781,7 @@ fn open_tui(inputs: Vec<Input>, session: SessionArgs, title: String) -> Result<i
         report_dir: session.report_dir,
         detect: session.detect.config(),
         title,
+        playbooks_dir: session.playbooks,
     };
     let loader: crate::tui::Loader = Box::new(move |progress| {
         ingest::load(&inputs, &LoadOptions { progress: Some(progress), stderr_progress: false })

@@ -40,7 +40,7 @@ impl App {
     /// the platform default) and reading the cases saved there. `now` (µs) anchors the activity
     /// range: pass the last event's time. Sized 80×24 until [`App::resize`].
     pub fn new(store: Arc<EventStore>, report: LoadReport, alerts: Vec<Alert>, opts: TuiOptions, now: i64) -> App {
-        let cases = Cases::open(opts.cases_dir.as_deref(), &alerts);
+        let cases = Cases::open(opts.cases_dir.as_deref(), opts.playbooks_dir.as_deref(), &alerts);
         Self::with_cases(store, report, alerts, opts, now, cases)
     }
 

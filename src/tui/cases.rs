@@ -23,14 +23,18 @@ pub struct Cases {
 }
 
 impl Cases {
-    /// Opens the case folder (`dir`, or the platform default) and reads the cases of `alerts`.
-    pub fn open(dir: Option<&Path>, alerts: &[Alert]) -> Cases {
+    /// Opens the case folder (`dir`, or the platform default) and reads the cases of `alerts`;
+    /// playbooks come from `playbooks` (or the user's playbook folder) where it has one.
+    pub fn open(dir: Option<&Path>, playbooks: Option<&Path>, alerts: &[Alert]) -> Cases {
         let store = match dir {
             Some(d) => CaseStore::open(d),
             None => CaseStore::open_default(),
         }
         .map_err(|e| e.to_string());
         let mut cases = Cases::in_memory(alerts);
+        let user = playbooks.map(Path::to_path_buf).or_else(playbook::default_user_dir);
+        cases.playbooks =
+            DETECTORS.iter().map(|d| (*d, playbook::load(d, user.as_deref()).map_err(|e| e.to_string()))).collect();
         match &store {
             Ok(s) => {
                 let (mut found, problems) = s.load_all();

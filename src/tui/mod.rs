@@ -45,6 +45,8 @@ pub struct TuiOptions {
     pub detect: crate::detect::Config,
     /// What was loaded, for titles (`demo`, the paths).
     pub title: String,
+    /// Folder of playbooks overriding the built-in ones (default: the platform config folder).
+    pub playbooks_dir: Option<PathBuf>,
 }
 
 /// Time of one keystroke as the analyst sees it: the update, its effect, the raw-record read and

@@ -34,6 +34,7 @@ pub fn options(dir: &std::path::Path) -> TuiOptions {
         report_dir: Some(dir.join("reports")),
         detect: Config { learn: DAY_US, ..Config::default() },
         title: "fixture".into(),
+        playbooks_dir: Some(dir.join("playbooks")),
     }
 }
 

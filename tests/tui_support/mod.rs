@@ -36,6 +36,7 @@ pub fn options(dir: &std::path::Path) -> TuiOptions {
         report_dir: Some(dir.join("reports")),
         detect: config(),
         title: "fixture".into(),
+        playbooks_dir: Some(dir.join("playbooks")),
     }
 }
 
