@@ -42,7 +42,7 @@ HAVE_DUCK=0; python3 -c 'import duckdb' 2>/dev/null && HAVE_DUCK=1
 [ $HAVE_DUCK = 1 ] && NAMES+=(duckdb)
 for n in "${NAMES[@]}"; do rm -f "/tmp/bench-$n"; done
 
-DUCK_SQL="SELECT count(*) FROM (SELECT principal, service, method, min(ts) FROM read_json('$DIR/**/*.json*', format='newline_delimited', columns={timestamp:'VARCHAR', protoPayload:'STRUCT(serviceName VARCHAR, methodName VARCHAR, authenticationInfo STRUCT(principalEmail VARCHAR))'}) t(ts, p) CROSS JOIN LATERAL (SELECT p.authenticationInfo.principalEmail AS principal, p.serviceName AS service, p.methodName AS method) GROUP BY ALL)"
+DUCK_SQL="SELECT count(*) FROM (SELECT p.authenticationInfo.principalEmail AS principal, p.serviceName AS service, p.methodName AS method, min(ts) AS first_seen FROM read_json('$DIR/**/*.json*', format='newline_delimited', columns={timestamp:'VARCHAR', protoPayload:'STRUCT(serviceName VARCHAR, methodName VARCHAR, authenticationInfo STRUCT(principalEmail VARCHAR))'}) t(ts, p) GROUP BY ALL)"
 
 for r in $(seq "$RUNS"); do
   echo "run $r/$RUNS" >&2
@@ -53,7 +53,7 @@ for r in $(seq "$RUNS"); do
     measure jq sh -c "find '$DIR' -type f -name '*.json*' ! -name '*.gz' -exec cat {} + | jq -c '[.timestamp, .protoPayload.authenticationInfo.principalEmail, .protoPayload.serviceName, .protoPayload.methodName]'"
   fi
   if [ $HAVE_DUCK = 1 ]; then
-    measure duckdb python3 -c "import duckdb; c=duckdb.connect(); c.execute('SET threads=2'); print(c.execute(\"$DUCK_SQL\").fetchall())"
+    measure duckdb python3 -c "import duckdb; c=duckdb.connect(); c.execute('SET threads=2'); c.execute('SET enable_progress_bar=false'); print(c.execute(\"$DUCK_SQL\").fetchall())"
   fi
 done
 

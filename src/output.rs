@@ -8,6 +8,7 @@ use crate::model::Event;
 use crate::store::EventStore;
 use crate::text;
 use crate::time::{format_rfc3339, format_short};
+use serde::Serialize;
 use serde_json::{Value, json};
 use std::io::{self, Write};
 
@@ -24,33 +25,65 @@ pub enum EventFormat {
     Timesketch,
 }
 
-/// An event as the JSONL contract spells it.
+/// Where an event came from, as the JSONL contract spells it.
+#[derive(Serialize)]
+pub struct SourceJson<'a> {
+    pub file: &'a str,
+    pub line: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index: Option<u32>,
+}
+
+/// An event as the JSONL contract spells it, borrowing from the store (no tree is built).
+#[derive(Serialize)]
+pub struct EventJson<'a> {
+    pub time: String,
+    pub cloud: &'static str,
+    pub principal: &'a str,
+    pub principal_kind: &'static str,
+    pub service: &'a str,
+    pub operation: &'a str,
+    pub resource: &'a str,
+    pub source_ip: &'a str,
+    pub user_agent: &'a str,
+    pub outcome: &'static str,
+    pub status: &'a str,
+    pub region: &'a str,
+    pub source: SourceJson<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub computer: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub process: Option<&'a str>,
+}
+
+impl<'a> EventJson<'a> {
+    /// The event's JSONL form.
+    pub fn new(store: &'a EventStore, e: &Event) -> Self {
+        let file = store.files().get(e.src.file as usize).map_or("", |f| f.name.as_str());
+        let windows = !e.computer.is_empty() || !e.process.is_empty();
+        EventJson {
+            time: format_rfc3339(e.time),
+            cloud: e.cloud.as_str(),
+            principal: store.str(e.principal),
+            principal_kind: e.principal_kind.as_str(),
+            service: store.str(e.service),
+            operation: store.str(e.operation),
+            resource: store.str(e.resource),
+            source_ip: store.str(e.source_ip),
+            user_agent: store.str(e.user_agent),
+            outcome: e.outcome.as_str(),
+            status: store.str(e.status),
+            region: store.str(e.region),
+            source: SourceJson { file, line: e.src.line, index: e.src.array_index() },
+            computer: windows.then(|| store.str(e.computer)),
+            process: windows.then(|| store.str(e.process)),
+        }
+    }
+}
+
+/// An event as the JSONL contract spells it, as a JSON value.
 pub fn event_json(store: &EventStore, e: &Event) -> Value {
-    let file = store.files().get(e.src.file as usize).map_or("", |f| f.name.as_str());
-    let mut source = json!({ "file": file, "line": e.src.line });
-    if let Some(i) = e.src.array_index() {
-        source["index"] = json!(i);
-    }
-    let mut v = json!({
-        "time": format_rfc3339(e.time),
-        "cloud": e.cloud.as_str(),
-        "principal": store.str(e.principal),
-        "principal_kind": e.principal_kind.as_str(),
-        "service": store.str(e.service),
-        "operation": store.str(e.operation),
-        "resource": store.str(e.resource),
-        "source_ip": store.str(e.source_ip),
-        "user_agent": store.str(e.user_agent),
-        "outcome": e.outcome.as_str(),
-        "status": store.str(e.status),
-        "region": store.str(e.region),
-        "source": source,
-    });
-    if !e.computer.is_empty() || !e.process.is_empty() {
-        v["computer"] = json!(store.str(e.computer));
-        v["process"] = json!(store.str(e.process));
-    }
-    v
+    serde_json::to_value(EventJson::new(store, e)).unwrap_or(Value::Null)
 }
 
 /// CSV column names.
@@ -94,7 +127,7 @@ pub fn write_events(out: &mut dyn Write, store: &EventStore, positions: &[u32], 
     match format {
         EventFormat::Jsonl => {
             for &i in positions {
-                serde_json::to_writer(&mut *out, &event_json(store, &events[i as usize]))?;
+                serde_json::to_writer(&mut *out, &EventJson::new(store, &events[i as usize]))?;
                 out.write_all(b"\n")?;
             }
         }

@@ -110,20 +110,41 @@ fn slow_parse(s: &str) -> Option<i64> {
     None
 }
 
+/// The proleptic Gregorian date of a day number (days since 1970-01-01): (year, month, day).
+pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
 /// Formats microseconds since the epoch as RFC 3339 UTC with as many fraction digits as needed
-/// (none, 3 or 6): `2024-03-06T09:00:00Z`, `2024-03-06T09:00:00.123Z`.
+/// (none, 3 or 6): `2024-03-06T09:00:00Z`, `2024-03-06T09:00:00.123Z`. Hand-written: it runs
+/// once per event when a timeline is exported.
 pub fn format_rfc3339(us: i64) -> String {
-    let Some(dt) = DateTime::<Utc>::from_timestamp_micros(us) else {
-        return format!("@{us}us");
-    };
+    use std::fmt::Write;
+    let secs = us.div_euclid(SECOND_US);
     let frac = us.rem_euclid(SECOND_US);
-    if frac == 0 {
-        dt.format("%Y-%m-%dT%H:%M:%SZ").to_string()
-    } else if frac % 1000 == 0 {
-        dt.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
-    } else {
-        dt.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+    let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
+    if !(0..=9999).contains(&y) {
+        return format!("@{us}us");
     }
+    let sod = secs.rem_euclid(86_400);
+    let mut out = String::with_capacity(27);
+    let _ = write!(out, "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}", sod / 3600, sod / 60 % 60, sod % 60);
+    if frac == 0 {
+    } else if frac % 1000 == 0 {
+        let _ = write!(out, ".{:03}", frac / 1000);
+    } else {
+        let _ = write!(out, ".{frac:06}");
+    }
+    out.push('Z');
+    out
 }
 
 /// Formats as `2024-03-06 09:00:00` (UTC, seconds), for tables.
@@ -220,6 +241,16 @@ mod tests {
         assert_eq!(parse_duration("2w"), Some(14 * DAY_US));
         assert_eq!(parse_duration("x"), None);
         assert_eq!(parse_user_time("2024-03-06"), parse_time("2024-03-06T00:00:00Z"));
+    }
+
+    #[test]
+    fn civil_dates_round_trip() {
+        for days in [-719_468, -1, 0, 59, 60, 10_957, 19_782, 20_000, 2_932_896] {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, i64::from(m), i64::from(d)), days, "{days}");
+        }
+        assert_eq!(civil_from_days(19_782), (2024, 2, 29));
+        assert_eq!(format_rfc3339(-1), "1969-12-31T23:59:59.999999Z");
     }
 
     #[test]
