@@ -219,6 +219,14 @@ impl EventStore {
     /// The original JSON text of an event's record, read back from its file.
     pub fn raw(&self, e: &Event) -> Result<String, String> {
         let file = self.files.get(e.src.file as usize).ok_or("unknown file")?;
+        if let Origin::Disk(p) = &file.origin
+            && file.gzip
+            && file.bytes >= crate::ingest::stream::STREAM_FROM
+        {
+            // Too large to keep inflated: inflate up to the record, keep nothing.
+            let bytes = crate::ingest::stream::gzip_read_at(p, e.src.offset, e.src.len as usize)?;
+            return Ok(String::from_utf8_lossy(&bytes).into_owned());
+        }
         let content = {
             let mut cache = self.raw_cache.lock().map_err(|_| "raw cache poisoned")?;
             match &*cache {

@@ -10,6 +10,7 @@ pub mod content;
 pub mod flex;
 pub mod frame;
 pub mod probe;
+pub mod stream;
 
 mod aws;
 mod azure;
@@ -188,8 +189,28 @@ struct FileResult {
     gzip: bool,
 }
 
+/// True for a regular file that starts with the gzip magic bytes and is large enough to stream.
+fn large_gzip(path: &Path) -> bool {
+    use std::io::Read;
+    let Ok(meta) = std::fs::metadata(path) else { return false };
+    if !meta.is_file() || meta.len() < stream::STREAM_FROM {
+        return false;
+    }
+    let mut magic = [0u8; 2];
+    std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut magic)).is_ok() && magic == [0x1f, 0x8b]
+}
+
 fn read_file(id: u32, origin: &Origin, progress: &Progress) -> FileResult {
     let fail = |reason: String| FileResult { batches: Vec::new(), problem: Some(reason), failed: true, gzip: false };
+    if let Origin::Disk(p) = origin
+        && large_gzip(p)
+    {
+        match stream::gzip_lines(id, p, progress) {
+            Ok(Some(s)) => return FileResult { batches: s.batches, problem: s.warning, failed: false, gzip: true },
+            Ok(None) => {}
+            Err(reason) => return fail(reason),
+        }
+    }
     let content = match origin {
         Origin::Disk(p) => content::read_path(p),
         Origin::Memory(b) => content::decode(content::Bytes::Shared(b.clone())),
