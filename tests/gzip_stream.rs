@@ -38,8 +38,13 @@ fn lines(n: usize, long_at: Option<usize>, broken_at: Option<usize>) -> Vec<u8> 
     out
 }
 
-/// (line, offset, principal) of every event, and the skips, from a normal load of plain text.
-fn reference(text: &[u8]) -> (Vec<(u32, u64, String)>, Vec<(Option<u32>, String)>) {
+/// (line, offset, principal) of each event.
+type Events = Vec<(u32, u64, String)>;
+/// (line, reason) of each skip.
+type Skips = Vec<(Option<u32>, String)>;
+
+/// Every event and skip from a normal load of the plain text.
+fn reference(text: &[u8]) -> (Events, Skips) {
     let input = Input::Memory { name: "ref.jsonl".into(), bytes: text.to_vec().into() };
     let (store, report) = ingest::load(&[input], &LoadOptions::default());
     let mut ev: Vec<_> =
@@ -48,7 +53,7 @@ fn reference(text: &[u8]) -> (Vec<(u32, u64, String)>, Vec<(Option<u32>, String)
     (ev, report.skips.iter().map(|s| (s.line, s.reason.clone())).collect())
 }
 
-fn streamed(text: &[u8]) -> (Vec<(u32, u64, String)>, Vec<(Option<u32>, String)>, Option<String>) {
+fn streamed(text: &[u8]) -> (Events, Skips, Option<String>) {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("big.jsonl.gz");
     std::fs::write(&p, gz(text)).unwrap();
