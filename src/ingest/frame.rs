@@ -147,6 +147,53 @@ impl<'t> Walker<'t> {
         self.line
     }
 
+    /// Finds the end of the object or array at the cursor without validating it: strings are
+    /// skipped (escapes included) and brackets counted, with no recursion, so a nesting bomb costs
+    /// a counter, not the stack. The record parser validates the slice afterwards; this only
+    /// frames it, at a fraction of a full parse's cost. Scalars take the validating path.
+    fn skip_value(&mut self) -> Result<(usize, usize), String> {
+        let start = self.pos;
+        let t = self.text;
+        if !matches!(t.get(start), Some(b'{' | b'[')) {
+            return self.value();
+        }
+        let mut depth: usize = 0;
+        let mut i = start;
+        while i < t.len() {
+            match t[i] {
+                b'"' => {
+                    i += 1;
+                    loop {
+                        match memchr::memchr2(b'"', b'\\', &t[i..]) {
+                            Some(p) if t[i + p] == b'\\' => {
+                                i += p + 2;
+                                if i >= t.len() {
+                                    return Err("file ends inside a string (truncated)".into());
+                                }
+                            }
+                            Some(p) => {
+                                i += p;
+                                break;
+                            }
+                            None => return Err("file ends inside a string (truncated)".into()),
+                        }
+                    }
+                }
+                b'{' | b'[' => depth += 1,
+                b'}' | b']' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        self.pos = i + 1;
+                        return Ok((start, i + 1 - start));
+                    }
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        Err("file ends inside a record (truncated)".into())
+    }
+
     /// Reads one JSON value at the cursor and returns its byte range.
     fn value(&mut self) -> Result<(usize, usize), String> {
         let mut de = serde_json::Deserializer::from_slice(&self.text[self.pos..]);
@@ -182,7 +229,7 @@ impl<'t> Walker<'t> {
                 self.pos += 1;
                 return Ok(());
             }
-            let (offset, len) = self.value()?;
+            let (offset, len) = self.skip_value()?;
             let line = self.line_at(offset);
             sink(Item::Record { offset, len, line, index: Some(index) });
             index = index.saturating_add(1);
@@ -324,6 +371,22 @@ mod tests {
         assert_eq!(detect_mode(t.as_bytes()), Mode::Document);
         assert!(looks_like_lines(t.as_bytes()));
         assert!(!looks_like_lines(b"{\n  \"a\": 1\n}\n"));
+    }
+
+    #[test]
+    fn array_elements_with_brackets_and_escapes_in_strings() {
+        let t = r#"[{"a":"x]}\"{[","b":[1,[2,{"c":"\\"}]]},{"d":"e"}]"#;
+        let r = records(t);
+        assert_eq!(r.len(), 2);
+        assert_eq!(r[0].0, r#"{"a":"x]}\"{[","b":[1,[2,{"c":"\\"}]]}"#);
+        assert_eq!(r[1].0, r#"{"d":"e"}"#);
+        for cut in [r#"[{"a":"x\"#, r#"[{"a":"x"#, r#"[{"a":[1,2"#, "[{\"a\":\"\\"] {
+            let items = collect(cut);
+            assert!(
+                matches!(items.last(), Some(Item::Error { reason, .. }) if reason.contains("truncated")),
+                "{cut}: {items:?}"
+            );
+        }
     }
 
     #[test]
