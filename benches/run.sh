@@ -36,7 +36,7 @@ measure() {
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
 NAMES=(scan scan-1t events-jsonl)
-HAVE_JQ=0; command -v jq >/dev/null && HAVE_JQ=1
+HAVE_JQ=0; [ -z "${BENCH_SKIP_JQ:-}" ] && command -v jq >/dev/null && HAVE_JQ=1
 HAVE_DUCK=0; python3 -c 'import duckdb' 2>/dev/null && HAVE_DUCK=1
 [ $HAVE_JQ = 1 ] && NAMES+=(jq)
 [ $HAVE_DUCK = 1 ] && NAMES+=(duckdb)

@@ -16,6 +16,7 @@ pub mod keymap;
 mod nav;
 pub mod screens;
 mod search;
+mod signals;
 mod terminal;
 mod theme;
 mod widgets;

@@ -4,11 +4,15 @@
 //! Restoring is idempotent and never panics (an `unwrap` in `Drop` could abort mid-panic). The
 //! hook restores the terminal before the previous hook prints the panic. The loop reads events,
 //! coalesces bursts (key repeat) into one frame, runs effects through [`App::perform`] and reads
-//! raw records through [`App::prepare`] before drawing.
+//! raw records through [`App::prepare`] before drawing. Both loops check the stop flag of
+//! [`signals`] every tick; on a signal they return, the guard restores the terminal, and only
+//! then does the process end. The loops take any backend and event source, so tests drive them
+//! with a `TestBackend` and scripted events.
 
 use super::TuiOptions;
 use super::app::App;
 use super::screens::loading::{Action as LoadingAction, LoadingState, LoadingView, Sample};
+use super::signals::{self, Stop};
 use super::theme::Theme;
 use crate::ingest::{LoadReport, Progress};
 use crate::store::EventStore;
@@ -17,7 +21,7 @@ use crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event};
 use crossterm::execute;
 use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode};
 use ratatui::Terminal;
-use ratatui::backend::CrosstermBackend;
+use ratatui::backend::{Backend, CrosstermBackend};
 use ratatui::widgets::Widget;
 use std::io::{Stdout, stdout};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -84,14 +88,50 @@ impl Drop for TerminalGuard {
     }
 }
 
-/// How long the loop waits for input before redrawing the loading screen.
+/// How long the loop waits for input before redrawing the loading screen or checking for a stop
+/// signal.
 const TICK: Duration = Duration::from_millis(100);
 
+/// Where the loops get terminal events: crossterm in the real terminal, a script in tests.
+pub(crate) trait Events {
+    /// Waits up to `timeout` for an event; true when one can be read without blocking.
+    fn poll(&mut self, timeout: Duration) -> std::io::Result<bool>;
+    /// Reads the next event.
+    fn read(&mut self) -> std::io::Result<Event>;
+}
+
+/// The terminal's own events.
+struct Crossterm;
+
+impl Events for Crossterm {
+    fn poll(&mut self, timeout: Duration) -> std::io::Result<bool> {
+        event::poll(timeout)
+    }
+    fn read(&mut self) -> std::io::Result<Event> {
+        event::read()
+    }
+}
+
+/// Why a loop ended.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Exit<T> {
+    /// It finished (the load is done; the analyst quit the app).
+    Done(T),
+    /// The analyst quit the loading screen.
+    Quit,
+    /// A stop signal arrived (its number).
+    Signal(i32),
+}
+
+/// What the loading thread hands over.
+type Loaded = (EventStore, LoadReport, Vec<crate::detect::Alert>);
+
 /// Runs the whole TUI: the loading screen while `load` and the detectors run on a worker
-/// thread, then the app until the analyst quits.
+/// thread, then the app until the analyst quits. On SIGTERM, SIGHUP or SIGINT the loop stops,
+/// the terminal is restored and the process ends with the signal's status (see [`signals`]).
 pub fn run(load: Loader, opts: TuiOptions) -> Result<()> {
+    let stop = Stop::register().context("cannot install the signal handlers")?;
     let mut guard = TerminalGuard::enter()?;
-    let theme = Theme::from_env();
     let progress = Arc::new(Progress::default());
     let (tx, rx) = mpsc::channel();
     let detect = opts.detect.clone();
@@ -105,39 +145,94 @@ pub fn run(load: Loader, opts: TuiOptions) -> Result<()> {
             let _ = tx.send((store, report, alerts));
         })
         .context("cannot start the loading thread")?;
+    let loading = LoadingState { title: opts.title.clone(), sample: Sample::default() };
+    let exit = match loading_loop(&mut guard.terminal, loading, &progress, &rx, &mut Crossterm, &stop)? {
+        Exit::Done((store, report, alerts)) => {
+            let now = store.span().map_or(0, |(_, last)| last);
+            let mut app = App::new(Arc::new(store), report, alerts, opts, now);
+            app_loop(&mut guard.terminal, &mut app, &mut Crossterm, &stop)?
+        }
+        Exit::Quit => Exit::Quit,
+        Exit::Signal(sig) => Exit::Signal(sig),
+    };
+    drop(guard);
+    if let Exit::Signal(sig) = exit {
+        signals::terminate(sig);
+    }
+    Ok(())
+}
+
+/// The loading screen until the worker sends its result, the analyst quits or a signal arrives.
+pub(crate) fn loading_loop<B: Backend>(
+    terminal: &mut Terminal<B>,
+    mut loading: LoadingState,
+    progress: &Progress,
+    rx: &mpsc::Receiver<Loaded>,
+    events: &mut impl Events,
+    stop: &Stop,
+) -> Result<Exit<Loaded>>
+where
+    B::Error: Send + Sync + 'static,
+{
+    let theme = Theme::from_env();
     let started = Instant::now();
-    let mut loading = LoadingState { title: opts.title.clone(), sample: Sample::default() };
-    let (store, report, alerts) = loop {
-        loading.update(LoadingAction::Sample(Sample::take(&progress, started.elapsed())));
-        guard.terminal.draw(|f| LoadingView { state: &loading, theme }.render(f.area(), f.buffer_mut()))?;
-        if event::poll(Duration::ZERO)?
-            && let Event::Key(k) = event::read()?
-            && let Some(a) = loading.action(&k)
-            && loading.update(a).is_some()
-        {
-            return Ok(());
+    loop {
+        if let Some(sig) = stop.requested() {
+            return Ok(Exit::Signal(sig));
+        }
+        loading.update(LoadingAction::Sample(Sample::take(progress, started.elapsed())));
+        terminal.draw(|f| LoadingView { state: &loading, theme }.render(f.area(), f.buffer_mut()))?;
+        // Everything queued, so a key is never left waiting behind mouse or resize events.
+        while events.poll(Duration::ZERO)? {
+            if let Event::Key(k) = events.read()?
+                && let Some(a) = loading.action(&k)
+                && loading.update(a).is_some()
+            {
+                return Ok(Exit::Quit);
+            }
         }
         match rx.recv_timeout(TICK) {
-            Ok(done) => break done,
+            Ok(done) => return Ok(Exit::Done(done)),
             Err(mpsc::RecvTimeoutError::Timeout) => {}
             Err(mpsc::RecvTimeoutError::Disconnected) => bail!("loading failed (the loading thread stopped)"),
         }
-    };
-    let now = store.span().map_or(0, |(_, last)| last);
-    let mut app = App::new(Arc::new(store), report, alerts, opts, now);
-    let size = guard.terminal.size()?;
+    }
+}
+
+/// The app until the analyst quits or a signal arrives. Waits for input one [`TICK`] at a time so
+/// that a stop signal is seen within a tick even when no key comes.
+pub(crate) fn app_loop<B: Backend>(
+    terminal: &mut Terminal<B>,
+    app: &mut App,
+    events: &mut impl Events,
+    stop: &Stop,
+) -> Result<Exit<()>>
+where
+    B::Error: Send + Sync + 'static,
+{
+    let size = terminal.size()?;
     app.resize(size.width, size.height);
     while !app.should_quit() {
+        if let Some(sig) = stop.requested() {
+            return Ok(Exit::Signal(sig));
+        }
         app.prepare();
-        guard.terminal.draw(|f| app.draw(f))?;
-        handle(&mut app, event::read()?);
+        terminal.draw(|f| app.draw(f))?;
+        loop {
+            if let Some(sig) = stop.requested() {
+                return Ok(Exit::Signal(sig));
+            }
+            if events.poll(TICK)? {
+                break;
+            }
+        }
+        handle(app, events.read()?);
         // Take whatever else is already queued (key repeat) before drawing again.
-        while !app.should_quit() && event::poll(Duration::ZERO)? {
-            handle(&mut app, event::read()?);
+        while !app.should_quit() && events.poll(Duration::ZERO)? {
+            handle(app, events.read()?);
         }
     }
-    drop(guard);
-    Ok(())
+    Ok(Exit::Done(()))
 }
 
 fn handle(app: &mut App, ev: Event) {
@@ -164,6 +259,80 @@ mod tests {
 
     fn fake_restore() {
         RESTORED.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Scripted events: `poll` answers from the queue and runs `on_poll` (a signal arriving).
+    struct Script {
+        queue: std::collections::VecDeque<Event>,
+        polls: usize,
+        on_poll: Box<dyn FnMut(usize)>,
+    }
+
+    impl Events for Script {
+        fn poll(&mut self, _timeout: Duration) -> std::io::Result<bool> {
+            self.polls += 1;
+            (self.on_poll)(self.polls);
+            Ok(!self.queue.is_empty())
+        }
+        fn read(&mut self) -> std::io::Result<Event> {
+            self.queue.pop_front().ok_or_else(|| std::io::Error::other("no event"))
+        }
+    }
+
+    fn script(keys: &[char], on_poll: impl FnMut(usize) + 'static) -> Script {
+        let queue = keys
+            .iter()
+            .map(|&c| Event::Key(crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Char(c))))
+            .collect();
+        Script { queue, polls: 0, on_poll: Box::new(on_poll) }
+    }
+
+    fn test_terminal() -> Terminal<ratatui::backend::TestBackend> {
+        Terminal::new(ratatui::backend::TestBackend::new(100, 30)).unwrap()
+    }
+
+    #[test]
+    fn app_loop_stops_on_a_signal_while_idle() {
+        let (mut app, _d) = crate::tui::testkit::app();
+        let stop = Arc::new(Stop::unregistered());
+        let s = stop.clone();
+        // No key ever comes; the signal arrives on the third tick.
+        let mut events = script(&[], move |n| {
+            if n == 3 {
+                s.request(15);
+            }
+        });
+        let exit = app_loop(&mut test_terminal(), &mut app, &mut events, &stop).unwrap();
+        assert_eq!(exit, Exit::Signal(15));
+        assert_eq!(events.polls, 3, "the flag is checked every tick");
+        assert!(!app.should_quit());
+    }
+
+    #[test]
+    fn app_loop_ends_on_q_and_on_a_signal_set_before_it_starts() {
+        let (mut app, _d) = crate::tui::testkit::app();
+        let stop = Stop::unregistered();
+        let exit = app_loop(&mut test_terminal(), &mut app, &mut script(&['j', 'q'], |_| {}), &stop).unwrap();
+        assert_eq!(exit, Exit::Done(()));
+        let (mut app, _d) = crate::tui::testkit::app();
+        stop.request(1);
+        let mut events = script(&['q'], |_| {});
+        assert_eq!(app_loop(&mut test_terminal(), &mut app, &mut events, &stop).unwrap(), Exit::Signal(1));
+        assert_eq!(events.polls, 0, "nothing is read after a signal");
+    }
+
+    #[test]
+    fn loading_loop_stops_on_a_signal_and_quits_on_q() {
+        let (_tx, rx) = mpsc::channel::<Loaded>();
+        let progress = Progress::default();
+        let state = LoadingState { title: "t".into(), sample: Sample::default() };
+        let stop = Stop::unregistered();
+        let exit =
+            loading_loop(&mut test_terminal(), state.clone(), &progress, &rx, &mut script(&['q'], |_| {}), &stop);
+        assert!(matches!(exit.unwrap(), Exit::Quit));
+        stop.request(1);
+        let exit = loading_loop(&mut test_terminal(), state, &progress, &rx, &mut script(&[], |_| {}), &stop);
+        assert!(matches!(exit.unwrap(), Exit::Signal(1)));
     }
 
     #[test]
