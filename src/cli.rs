@@ -480,10 +480,9 @@ fn run_scan(a: ScanArgs) -> Result<i32> {
     }
     let mut out = stdout();
     let res = match a.format {
-        AlertFormat::Jsonl => alerts.iter().try_for_each(|al| {
-            serde_json::to_writer(&mut out, &al.to_json(&store))?;
-            out.write_all(b"\n")
-        }),
+        AlertFormat::Jsonl => {
+            alerts.iter().try_for_each(|al| crate::text::write_json_line(&mut out, &al.to_json(&store)))
+        }
         AlertFormat::Table => write_alert_table(&mut out, &alerts),
     };
     ok_if_broken_pipe(res.and_then(|_| out.flush()))?;
@@ -579,8 +578,7 @@ fn run_activity(a: ActivityArgs) -> Result<i32> {
                         v.insert(k.into(), x.into());
                     }
                     v.insert("activity_ratio".into(), serde_json::json!(ratio));
-                    serde_json::to_writer(&mut out, &v)?;
-                    writeln!(out)?;
+                    crate::text::write_json_line(&mut out, &v)?;
                 }
                 RowFormat::Table => {
                     let mut cells = vec![format_rfc3339(r.time)];
@@ -628,8 +626,7 @@ fn run_hunt(a: RareProcessArgs) -> Result<i32> {
         match a.format {
             RowFormat::Jsonl => {
                 for r in &rows {
-                    serde_json::to_writer(&mut out, r)?;
-                    writeln!(out)?;
+                    crate::text::write_json_line(&mut out, r)?;
                 }
             }
             RowFormat::Table => {

@@ -127,8 +127,7 @@ pub fn write_events(out: &mut dyn Write, store: &EventStore, positions: &[u32], 
     match format {
         EventFormat::Jsonl => {
             for &i in positions {
-                serde_json::to_writer(&mut *out, &EventJson::new(store, &events[i as usize]))?;
-                out.write_all(b"\n")?;
+                text::write_json_line(out, &EventJson::new(store, &events[i as usize]))?;
             }
         }
         EventFormat::Timesketch => {
@@ -138,8 +137,7 @@ pub fn write_events(out: &mut dyn Write, store: &EventStore, positions: &[u32], 
                 v["message"] = json!(describe(store, e));
                 v["datetime"] = v["time"].clone();
                 v["timestamp_desc"] = json!("Event Time");
-                serde_json::to_writer(&mut *out, &v)?;
-                out.write_all(b"\n")?;
+                text::write_json_line(out, &v)?;
             }
         }
         EventFormat::Csv => {

@@ -53,6 +53,36 @@ pub fn clip(s: &str, max: usize) -> String {
     out
 }
 
+/// Rewrites the unsafe non-ASCII characters of serialised JSON (DEL, C1 controls, bidi
+/// overrides, zero-width characters) as `\u` escapes, so JSON output is safe on a terminal and
+/// still means the same. serde_json already escapes C0 controls inside strings, and outside
+/// strings only ASCII structure occurs, so every character replaced sits inside a string.
+pub fn json_safe(s: &str) -> Cow<'_, str> {
+    let unsafe_char = |c: char| (c as u32) >= 0x7f && is_unsafe(c);
+    if s.is_ascii() && !s.contains('\x7f') || !s.chars().any(unsafe_char) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    let mut buf = [0u16; 2];
+    for c in s.chars() {
+        if unsafe_char(c) {
+            for unit in c.encode_utf16(&mut buf) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Writes a value as one JSON line made safe for a terminal ([`json_safe`]).
+pub fn write_json_line(out: &mut dyn std::io::Write, value: &impl serde::Serialize) -> std::io::Result<()> {
+    let line = serde_json::to_string(value).map_err(std::io::Error::other)?;
+    out.write_all(json_safe(&line).as_bytes())?;
+    out.write_all(b"\n")
+}
+
 /// Escapes text for an HTML element or attribute value.
 pub fn html(s: &str) -> String {
     let s = escape(s);

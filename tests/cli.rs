@@ -208,6 +208,9 @@ fn table_output_escapes_control_characters() {
     assert!(!text.chars().any(|c| c.is_control() && c != '\n'), "{text:?}");
     assert!(text.contains("evil\\x1b[31m\\x07\\u{202e}@x.com"));
     let out = tw(&["events", &p.display().to_string(), "-q", "--format", "jsonl"]);
+    let raw = String::from_utf8(out.stdout.clone()).unwrap();
+    assert!(!raw.chars().any(|c| c != '\n' && trailwatch::text::is_unsafe(c)), "{raw:?}");
+    assert!(raw.contains("\\u202e"));
     let rows = jsonl(&out);
     assert_eq!(rows[0]["principal"], who);
 }

@@ -187,6 +187,8 @@ struct FileResult {
     problem: Option<String>,
     failed: bool,
     gzip: bool,
+    /// Bytes already counted in the progress while reading (chunks of a large plain file).
+    credited: u64,
 }
 
 /// True for a regular file that starts with the gzip magic bytes and is large enough to stream.
@@ -201,12 +203,20 @@ fn large_gzip(path: &Path) -> bool {
 }
 
 fn read_file(id: u32, origin: &Origin, progress: &Progress) -> FileResult {
-    let fail = |reason: String| FileResult { batches: Vec::new(), problem: Some(reason), failed: true, gzip: false };
+    let fail = |reason: String| FileResult {
+        batches: Vec::new(),
+        problem: Some(reason),
+        failed: true,
+        gzip: false,
+        credited: 0,
+    };
     if let Origin::Disk(p) = origin
         && large_gzip(p)
     {
         match stream::gzip_lines(id, p, progress) {
-            Ok(Some(s)) => return FileResult { batches: s.batches, problem: s.warning, failed: false, gzip: true },
+            Ok(Some(s)) => {
+                return FileResult { batches: s.batches, problem: s.warning, failed: false, gzip: true, credited: 0 };
+            }
             Ok(None) => {}
             Err(reason) => return fail(reason),
         }
@@ -221,7 +231,8 @@ fn read_file(id: u32, origin: &Origin, progress: &Progress) -> FileResult {
     };
     let text = content.text();
     let gzip = content.gzip;
-    let batches = match frame::detect_mode(text) {
+    let mode = frame::detect_mode(text);
+    let batches = match mode {
         Mode::NotJson => {
             return FileResult { gzip, ..fail("not a JSON audit log (binary or unknown format): skipped".into()) };
         }
@@ -248,13 +259,18 @@ fn read_file(id: u32, origin: &Origin, progress: &Progress) -> FileResult {
                     let slice = &text[a..z];
                     b.lines = frame::frame_lines(slice, &mut |item| b.take(id, slice, a, item));
                     content.release(a, z);
+                    if !gzip {
+                        // Plain text: the chunk is its bytes on disk; the gauge moves within a big file.
+                        progress.bytes_done.fetch_add((z - a) as u64, Ordering::Relaxed);
+                    }
                     progress.events.fetch_add(b.events.len() as u64, Ordering::Relaxed);
                     b
                 })
                 .collect()
         }
     };
-    FileResult { batches, problem: content.warning.clone(), failed: false, gzip }
+    let credited = if !gzip && mode == Mode::JsonLines { text.len() as u64 } else { 0 };
+    FileResult { batches, problem: content.warning.clone(), failed: false, gzip, credited }
 }
 
 /// Splits text into ranges of about `size` bytes, each ending after a newline.
@@ -295,7 +311,7 @@ pub fn load(inputs: &[Input], opts: &LoadOptions) -> (EventStore, LoadReport) {
         .enumerate()
         .map(|(i, (_, origin, bytes))| {
             let r = read_file(i as u32, origin, &progress);
-            progress.bytes_done.fetch_add(*bytes, Ordering::Relaxed);
+            progress.bytes_done.fetch_add(bytes.saturating_sub(r.credited), Ordering::Relaxed);
             progress.files_done.fetch_add(1, Ordering::Relaxed);
             r
         })

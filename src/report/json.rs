@@ -30,30 +30,8 @@ pub fn to_json_all(reports: &[Report]) -> Value {
 /// Writes a JSON value pretty-printed, with every unsafe character escaped, and a final newline.
 pub fn write_json(value: &Value, mut w: impl Write) -> io::Result<()> {
     let text = serde_json::to_string_pretty(value).map_err(io::Error::other)?;
-    w.write_all(escape_unsafe(&text).as_bytes())?;
+    w.write_all(text::json_safe(&text).as_bytes())?;
     w.write_all(b"\n")
-}
-
-/// Rewrites unsafe characters as JSON `\u` escapes. serde_json already escapes C0 controls inside
-/// strings, and outside strings only ASCII structure and whitespace occur, so each character
-/// replaced here sits inside a string, where the escape means the same character.
-fn escape_unsafe(s: &str) -> std::borrow::Cow<'_, str> {
-    let unsafe_char = |c: char| (c as u32) >= 0x7f && text::is_unsafe(c);
-    if !s.chars().any(unsafe_char) {
-        return std::borrow::Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len() + 16);
-    let mut buf = [0u16; 2];
-    for c in s.chars() {
-        if unsafe_char(c) {
-            for unit in c.encode_utf16(&mut buf) {
-                out.push_str(&format!("\\u{unit:04x}"));
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    std::borrow::Cow::Owned(out)
 }
 
 #[cfg(test)]
