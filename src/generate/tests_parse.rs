@@ -231,21 +231,7 @@ fn record(name: &str, v: Value) -> Rec {
 
 /// The rare-process hunting query's path exclusions (shared spec, section 5 step 4).
 pub(super) fn excluded(path: &str) -> bool {
-    const EX: [&str; 11] = [
-        r"\windows\system",
-        r"\program files\microsoft\",
-        r"\program files\microsoft monitoring agent\",
-        r"\programdata\",
-        r"\windows\winsxs\",
-        r"\windows\softwaredistribution\",
-        r"\mpsigstub.exe",
-        r"\windowsazure\guestagent",
-        r"\windows\servicing\trustedinstaller.exe",
-        r"\windows\microsoft.net\",
-        r"\packages\plugins\",
-    ];
-    let p = path.to_ascii_lowercase();
-    path.is_empty() || path == "-" || EX.iter().any(|e| p.contains(e))
+    crate::activity::hunt::is_excluded(path)
 }
 
 pub(super) fn load(root: &Path) -> Vec<Rec> {
