@@ -114,16 +114,8 @@ fn build(store: &EventStore, cfg: &Config, start: i64, trigger: u32) -> Alert {
     let facts = vec![
         ("who".into(), format!("{principal} ({})", e.principal_kind.as_str())),
         ("what".into(), format!("{} created {bucket}", store.str(e.operation))),
-        ("when".into(), format!("{} ({})", format_rfc3339(e.time), cfg.hours.local(e.time))),
-        (
-            "from where".into(),
-            format!(
-                "{}{} · {}",
-                store.str(e.source_ip),
-                if ip_new { " (new for the principal)" } else { " (known)" },
-                store.str(e.user_agent)
-            ),
-        ),
+        ("when".into(), super::profile::when(cfg, e)),
+        ("from where".into(), super::profile::from_where(store, e, ip_new)),
         ("region".into(), store.str(e.region).to_string()),
         ("public access".into(), if public.is_empty() { "none requested".into() } else { public.join(", ") }),
         ("later activity".into(), format!("{} event(s) by {} principal(s)", later.len(), writers.len())),

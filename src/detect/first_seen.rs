@@ -189,16 +189,8 @@ fn build(store: &EventStore, cfg: &Config, start: i64, p: Pending) -> Alert {
     let facts = vec![
         ("who".into(), format!("{principal} ({})", e.principal_kind.as_str())),
         ("what".into(), if api { what.clone() } else { format!("{op} on {resource}") }),
-        ("when".into(), format!("{} ({})", format_rfc3339(e.time), cfg.hours.local(e.time))),
-        (
-            "from where".into(),
-            format!(
-                "{}{} · {}",
-                store.str(e.source_ip),
-                if ip_new { " (new for the principal)" } else { " (known)" },
-                store.str(e.user_agent)
-            ),
-        ),
+        ("when".into(), super::profile::when(cfg, e)),
+        ("from where".into(), super::profile::from_where(store, e, ip_new)),
         ("outcome".into(), format!("{} {}", e.outcome.as_str(), store.str(e.status)).trim().to_string()),
         (
             "what was new".into(),

@@ -59,6 +59,17 @@ pub fn history_before(store: &EventStore, principal: Sym, t: i64) -> History {
     History { calls: before.len(), services: services.len(), days }
 }
 
+/// The "when" fact: RFC 3339 UTC and the time in the configured business-hours zone.
+pub fn when(cfg: &super::Config, e: &crate::model::Event) -> String {
+    format!("{} ({})", crate::time::format_rfc3339(e.time), cfg.hours.local(e.time))
+}
+
+/// The "from where" fact: source IP, whether it is new for the principal, user agent.
+pub fn from_where(store: &EventStore, e: &crate::model::Event, ip_new: bool) -> String {
+    let novelty = if ip_new { " (new for the principal)" } else { " (known)" };
+    format!("{}{novelty} · {}", store.str(e.source_ip), store.str(e.user_agent))
+}
+
 /// Whether the principal used this source IP before `t`.
 pub fn ip_known_before(store: &EventStore, principal: Sym, ip: Sym, t: i64) -> bool {
     if ip.is_empty() {
