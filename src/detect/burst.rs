@@ -28,8 +28,9 @@ pub(super) fn detect(store: &EventStore, cfg: &Config, start: i64) -> Vec<Alert>
     // Baseline: calls and active hours per key before detection starts.
     let mut base: HashMap<CallKey, Baseline> = HashMap::new();
     let mut last_hour: HashMap<CallKey, i64> = HashMap::new();
-    // Detection: per key, the current hour's count and the positions in it.
-    let mut hourly: HashMap<(CallKey, i64), Vec<u32>> = HashMap::new();
+    // Detection: calls per key and hour; positions are gathered afterwards for bursts alone.
+    let mut hourly: HashMap<(CallKey, i64), u32> = HashMap::new();
+    let mut first_detect = events.len();
     for (i, e) in events.iter().enumerate() {
         if e.cloud == Cloud::Windows || e.principal.is_empty() {
             continue;
@@ -43,17 +44,31 @@ pub(super) fn detect(store: &EventStore, cfg: &Config, start: i64) -> Vec<Alert>
                 b.hours += 1;
             }
         } else {
-            hourly.entry((k, hour)).or_default().push(i as u32);
+            first_detect = first_detect.min(i);
+            *hourly.entry((k, hour)).or_default() += 1;
         }
     }
-    let mut bursts: Vec<(CallKey, i64, Vec<u32>, f64)> = hourly
+    let mut bursting: HashMap<(CallKey, i64), (Vec<u32>, f64)> = hourly
         .into_iter()
-        .filter_map(|((k, hour), pos)| {
+        .filter_map(|((k, hour), n)| {
             let mean = base.get(&k).map_or(0.0, |b| b.calls as f64 / b.hours.max(1) as f64);
-            let n = pos.len() as f64;
-            (pos.len() as u64 > cfg.burst_min && n > cfg.burst_factor * mean).then_some((k, hour, pos, mean))
+            (u64::from(n) > cfg.burst_min && f64::from(n) > cfg.burst_factor * mean)
+                .then(|| ((k, hour), (Vec::with_capacity(n as usize), mean)))
         })
         .collect();
+    if !bursting.is_empty() {
+        for (i, e) in events.iter().enumerate().skip(first_detect) {
+            if e.cloud == Cloud::Windows || e.principal.is_empty() || e.time < start {
+                continue;
+            }
+            let k = (e.principal, store.key_of(e.cloud, e.service), store.key_of(e.cloud, e.operation));
+            if let Some((pos, _)) = bursting.get_mut(&(k, e.time.div_euclid(HOUR_US))) {
+                pos.push(i as u32);
+            }
+        }
+    }
+    let mut bursts: Vec<(CallKey, i64, Vec<u32>, f64)> =
+        bursting.into_iter().map(|((k, hour), (pos, mean))| (k, hour, pos, mean)).collect();
     bursts.sort_by_key(|b| (b.0, b.1));
     // Merge consecutive hours of the same call.
     let mut merged: Vec<Episode> = Vec::new();

@@ -226,22 +226,25 @@ pub fn alert_id(detector: &str, parts: &[&str]) -> String {
 /// Runs the enabled detectors and returns alerts, newest first, above the minimum severity.
 pub fn run(store: &EventStore, cfg: &Config) -> Vec<Alert> {
     let start = cfg.detection_start(store);
-    let mut alerts = Vec::new();
-    if cfg.enabled("new-api-call") || cfg.enabled("new-resource-access") {
-        alerts.extend(first_seen::detect(store, cfg, start));
-    }
-    if cfg.enabled("kms-key-created") {
-        alerts.extend(kms::detect(store, cfg, start));
-    }
-    if cfg.enabled("bucket-created") {
-        alerts.extend(bucket::detect(store, cfg, start));
-    }
-    if cfg.enabled("api-burst") {
-        alerts.extend(burst::detect(store, cfg, start));
-    }
-    if cfg.enabled("rare-process") {
-        alerts.extend(rare_process::detect(store, cfg, start));
-    }
+    // Detectors are independent readers of the store: they run in parallel and their alerts are
+    // gathered in a fixed order, so the result does not depend on scheduling.
+    type Detector = fn(&EventStore, &Config, i64) -> Vec<Alert>;
+    let detectors: [(bool, Detector); 5] = [
+        (cfg.enabled("new-api-call") || cfg.enabled("new-resource-access"), first_seen::detect),
+        (cfg.enabled("kms-key-created"), kms::detect),
+        (cfg.enabled("bucket-created"), bucket::detect),
+        (cfg.enabled("api-burst"), burst::detect),
+        (cfg.enabled("rare-process"), rare_process::detect),
+    ];
+    use rayon::prelude::*;
+    let mut alerts: Vec<Alert> = detectors
+        .par_iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, detect)| detect(store, cfg, start))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .flatten()
+        .collect();
     alerts.retain(|a| a.severity >= cfg.min_severity);
     alerts.sort_by(|a, b| b.time.cmp(&a.time).then_with(|| a.id.cmp(&b.id)));
     alerts

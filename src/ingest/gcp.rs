@@ -129,6 +129,24 @@ pub fn principal_kind(p: &str) -> PrincipalKind {
     }
 }
 
+/// The `LogEntry` values an event is built from, however they were read: by serde here, or by
+/// the field-skipping scanner in [`super::fast`]. Both paths end in [`build`].
+#[derive(Default)]
+pub(super) struct Parts<'a> {
+    pub timestamp: Str<'a>,
+    pub receive_timestamp: Str<'a>,
+    pub principal_email: Str<'a>,
+    pub principal_subject: Str<'a>,
+    pub service_name: Str<'a>,
+    pub method_name: Str<'a>,
+    pub resource_name: Str<'a>,
+    pub caller_ip: Str<'a>,
+    pub user_agent: Str<'a>,
+    pub status_code: Option<i64>,
+    pub status_message: Str<'a>,
+    pub region: Cow<'a, str>,
+}
+
 pub(super) fn normalise(p: Probe<'_>) -> Result<Parsed<'_>, String> {
     let Some(audit) = p.protoPayload else {
         return Ok(Parsed::Ignored("gcp: LogEntry without an audit payload".into()));
@@ -138,10 +156,32 @@ pub(super) fn normalise(p: Probe<'_>) -> Result<Parsed<'_>, String> {
     {
         return Ok(Parsed::Ignored(format!("gcp: LogEntry with {} payload", t.rsplit('/').next().unwrap_or(t))));
     }
-    let time = require_time("timestamp", p.timestamp.as_deref().or(p.receiveTimestamp.as_deref()))?;
     let auth = audit.authentication_info.unwrap_or_default();
-    let principal = auth.principal_email.filter(|s| !s.is_empty()).or_else(|| {
-        auth.principal_subject
+    let meta = audit.request_metadata.unwrap_or_default();
+    let status = audit.status.unwrap_or_default();
+    let region = region_of(p.resource, audit.resource_location.as_ref());
+    let draft = build(Parts {
+        timestamp: p.timestamp,
+        receive_timestamp: p.receiveTimestamp,
+        principal_email: auth.principal_email,
+        principal_subject: auth.principal_subject,
+        service_name: audit.service_name,
+        method_name: audit.method_name,
+        resource_name: audit.resource_name,
+        caller_ip: meta.caller_ip,
+        user_agent: meta.caller_supplied_user_agent,
+        status_code: status.code,
+        status_message: status.message,
+        region,
+    })?;
+    Ok(Parsed::Event(Box::new(draft)))
+}
+
+/// The event of an audit `LogEntry`, or why it has none.
+pub(super) fn build(p: Parts<'_>) -> Result<Draft<'_>, String> {
+    let time = require_time("timestamp", p.timestamp.as_deref().or(p.receive_timestamp.as_deref()))?;
+    let principal = p.principal_email.filter(|s| !s.is_empty()).or_else(|| {
+        p.principal_subject
             .map(|s| match s {
                 Cow::Borrowed(b) => Cow::Borrowed(strip_subject(b)),
                 Cow::Owned(o) => Cow::Owned(strip_subject(&o).to_string()),
@@ -149,10 +189,9 @@ pub(super) fn normalise(p: Probe<'_>) -> Result<Parsed<'_>, String> {
             .filter(|s| !s.is_empty())
     });
     let principal = principal.unwrap_or_default();
-    let meta = audit.request_metadata.unwrap_or_default();
-    let (outcome, status) = match audit.status {
-        Some(Status { code: Some(c), message }) if c != 0 => {
-            let status = match message.filter(|m| !m.is_empty() && m != code_name(c)) {
+    let (outcome, status) = match p.status_code {
+        Some(c) if c != 0 => {
+            let status = match p.status_message.filter(|m| !m.is_empty() && m != code_name(c)) {
                 Some(m) => Cow::Owned(format!("{}: {m}", code_name(c))),
                 None => Cow::Borrowed(code_name(c)),
             };
@@ -160,22 +199,21 @@ pub(super) fn normalise(p: Probe<'_>) -> Result<Parsed<'_>, String> {
         }
         _ => (Outcome::Success, Cow::Borrowed("")),
     };
-    let region = region_of(p.resource, audit.resource_location.as_ref());
-    Ok(Parsed::Event(Box::new(Draft {
+    Ok(Draft {
         time,
         cloud: Some(Cloud::Gcp),
         principal_kind: Some(principal_kind(&principal)),
         outcome: Some(outcome),
         principal,
-        service: audit.service_name.unwrap_or_default(),
-        operation: audit.method_name.unwrap_or_default(),
-        resource: audit.resource_name.unwrap_or_default(),
-        source_ip: meta.caller_ip.unwrap_or_default(),
-        user_agent: meta.caller_supplied_user_agent.unwrap_or_default(),
+        service: p.service_name.unwrap_or_default(),
+        operation: p.method_name.unwrap_or_default(),
+        resource: p.resource_name.unwrap_or_default(),
+        source_ip: p.caller_ip.unwrap_or_default(),
+        user_agent: p.user_agent.unwrap_or_default(),
         status,
-        region,
+        region: p.region,
         ..Draft::default()
-    })))
+    })
 }
 
 fn strip_subject(s: &str) -> &str {
@@ -191,11 +229,22 @@ fn region_of<'a>(
     resource: Option<&'a serde_json::value::RawValue>,
     loc: Option<&ResourceLocation<'a>>,
 ) -> Cow<'a, str> {
-    if let Some(raw) = resource
-        && let Ok(MonitoredResource { labels: Some(l) }) = serde_json::from_str::<MonitoredResource>(raw.get())
-        && let Some(f) = first_non_empty(&[l.location.as_deref(), l.region.as_deref(), l.zone.as_deref()])
-    {
-        return Cow::Owned(f.to_string());
+    let labels = resource
+        .and_then(|raw| serde_json::from_str::<MonitoredResource>(raw.get()).ok())
+        .and_then(|r| r.labels)
+        .unwrap_or_default();
+    let current = loc.and_then(|l| l.current_locations.first()).map(|c| c.as_str());
+    match pick_region([labels.location.as_deref(), labels.region.as_deref(), labels.zone.as_deref()], current) {
+        Cow::Borrowed(b) => Cow::Owned(b.to_string()),
+        Cow::Owned(o) => Cow::Owned(o),
     }
-    loc.and_then(|l| l.current_locations.first()).map(|c| Cow::Owned(c.as_str().to_string())).unwrap_or_default()
+}
+
+/// The region: the resource's `location`, `region` or `zone` label (trimmed), else the first of
+/// the payload's `resourceLocation.currentLocations`.
+pub(super) fn pick_region<'a>(labels: [Option<&'a str>; 3], current: Option<&'a str>) -> Cow<'a, str> {
+    match first_non_empty(&labels) {
+        Some(f) => Cow::Borrowed(f),
+        None => Cow::Borrowed(current.unwrap_or_default()),
+    }
 }

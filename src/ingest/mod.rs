@@ -7,6 +7,7 @@
 
 pub mod batch;
 pub mod content;
+pub mod fast;
 pub mod flex;
 pub mod frame;
 pub mod probe;

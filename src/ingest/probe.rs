@@ -187,7 +187,20 @@ pub enum Parsed<'a> {
 }
 
 /// Parses one record's JSON text and normalises it. `Err` carries a human reason.
+///
+/// Common GCP audit records take the scanner in [`super::fast`]; everything else, and anything
+/// the scanner declines, takes serde ([`parse_record_general`]), with the same result.
 pub fn parse_record(text: &[u8]) -> Result<Parsed<'_>, String> {
+    if let Ok(s) = simdutf8::basic::from_utf8(text)
+        && let Some(draft) = super::fast::gcp_event(s)
+    {
+        return Ok(Parsed::Event(Box::new(draft)));
+    }
+    parse_record_general(text)
+}
+
+/// [`parse_record`] through serde alone.
+pub fn parse_record_general(text: &[u8]) -> Result<Parsed<'_>, String> {
     // Validating UTF-8 once per record with SIMD and then parsing a `str` spares serde_json a
     // per-string validation; invalid text goes the byte path, which names the bad position.
     let parsed = match simdutf8::basic::from_utf8(text) {

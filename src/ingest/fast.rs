@@ -1,0 +1,571 @@
+//! A field-skipping scanner for the common shape of the hottest format, GCP audit `LogEntry`s.
+//!
+//! The general path ([`super::probe`]) deserialises every record into a union of all formats'
+//! fields with serde; that is most of a load's time. This scanner walks one record's JSON once,
+//! reads only the fields the GCP normaliser needs and skips the rest (validating it, without
+//! building anything). It is an accelerator, never a second reader: it either returns exactly the
+//! [`Draft`] the general path would produce for the same text, or `None`, and the general path
+//! takes the record. It declines anything unusual — an escape in a needed string or key, a
+//! top-level field another format reads, a duplicate field, a `null` object, an unexpected type,
+//! deep nesting — so the general path keeps every diagnostic. The equivalence is checked by a
+//! differential test over real fixtures and mutated records, and by the `fastpath` fuzz target.
+
+use super::gcp::{self, Parts};
+use super::probe::Draft;
+use std::borrow::Cow;
+
+/// Nesting beyond which the scanner declines (the general path decides).
+const MAX_DEPTH: u32 = 64;
+
+/// Top-level `LogEntry` fields that no reader's probe reads; anything else not handled below
+/// sends the record to the general path.
+const PASSIVE_TOP_LEVEL: [&[u8]; 10] = [
+    b"severity",
+    b"labels",
+    b"operation",
+    b"trace",
+    b"spanId",
+    b"traceSampled",
+    b"sourceLocation",
+    b"split",
+    b"errorGroups",
+    b"apphub",
+];
+
+/// Reads a GCP audit `LogEntry` the way [`super::probe::parse_record`] would, or declines.
+pub fn gcp_event(text: &str) -> Option<Draft<'_>> {
+    let mut c = Cursor::new(text);
+    let mut parts = Parts::default();
+    let mut labels = Labels::default();
+    let mut locations: Option<Option<&str>> = None;
+    let mut seen = Seen(0);
+    c.ws();
+    c.object(|c, key| {
+        match key {
+            b"protoPayload" => {
+                seen.once(0)?;
+                c.audit_log(&mut parts, &mut locations)?;
+            }
+            b"timestamp" => {
+                seen.once(1)?;
+                parts.timestamp = c.opt_str()?.map(Cow::Borrowed);
+            }
+            b"receiveTimestamp" => {
+                seen.once(2)?;
+                parts.receive_timestamp = c.opt_str()?.map(Cow::Borrowed);
+            }
+            b"logName" => {
+                seen.once(3)?;
+                c.opt_str()?;
+            }
+            b"insertId" => {
+                seen.once(4)?;
+                c.opt_str()?;
+            }
+            b"resource" => {
+                seen.once(5)?;
+                c.monitored_resource(&mut labels)?;
+            }
+            k if PASSIVE_TOP_LEVEL.contains(&k) => c.skip_value()?,
+            _ => return None,
+        }
+        Some(())
+    })?;
+    c.ws();
+    if c.i != c.b.len() || !seen.has(0) {
+        return None;
+    }
+    let current = locations.flatten();
+    parts.region = gcp::pick_region([labels.location, labels.region, labels.zone], current);
+    gcp::build(parts).ok()
+}
+
+#[derive(Default)]
+struct Labels<'a> {
+    location: Option<&'a str>,
+    region: Option<&'a str>,
+    zone: Option<&'a str>,
+}
+
+/// Which fields were read, to decline duplicates (serde reports them).
+struct Seen(u32);
+
+impl Seen {
+    fn once(&mut self, bit: u32) -> Option<()> {
+        let m = 1 << bit;
+        if self.0 & m != 0 {
+            return None;
+        }
+        self.0 |= m;
+        Some(())
+    }
+    fn has(&self, bit: u32) -> bool {
+        self.0 & (1 << bit) != 0
+    }
+}
+
+struct Cursor<'a> {
+    s: &'a str,
+    b: &'a [u8],
+    i: usize,
+    depth: u32,
+}
+
+impl<'a> Cursor<'a> {
+    fn new(s: &'a str) -> Self {
+        Cursor { s, b: s.as_bytes(), i: 0, depth: 0 }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\n' | b'\t' | b'\r') = self.peek() {
+            self.i += 1;
+        }
+    }
+
+    fn eat(&mut self, want: u8) -> Option<()> {
+        (self.peek()? == want).then(|| self.i += 1)
+    }
+
+    fn literal(&mut self, word: &[u8]) -> Option<()> {
+        self.b.get(self.i..self.i + word.len()).filter(|w| *w == word).map(|_| self.i += word.len())
+    }
+
+    /// An object at the cursor; `field` is called with each key and must consume its value.
+    fn object(&mut self, mut field: impl FnMut(&mut Self, &'a [u8]) -> Option<()>) -> Option<()> {
+        self.eat(b'{')?;
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return None;
+        }
+        self.ws();
+        if self.eat(b'}').is_some() {
+            self.depth -= 1;
+            return Some(());
+        }
+        loop {
+            let key = self.plain_string()?;
+            self.ws();
+            self.eat(b':')?;
+            self.ws();
+            field(self, key.as_bytes())?;
+            self.ws();
+            match self.peek()? {
+                b',' => {
+                    self.i += 1;
+                    self.ws();
+                }
+                b'}' => {
+                    self.i += 1;
+                    self.depth -= 1;
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// A string without escapes, borrowed; declines escapes and control characters.
+    fn plain_string(&mut self) -> Option<&'a str> {
+        self.eat(b'"')?;
+        let start = self.i;
+        let end = find_special(self.b, start);
+        if self.b.get(end) != Some(&b'"') {
+            return None;
+        }
+        self.i = end + 1;
+        // Both ends sit next to an ASCII quote, so they are char boundaries of the text.
+        self.s.get(start..end)
+    }
+
+    /// A string or `null`, as serde reads an optional string; declines any other type.
+    fn opt_str(&mut self) -> Option<Option<&'a str>> {
+        match self.peek()? {
+            b'"' => Some(Some(self.plain_string()?)),
+            b'n' => self.literal(b"null").map(|_| None),
+            _ => None,
+        }
+    }
+
+    /// An optional integer as serde reads an `i64`: `null` or a plain integer in range.
+    fn opt_i64(&mut self) -> Option<Option<i64>> {
+        if self.peek()? == b'n' {
+            return self.literal(b"null").map(|_| None);
+        }
+        let start = self.i;
+        if self.peek()? == b'-' {
+            self.i += 1;
+        }
+        let digits = self.i;
+        while let Some(b'0'..=b'9') = self.peek() {
+            self.i += 1;
+        }
+        let n = self.i - digits;
+        // serde_json reads `-0` as a float, which an `i64` field rejects.
+        if n == 0 || n > 18 || (self.b[digits] == b'0' && (n > 1 || digits > start)) {
+            return None;
+        }
+        if let Some(b'.' | b'e' | b'E') = self.peek() {
+            return None;
+        }
+        self.s.get(start..self.i)?.parse().ok().map(Some)
+    }
+
+    /// Skips any JSON value, validating it as serde_json does when it ignores one.
+    fn skip_value(&mut self) -> Option<()> {
+        match self.peek()? {
+            b'"' => self.skip_string(),
+            b'{' => self.object(|c, _| c.skip_value()),
+            b'[' => {
+                self.i += 1;
+                self.depth += 1;
+                if self.depth > MAX_DEPTH {
+                    return None;
+                }
+                self.ws();
+                if self.eat(b']').is_none() {
+                    loop {
+                        self.skip_value()?;
+                        self.ws();
+                        match self.peek()? {
+                            b',' => {
+                                self.i += 1;
+                                self.ws();
+                            }
+                            b']' => {
+                                self.i += 1;
+                                break;
+                            }
+                            _ => return None,
+                        }
+                    }
+                }
+                self.depth -= 1;
+                Some(())
+            }
+            b't' => self.literal(b"true"),
+            b'f' => self.literal(b"false"),
+            b'n' => self.literal(b"null"),
+            b'-' | b'0'..=b'9' => self.skip_number(),
+            _ => None,
+        }
+    }
+
+    /// A string whose content is not needed: escapes are checked, not decoded.
+    fn skip_string(&mut self) -> Option<()> {
+        self.eat(b'"')?;
+        loop {
+            let at = find_special(self.b, self.i);
+            match self.b.get(at)? {
+                b'"' => {
+                    self.i = at + 1;
+                    return Some(());
+                }
+                b'\\' => {
+                    self.i = at + 1;
+                    match self.peek()? {
+                        b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => self.i += 1,
+                        b'u' => {
+                            let hex = self.b.get(self.i + 1..self.i + 5)?;
+                            if !hex.iter().all(u8::is_ascii_hexdigit) {
+                                return None;
+                            }
+                            self.i += 5;
+                        }
+                        _ => return None,
+                    }
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`
+    fn skip_number(&mut self) -> Option<()> {
+        if self.peek()? == b'-' {
+            self.i += 1;
+        }
+        match self.peek()? {
+            b'0' => self.i += 1,
+            b'1'..=b'9' => self.digits(),
+            _ => return None,
+        }
+        if self.peek() == Some(b'.') {
+            self.i += 1;
+            self.one_or_more_digits()?;
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.i += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.i += 1;
+            }
+            self.one_or_more_digits()?;
+        }
+        Some(())
+    }
+
+    fn digits(&mut self) {
+        while let Some(b'0'..=b'9') = self.peek() {
+            self.i += 1;
+        }
+    }
+
+    fn one_or_more_digits(&mut self) -> Option<()> {
+        let start = self.i;
+        self.digits();
+        (self.i > start).then_some(())
+    }
+
+    /// `protoPayload`: the `AuditLog` fields [`gcp::AuditLog`] reads.
+    fn audit_log(&mut self, parts: &mut Parts<'a>, locations: &mut Option<Option<&'a str>>) -> Option<()> {
+        let mut seen = Seen(0);
+        self.object(|c, key| {
+            match key {
+                b"@type" => {
+                    seen.once(0)?;
+                    if !c.opt_str()?.is_none_or(|t| t.ends_with("AuditLog")) {
+                        return None;
+                    }
+                }
+                b"serviceName" => {
+                    seen.once(1)?;
+                    parts.service_name = c.opt_str()?.map(Cow::Borrowed);
+                }
+                b"methodName" => {
+                    seen.once(2)?;
+                    parts.method_name = c.opt_str()?.map(Cow::Borrowed);
+                }
+                b"resourceName" => {
+                    seen.once(3)?;
+                    parts.resource_name = c.opt_str()?.map(Cow::Borrowed);
+                }
+                b"authenticationInfo" => {
+                    seen.once(4)?;
+                    let mut inner = Seen(0);
+                    c.object(|c, key| match key {
+                        b"principalEmail" => {
+                            inner.once(0)?;
+                            parts.principal_email = c.opt_str()?.map(Cow::Borrowed);
+                            Some(())
+                        }
+                        b"principalSubject" => {
+                            inner.once(1)?;
+                            parts.principal_subject = c.opt_str()?.map(Cow::Borrowed);
+                            Some(())
+                        }
+                        b"serviceAccountDelegationInfo" => {
+                            inner.once(2)?;
+                            c.skip_value()
+                        }
+                        _ => c.skip_value(),
+                    })?;
+                }
+                b"requestMetadata" => {
+                    seen.once(5)?;
+                    let mut inner = Seen(0);
+                    c.object(|c, key| match key {
+                        b"callerIp" => {
+                            inner.once(0)?;
+                            parts.caller_ip = c.opt_str()?.map(Cow::Borrowed);
+                            Some(())
+                        }
+                        b"callerSuppliedUserAgent" => {
+                            inner.once(1)?;
+                            parts.user_agent = c.opt_str()?.map(Cow::Borrowed);
+                            Some(())
+                        }
+                        _ => c.skip_value(),
+                    })?;
+                }
+                b"status" => {
+                    seen.once(6)?;
+                    let mut inner = Seen(0);
+                    c.object(|c, key| match key {
+                        b"code" => {
+                            inner.once(0)?;
+                            parts.status_code = c.opt_i64()?;
+                            Some(())
+                        }
+                        b"message" => {
+                            inner.once(1)?;
+                            parts.status_message = c.opt_str()?.map(Cow::Borrowed);
+                            Some(())
+                        }
+                        _ => c.skip_value(),
+                    })?;
+                }
+                b"resourceLocation" => {
+                    seen.once(7)?;
+                    let mut inner = Seen(0);
+                    c.object(|c, key| match key {
+                        b"currentLocations" => {
+                            inner.once(0)?;
+                            *locations = Some(c.first_string_of_array()?);
+                            Some(())
+                        }
+                        _ => c.skip_value(),
+                    })?;
+                }
+                _ => c.skip_value()?,
+            }
+            Some(())
+        })
+    }
+
+    /// An array whose first element (if any) is a plain string; the rest are skipped.
+    fn first_string_of_array(&mut self) -> Option<Option<&'a str>> {
+        self.eat(b'[')?;
+        self.ws();
+        if self.eat(b']').is_some() {
+            return Some(None);
+        }
+        let first = self.plain_string()?;
+        loop {
+            self.ws();
+            match self.peek()? {
+                b',' => {
+                    self.i += 1;
+                    self.ws();
+                    self.skip_value()?;
+                }
+                b']' => {
+                    self.i += 1;
+                    return Some(Some(first));
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// `resource`: the location labels of a `MonitoredResource`.
+    fn monitored_resource(&mut self, labels: &mut Labels<'a>) -> Option<()> {
+        let mut seen = Seen(0);
+        self.object(|c, key| match key {
+            b"labels" => {
+                seen.once(0)?;
+                let mut inner = Seen(0);
+                c.object(|c, key| {
+                    let (bit, slot) = match key {
+                        b"location" => (0, &mut labels.location),
+                        b"region" => (1, &mut labels.region),
+                        b"zone" => (2, &mut labels.zone),
+                        _ => return c.skip_value(),
+                    };
+                    inner.once(bit)?;
+                    *slot = c.opt_str()?;
+                    Some(())
+                })
+            }
+            _ => c.skip_value(),
+        })
+    }
+}
+
+/// The position of the first `"`, `\` or control character at or after `from` (or the length).
+#[cfg(target_arch = "x86_64")]
+fn find_special(b: &[u8], from: usize) -> usize {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+    };
+    let mut i = from;
+    // SAFETY: SSE2 is part of the x86_64 baseline, so these intrinsics are always available;
+    // every load reads the 16 bytes at `i` only when `i + 16 <= b.len()`, inside `b`, and `loadu`
+    // has no alignment requirement.
+    unsafe {
+        let quote = _mm_set1_epi8(b'"' as i8);
+        let backslash = _mm_set1_epi8(b'\\' as i8);
+        let control = _mm_set1_epi8(0x1f);
+        while i + 16 <= b.len() {
+            let v = _mm_loadu_si128(b.as_ptr().add(i) as *const __m128i);
+            let hits = _mm_or_si128(
+                _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+                _mm_cmpeq_epi8(_mm_min_epu8(v, control), v),
+            );
+            let mask = _mm_movemask_epi8(hits) as u32;
+            if mask != 0 {
+                return i + mask.trailing_zeros() as usize;
+            }
+            i += 16;
+        }
+    }
+    find_special_scalar(b, i)
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn find_special(b: &[u8], from: usize) -> usize {
+    find_special_scalar(b, from)
+}
+
+fn find_special_scalar(b: &[u8], from: usize) -> usize {
+    b[from..].iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20).map_or(b.len(), |p| from + p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn special_bytes_are_found_at_every_offset() {
+        for len in 0..40 {
+            for at in 0..len {
+                for special in [b'"', b'\\', 0u8, 0x1f] {
+                    let mut b = vec![b'a'; len];
+                    b[at] = special;
+                    assert_eq!(find_special(&b, 0), at, "len {len} at {at}");
+                    assert_eq!(find_special(&b, at), at);
+                    assert_eq!(find_special(&b, at + 1), len);
+                }
+            }
+            assert_eq!(find_special(&vec![0xC3; len], 0), len, "non-ASCII bytes are not special");
+        }
+    }
+
+    #[test]
+    fn numbers_and_literals_are_validated_when_skipped() {
+        for ok in [
+            "0",
+            "-0",
+            "12",
+            "-1.5e+10",
+            "3E2",
+            "true",
+            "false",
+            "null",
+            "\"a\\u00e9\\n\"",
+            "[]",
+            "{}",
+            "[1,{\"a\":[]}]",
+        ] {
+            let mut c = Cursor::new(ok);
+            assert!(c.skip_value().is_some() && c.i == ok.len(), "{ok}");
+        }
+        for bad in [
+            "01",
+            "-",
+            "1.",
+            "1e",
+            "tru",
+            "nul",
+            "\"a\\x\"",
+            "\"\\u12\"",
+            "[1,]",
+            "{\"a\":1,}",
+            "{\"a\" 1}",
+            "\"a\u{1}\"",
+        ] {
+            let mut c = Cursor::new(bad);
+            let whole = c.skip_value().is_some() && c.i == bad.len();
+            assert!(!whole, "{bad} should not be accepted as one value");
+        }
+    }
+
+    #[test]
+    fn deep_nesting_is_declined_not_recursed() {
+        let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        let mut c = Cursor::new(&deep);
+        assert!(c.skip_value().is_none());
+    }
+}
