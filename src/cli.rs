@@ -260,7 +260,7 @@ pub struct RareProcessArgs {
 /// Detection settings shared by `scan`, `report` and the TUI.
 #[derive(Args, Debug, Clone)]
 pub struct DetectArgs {
-    /// Learning period counted from the earliest event (e.g. 7d, 36h).
+    /// Learning period counted from the earliest event dated 2000 or later (e.g. 7d, 36h).
     #[arg(long, value_parser = duration, default_value = "7d", conflicts_with = "since")]
     pub learn: i64,
     /// Detection starts here; everything before is baseline (RFC 3339 or YYYY-MM-DD).
@@ -381,6 +381,13 @@ pub fn load_logs(args: &LoadArgs) -> (EventStore, LoadReport) {
     let (store, report) = ingest::load(&inputs, &opts);
     if !args.quiet {
         print_report(&report);
+        let odd = store.implausible_times(crate::time::wall_now_us());
+        if odd > 0 {
+            eprintln!(
+                "trailwatch: {odd} event(s) dated before 2000 or after tomorrow: loaded, but they anchor neither \
+                 the learning period nor the activity range"
+            );
+        }
     }
     (store, report)
 }
@@ -512,7 +519,7 @@ fn run_activity(a: ActivityArgs) -> Result<i32> {
     use crate::activity::metrics::{Row, counts_metrics, engagement};
     use crate::time::{DAY_US, format_rfc3339, start_of_day};
     let (store, report) = load_logs(&a.load);
-    let Some((_, last)) = store.span() else {
+    let Some((_, last)) = store.anchor_span(crate::time::wall_now_us()) else {
         eprintln!("trailwatch: no events loaded");
         return Ok(strict_status(&a.load, &report).max(1));
     };
@@ -600,7 +607,7 @@ fn run_activity(a: ActivityArgs) -> Result<i32> {
 fn run_hunt(a: RareProcessArgs) -> Result<i32> {
     use crate::activity::hunt::{ProcessEvent, rare_process};
     let (store, report) = load_logs(&a.load);
-    let now = a.now.or(store.span().map(|s| s.1)).unwrap_or(0);
+    let now = a.now.or(store.anchor_span(crate::time::wall_now_us()).map(|s| s.1)).unwrap_or(0);
     let events: Vec<ProcessEvent> = store
         .events()
         .iter()

@@ -13,6 +13,9 @@ use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
+/// 2000-01-01T00:00:00Z in µs: no cloud audit log is older.
+const EARLIEST_PLAUSIBLE: i64 = 946_684_800_000_000;
+
 /// Interned strings: each distinct string stored once, addressed by [`Sym`].
 #[derive(Default, Clone)]
 pub struct Interner {
@@ -214,6 +217,24 @@ impl EventStore {
     /// Earliest and latest event time.
     pub fn span(&self) -> Option<(i64, i64)> {
         Some((self.events.first()?.time, self.events.last()?.time))
+    }
+
+    /// The span that anchors baselines and "now": earliest and latest event whose time is
+    /// plausible for a cloud audit log — from 2000 on and no later than a day past `wall_now`
+    /// (µs). A forged record dated 1970 or 2099 must not move the learning period or the
+    /// activity range; such events still load and show, they just do not anchor anything.
+    /// Falls back to [`EventStore::span`] when no time is plausible.
+    pub fn anchor_span(&self, wall_now: i64) -> Option<(i64, i64)> {
+        let lo = self.events.partition_point(|e| e.time < EARLIEST_PLAUSIBLE);
+        let hi = self.events.partition_point(|e| e.time <= wall_now.saturating_add(crate::time::DAY_US));
+        if lo < hi { Some((self.events[lo].time, self.events[hi - 1].time)) } else { self.span() }
+    }
+
+    /// Events outside the plausible range of [`EventStore::anchor_span`].
+    pub fn implausible_times(&self, wall_now: i64) -> usize {
+        let lo = self.events.partition_point(|e| e.time < EARLIEST_PLAUSIBLE);
+        let hi = self.events.partition_point(|e| e.time <= wall_now.saturating_add(crate::time::DAY_US));
+        lo + (self.events.len() - hi)
     }
 
     /// The original JSON text of an event's record, read back from its file.

@@ -203,6 +203,11 @@ pub fn parse_user_time(s: &str) -> Option<i64> {
     parse_time(s)
 }
 
+/// The wall clock now, in µs since the epoch.
+pub fn wall_now_us() -> i64 {
+    chrono::Utc::now().timestamp_micros()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

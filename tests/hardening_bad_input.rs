@@ -300,3 +300,38 @@ fn reports_escape_every_hostile_character() {
     assert!(text.contains("\\u001b[2J"));
     assert!(v.to_string().contains("gpj.exe"));
 }
+
+/// Records dated 1971 and 2099 load and show, but anchor neither the learning period nor "now":
+/// otherwise one forged timestamp would make every real event "baseline" or "detection", and
+/// empty the 30-day activity range.
+#[test]
+fn forged_far_past_and_far_future_times_do_not_move_the_anchors() {
+    use trailwatch::detect::Config;
+    use trailwatch::time::{DAY_US, parse_time, wall_now_us};
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::new();
+    for day in 1..=20 {
+        text.push_str(&GOOD_GCP.replace("2024-03-06", &format!("2024-03-{day:02}")));
+        text.push('\n');
+    }
+    text.push_str(&GOOD_GCP.replace("2024-03-06T09:00:00Z", "1971-01-01T00:00:00Z"));
+    text.push('\n');
+    text.push_str(&GOOD_GCP.replace("2024-03-06T09:00:00Z", "2099-12-31T00:00:00Z"));
+    text.push('\n');
+    let file = dir.path().join("forged.jsonl");
+    std::fs::write(&file, text).unwrap();
+    let (store, report) = load_paths(std::slice::from_ref(&file));
+    assert_eq!(report.events, 22, "forged records still load");
+    let now = wall_now_us();
+    let (first, last) = store.anchor_span(now).unwrap();
+    assert_eq!(first, parse_time("2024-03-01T09:00:00Z").unwrap());
+    assert_eq!(last, parse_time("2024-03-20T09:00:00Z").unwrap());
+    assert_eq!(store.implausible_times(now), 2);
+    let cfg = Config { learn: 7 * DAY_US, ..Config::default() };
+    assert_eq!(cfg.detection_start(&store), first + 7 * DAY_US);
+
+    let out = Command::new(env!("CARGO_BIN_EXE_trailwatch")).arg("scan").arg(&file).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("2 event(s) dated before 2000 or after tomorrow"), "{err}");
+    assert!(err.contains("detection from 2024-03-08T09:00:00Z"), "{err}");
+}

@@ -65,9 +65,10 @@ impl Config {
         self.detectors.is_empty() || self.detectors.iter().any(|d| d == name)
     }
 
-    /// The instant detection starts for this store: `--since`, else earliest event + learning.
+    /// The instant detection starts for this store: `--since`, else earliest event + learning
+    /// (the earliest plausibly dated event: see [`EventStore::anchor_span`]).
     pub fn detection_start(&self, store: &EventStore) -> i64 {
-        match (self.since, store.span()) {
+        match (self.since, store.anchor_span(crate::time::wall_now_us())) {
             (Some(s), _) => s,
             (None, Some((first, _))) => first.saturating_add(self.learn),
             (None, None) => 0,

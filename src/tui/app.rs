@@ -167,6 +167,22 @@ impl App {
 
     /// Runs an effect that needs the outside world: saves a case or writes a report, and says how
     /// it went in the status bar. Never panics on IO errors.
+    /// Saves notes still being typed on any open checklist: called when a stop signal ends the
+    /// session, so a half-written note is kept rather than lost.
+    pub fn commit_drafts(&mut self) {
+        let mut saves = Vec::new();
+        for screen in &mut self.stack {
+            if let Screen::Checklist(c) = screen
+                && let Some(effect) = c.commit_drafts(&mut self.cx)
+            {
+                saves.push(effect);
+            }
+        }
+        for effect in saves {
+            self.perform(effect);
+        }
+    }
+
     pub fn perform(&mut self, effect: Effect) {
         match effect {
             Effect::SaveCase { alert } => {

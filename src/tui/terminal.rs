@@ -148,7 +148,7 @@ pub fn run(load: Loader, opts: TuiOptions) -> Result<()> {
     let loading = LoadingState { title: opts.title.clone(), sample: Sample::default() };
     let exit = match loading_loop(&mut guard.terminal, loading, &progress, &rx, &mut Crossterm, &stop)? {
         Exit::Done((store, report, alerts)) => {
-            let now = store.span().map_or(0, |(_, last)| last);
+            let now = store.anchor_span(crate::time::wall_now_us()).map_or(0, |(_, last)| last);
             let mut app = App::new(Arc::new(store), report, alerts, opts, now);
             app_loop(&mut guard.terminal, &mut app, &mut Crossterm, &stop)?
         }
@@ -214,12 +214,14 @@ where
     app.resize(size.width, size.height);
     while !app.should_quit() {
         if let Some(sig) = stop.requested() {
+            app.commit_drafts();
             return Ok(Exit::Signal(sig));
         }
         app.prepare();
         terminal.draw(|f| app.draw(f))?;
         loop {
             if let Some(sig) = stop.requested() {
+                app.commit_drafts();
                 return Ok(Exit::Signal(sig));
             }
             if events.poll(TICK)? {
@@ -306,6 +308,25 @@ mod tests {
         assert_eq!(exit, Exit::Signal(15));
         assert_eq!(events.polls, 3, "the flag is checked every tick");
         assert!(!app.should_quit());
+    }
+
+    #[test]
+    fn a_note_half_typed_when_a_signal_arrives_is_saved() {
+        let (mut app, dir) = crate::tui::testkit::app();
+        let stop = Arc::new(Stop::unregistered());
+        let s = stop.clone();
+        // Checklist, next step, note on it, then a case note; the signal lands mid-word.
+        let keys: Vec<char> = "cjnhalf wri".chars().collect();
+        let mut events = script(&keys, move |n| {
+            if n == 12 {
+                s.request(15);
+            }
+        });
+        assert_eq!(app_loop(&mut test_terminal(), &mut app, &mut events, &stop).unwrap(), Exit::Signal(15));
+        let saved: Vec<_> = std::fs::read_dir(dir.path().join("cases")).unwrap().flatten().collect();
+        assert_eq!(saved.len(), 1, "one case file");
+        let case: crate::case::Case = serde_json::from_slice(&std::fs::read(saved[0].path()).unwrap()).unwrap();
+        assert!(case.steps.values().any(|st| st.note == "half wri"), "{:?}", case.steps);
     }
 
     #[test]

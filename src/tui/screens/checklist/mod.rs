@@ -189,6 +189,33 @@ impl ChecklistState {
         None
     }
 
+    /// Keeps a note still being typed (the process is stopping): a step note replaces the step's
+    /// note, a case note is added, as if Enter had been pressed. Returns the save to perform.
+    pub fn commit_drafts(&mut self, cx: &mut Ctx) -> Option<Effect> {
+        let alert = self.alert;
+        let mut changed = false;
+        if self.note.editing
+            && let Some(id) = self.selected().map(|i| i.id.clone())
+        {
+            let text = std::mem::take(&mut self.note.text);
+            let old = cx.cases.case(alert).and_then(|c| c.step(&id)).map(|s| s.note.clone()).unwrap_or_default();
+            if text != old {
+                cx.cases.set_note(&cx.alerts, alert, &id, &text);
+                changed = true;
+            }
+            self.note = LineInput::default();
+        }
+        if self.case_note.editing {
+            let text = std::mem::take(&mut self.case_note.text);
+            self.case_note = LineInput::default();
+            if !text.trim().is_empty() {
+                cx.cases.add_note(&cx.alerts, alert, &text);
+                changed = true;
+            }
+        }
+        changed.then_some(Effect::SaveCase { alert })
+    }
+
     fn jump(&self, cx: &Ctx) -> Option<Effect> {
         let item = self.selected()?;
         if let Some(&first) = item.answer.events.first() {
