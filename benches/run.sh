@@ -4,6 +4,9 @@
 #
 #   bash benches/run.sh [EVENTS] [RUNS] [CLOUDS]      e.g. bash benches/run.sh 1000000 3 gcp
 #
+# CLOUDS is gcp (JSON Lines LogEntries) or aws (hourly CloudTrail `{"Records":[…]}` files);
+# BENCH_GZIP=1 writes and reads `.json.gz` / `.jsonl.gz` files instead of plain ones.
+#
 # Needs /usr/bin/time (GNU time) for peak RSS. DuckDB is used when `python3 -c 'import duckdb'`
 # works (pip install duckdb; it is not a test dependency). Data goes to $BENCH_DIR
 # (default: target/bench-data), reused when it already holds the same EVENTS/CLOUDS.
@@ -12,14 +15,15 @@ cd "$(dirname "$0")/.."
 EVENTS=${1:-1000000}
 RUNS=${2:-3}
 CLOUDS=${3:-gcp}
-DIR=${BENCH_DIR:-target/bench-data}/$CLOUDS-$EVENTS
+GZ=""; GZ_FLAG=""; [ -n "${BENCH_GZIP:-}" ] && GZ="-gz" && GZ_FLAG="--gzip"
+DIR=${BENCH_DIR:-target/bench-data}/$CLOUDS$GZ-$EVENTS
 BIN=target/release/trailwatch
 
 cargo build --release --quiet
 if [ ! -f "$DIR.done" ]; then
   rm -rf "$DIR"
   echo "generating $EVENTS events ($CLOUDS) into $DIR" >&2
-  /usr/bin/time -f "generate: %e s, peak RSS %M KB" "$BIN" generate --out "$DIR" --events "$EVENTS" --clouds "$CLOUDS" --days 30 --principals 200 --seed 7 >/dev/null
+  /usr/bin/time -f "generate: %e s, peak RSS %M KB" "$BIN" generate --out "$DIR" --events "$EVENTS" --clouds "$CLOUDS" --days 30 --principals 200 --seed 7 $GZ_FLAG >/dev/null
   touch "$DIR.done"
 fi
 BYTES=$(find "$DIR" -type f -printf '%s\n' | awk '{s+=$1} END {print s}')
@@ -42,14 +46,19 @@ HAVE_DUCK=0; python3 -c 'import duckdb' 2>/dev/null && HAVE_DUCK=1
 [ $HAVE_DUCK = 1 ] && NAMES+=(duckdb)
 for n in "${NAMES[@]}"; do rm -f "/tmp/bench-$n"; done
 
-DUCK_SQL="SELECT count(*) FROM (SELECT p.authenticationInfo.principalEmail AS principal, p.serviceName AS service, p.methodName AS method, min(ts) AS first_seen FROM read_json('$DIR/**/*.json*', format='newline_delimited', columns={timestamp:'VARCHAR', protoPayload:'STRUCT(serviceName VARCHAR, methodName VARCHAR, authenticationInfo STRUCT(principalEmail VARCHAR))'}) t(ts, p) GROUP BY ALL)"
+# DuckDB computes first-seen (principal, service, method) with just the columns it needs declared.
+if [ "$CLOUDS" = aws ]; then
+  DUCK_SQL="SELECT count(*) FROM (SELECT r.userIdentity.arn AS principal, r.eventSource AS service, r.eventName AS method, min(r.eventTime) AS first_seen FROM (SELECT unnest(Records) AS r FROM read_json('$DIR/**/*.json*', columns={Records:'STRUCT(eventTime VARCHAR, eventSource VARCHAR, eventName VARCHAR, userIdentity STRUCT(arn VARCHAR))[]'})) GROUP BY ALL)"
+else
+  DUCK_SQL="SELECT count(*) FROM (SELECT p.authenticationInfo.principalEmail AS principal, p.serviceName AS service, p.methodName AS method, min(ts) AS first_seen FROM read_json('$DIR/**/*.json*', format='newline_delimited', columns={timestamp:'VARCHAR', protoPayload:'STRUCT(serviceName VARCHAR, methodName VARCHAR, authenticationInfo STRUCT(principalEmail VARCHAR))'}) t(ts, p) GROUP BY ALL)"
+fi
 
 for r in $(seq "$RUNS"); do
   echo "run $r/$RUNS" >&2
   measure scan "$BIN" scan "$DIR" -q --format jsonl
   measure scan-1t env RAYON_NUM_THREADS=1 "$BIN" scan "$DIR" -q --format jsonl
   measure events-jsonl "$BIN" events "$DIR" -q --format jsonl
-  if [ $HAVE_JQ = 1 ]; then
+  if [ $HAVE_JQ = 1 ] && [ "$CLOUDS" = gcp ] && [ -z "$GZ" ]; then
     measure jq sh -c "find '$DIR' -type f -name '*.json*' ! -name '*.gz' -exec cat {} + | jq -c '[.timestamp, .protoPayload.authenticationInfo.principalEmail, .protoPayload.serviceName, .protoPayload.methodName]'"
   fi
   if [ $HAVE_DUCK = 1 ]; then

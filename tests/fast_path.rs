@@ -1,11 +1,12 @@
-//! The GCP scanner (`ingest::fast`) must give exactly what the serde reader gives, or decline.
+//! The scanners (`ingest::fast`, GCP and CloudTrail) must give exactly what the serde reader
+//! gives, or decline.
 //!
 //! Checked on every record of every real fixture (whatever its format), and on many thousands of
-//! mutations of GCP records: truncations, single-byte damage, and inserted fields of the wrong
-//! type, duplicated, escaped or belonging to another format.
+//! mutations of GCP and CloudTrail records: truncations, single-byte damage, and inserted fields
+//! of the wrong type, duplicated, escaped or belonging to another format.
 
 use std::path::Path;
-use trailwatch::ingest::fast::gcp_event;
+use trailwatch::ingest::fast;
 use trailwatch::ingest::frame::{self, Item, Mode};
 use trailwatch::ingest::probe::{Parsed, parse_record, parse_record_general};
 
@@ -14,7 +15,7 @@ fn agree(text: &[u8]) -> bool {
     let Ok(s) = std::str::from_utf8(text) else {
         return false;
     };
-    let Some(fast) = gcp_event(s) else {
+    let Some(fast) = fast::event(s) else {
         return false;
     };
     match parse_record_general(text) {
@@ -64,15 +65,23 @@ const CRAFTED: [&str; 4] = [
     r#"{"protoPayload":{"@type":null,"methodName":"m","authenticationInfo":{"principalSubject":"principal://iam.googleapis.com/x"}},"resource":{"type":"t"},"timestamp":"2026-01-01T00:00:00Z","trace":"t","spanId":"s"}"#,
 ];
 
+/// Hand-made CloudTrail records that reach every field the scanner reads.
+const CRAFTED_AWS: [&str; 4] = [
+    r#"{"eventVersion":"1.08","userIdentity":{"type":"AssumedRole","principalId":"AROA:s","arn":"arn:aws:sts::1:assumed-role/r/s","accountId":"1","sessionContext":{"sessionIssuer":{"type":"Role"},"attributes":{"mfaAuthenticated":"false"}}},"eventTime":"2026-01-02T03:04:05Z","eventSource":"s3.amazonaws.com","eventName":"CreateBucket","awsRegion":"eu-west-1","sourceIPAddress":"198.51.100.7","userAgent":"aws-cli/2 (é)","requestParameters":{"bucketName":"b1","Host":"b1.s3.amazonaws.com","x":[1,2.5,{"y":"z\"q"}]},"responseElements":null,"requestID":"R","eventID":"E","readOnly":false,"eventType":"AwsApiCall","managementEvent":true,"recipientAccountId":"1","eventCategory":"Management","tlsDetails":{"tlsVersion":"TLSv1.2"}}"#,
+    r#"{"userIdentity":{"type":"IAMUser","userName":"bob","arn":null},"eventTime":"2026-01-02T03:04:05.5+01:00","eventSource":"kms.amazonaws.com","eventName":"Decrypt","errorCode":"AccessDenied","errorMessage":"no","resources":[{"accountId":"1","type":"AWS::KMS::Key","ARN":"arn:aws:kms:eu-west-1:1:key/k"}],"requestParameters":{"keyId":"alias/x"}}"#,
+    r#"{"userIdentity":{"type":"AWSService","invokedBy":"ec2.amazonaws.com"},"eventTime":"2026-02-03T04:05:06Z","eventSource":"kms.amazonaws.com","eventName":"GenerateDataKey","resources":[{"arn":""},{"ARN":"arn:aws:kms:::key/2"}],"requestParameters":{"keyId":"arn:aws:kms:::key/3"},"errorMessage":""}"#,
+    r#" {"eventTime":"2026-02-03T04:05:06Z","eventSource":"kms.amazonaws.com","eventName":"ListKeys","resources":null,"requestParameters":{"keyId":"arn:aws:kms:::key/9","bucketName":null},"userIdentity":{}} "#,
+];
+
 #[test]
 fn crafted_records_take_the_scanner_and_match_serde() {
-    for r in CRAFTED {
+    for r in CRAFTED.iter().chain(&CRAFTED_AWS) {
         assert!(agree(r.as_bytes()), "the scanner should read {r}");
     }
 }
 
 #[test]
-fn every_fixture_record_agrees_and_gcp_ones_take_the_scanner() {
+fn every_fixture_record_agrees_and_gcp_and_cloudtrail_ones_take_the_scanner() {
     let mut taken = 0;
     let gcp = fixture_records("gcp-audit");
     for (file, r) in &gcp {
@@ -86,9 +95,12 @@ fn every_fixture_record_agrees_and_gcp_ones_take_the_scanner() {
         }
     }
     assert!(taken * 2 >= gcp.len(), "the scanner took only {taken} of {} real GCP records", gcp.len());
-    for dir in ["aws-cloudtrail", "azure-activity", "azure-keyvault", "azure-securityevent", "azure-signin", "spec"] {
+    let aws = fixture_records("aws-cloudtrail");
+    let taken = aws.iter().filter(|(_, r)| agree(r)).count();
+    assert!(taken * 2 >= aws.len(), "the scanner took only {taken} of {} real CloudTrail records", aws.len());
+    for dir in ["azure-activity", "azure-keyvault", "azure-securityevent", "azure-signin", "spec"] {
         for (file, r) in fixture_records(dir) {
-            assert!(!agree(&r), "{dir}/{file}: the GCP scanner took a record of another format");
+            assert!(!agree(&r), "{dir}/{file}: a scanner took a record of a format it does not read");
         }
     }
 }
@@ -96,6 +108,8 @@ fn every_fixture_record_agrees_and_gcp_ones_take_the_scanner() {
 fn bases() -> Vec<Vec<u8>> {
     let mut b: Vec<Vec<u8>> = CRAFTED.iter().map(|s| s.as_bytes().to_vec()).collect();
     b.extend(fixture_records("gcp-audit").into_iter().map(|(_, r)| r).filter(|r| r.len() < 2500).take(3));
+    b.extend(CRAFTED_AWS.iter().map(|s| s.as_bytes().to_vec()));
+    b.extend(fixture_records("aws-cloudtrail").into_iter().map(|(_, r)| r).filter(|r| r.len() < 2500).take(2));
     b
 }
 
@@ -108,13 +122,14 @@ fn truncated_records_agree() {
         }
     }
     // A cut inside trailing whitespace still leaves a whole record.
-    assert!(taken <= 2 * CRAFTED.len());
+    assert!(taken <= 2 * (CRAFTED.len() + CRAFTED_AWS.len()));
 }
 
 #[test]
 fn damaged_bytes_agree() {
     let mut taken = 0;
-    for base in bases().into_iter().take(5) {
+    let bases = bases();
+    for base in bases.iter().take(5).chain(bases.iter().skip(7).take(5)) {
         for at in 0..base.len() {
             for byte in [b'"', b'\\', b'{', b'}', b'[', b']', b',', b':', b'0', b'n', b' ', 1, b'e', b'.', b'-', 0xff] {
                 let mut m = base.clone();
@@ -128,7 +143,22 @@ fn damaged_bytes_agree() {
 
 #[test]
 fn inserted_fields_agree() {
-    const SNIPPETS: [&str; 34] = [
+    const SNIPPETS: [&str; 49] = [
+        r#""eventTime":"2026-01-01T00:00:00Z","#,
+        r#""eventTime":1,"#,
+        r#""eventName":"","#,
+        r#""eventName":7,"#,
+        r#""eventName":"ConsoleLogin","#,
+        r#""eventSource":null,"#,
+        r#""eventType":"AwsCloudTrailInsight","#,
+        r#""userIdentity":null,"#,
+        r#""arn":"arn:aws:iam::1:user/x","#,
+        r#""resources":[{"ARN":"a","arn":"b"}],"#,
+        r#""resources":{},"#,
+        r#""resources":[["arn"]],"#,
+        r#""requestParameters":{"bucketName":"bkt"},"#,
+        r#""keyId":"arn:aws:kms:::key/x","#,
+        r#""digestStartTime":"x","#,
         r#""timestamp":5,"#,
         r#""timestamp":null,"#,
         r#""timestamp":"2026-13-45T00:00:00Z","#,

@@ -1,4 +1,5 @@
-//! A field-skipping scanner for the common shape of the hottest format, GCP audit `LogEntry`s.
+//! A field-skipping scanner for the common shapes of the bulkiest formats: GCP audit `LogEntry`s
+//! and CloudTrail records.
 //!
 //! The general path ([`super::probe`]) deserialises every record into a union of all formats'
 //! fields with serde; that is most of a load's time. This scanner walks one record's JSON once,
@@ -10,6 +11,7 @@
 //! deep nesting — so the general path keeps every diagnostic. The equivalence is checked by a
 //! differential test over real fixtures and mutated records, and by the `fastpath` fuzz target.
 
+use super::aws;
 use super::gcp::{self, Parts};
 use super::probe::Draft;
 use std::borrow::Cow;
@@ -31,6 +33,124 @@ const PASSIVE_TOP_LEVEL: [&[u8]; 10] = [
     b"errorGroups",
     b"apphub",
 ];
+
+/// Top-level CloudTrail fields that no reader's probe reads.
+const PASSIVE_CLOUDTRAIL: [&[u8]; 17] = [
+    b"eventVersion",
+    b"additionalEventData",
+    b"requestID",
+    b"eventID",
+    b"readOnly",
+    b"apiVersion",
+    b"managementEvent",
+    b"recipientAccountId",
+    b"sharedEventID",
+    b"vpcEndpointId",
+    b"vpcEndpointAccountId",
+    b"eventCategory",
+    b"tlsDetails",
+    b"sessionCredentialFromConsole",
+    b"serviceEventDetails",
+    b"edgeDeviceDetails",
+    b"addendum",
+];
+
+/// Reads a record with either scanner, or declines.
+pub fn event(text: &str) -> Option<Draft<'_>> {
+    match text.as_bytes().iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'{') => gcp_event(text).or_else(|| aws_event(text)),
+        _ => None,
+    }
+}
+
+/// Reads a CloudTrail record the way [`super::probe::parse_record`] would, or declines.
+pub fn aws_event(text: &str) -> Option<Draft<'_>> {
+    let mut c = Cursor::new(text);
+    let mut p = aws::Parts::default();
+    let mut event_name: Option<&str> = None;
+    let mut resources: Option<Option<&str>> = None;
+    let mut request: Option<(usize, usize)> = None;
+    let mut seen = Seen(0);
+    c.ws();
+    c.object(|c, key| {
+        match key {
+            b"eventTime" => {
+                seen.once(0)?;
+                p.event_time = c.opt_str()?.map(Cow::Borrowed);
+            }
+            b"eventSource" => {
+                seen.once(1)?;
+                p.event_source = c.opt_str()?.map(Cow::Borrowed);
+            }
+            b"eventName" => {
+                seen.once(2)?;
+                event_name = Some(c.plain_string()?);
+            }
+            b"eventType" => {
+                seen.once(3)?;
+                if c.opt_str()? == Some("AwsCloudTrailInsight") {
+                    return None;
+                }
+            }
+            b"awsRegion" => {
+                seen.once(4)?;
+                p.region = c.opt_str()?.map(Cow::Borrowed);
+            }
+            b"sourceIPAddress" => {
+                seen.once(5)?;
+                p.source_ip = c.opt_str()?.map(Cow::Borrowed);
+            }
+            b"userAgent" => {
+                seen.once(6)?;
+                p.user_agent = c.opt_str()?.map(Cow::Borrowed);
+            }
+            b"errorCode" => {
+                seen.once(7)?;
+                p.error_code = c.opt_str()?.map(Cow::Borrowed);
+            }
+            b"errorMessage" => {
+                seen.once(8)?;
+                p.error_message = c.opt_str()?.map(Cow::Borrowed);
+            }
+            b"userIdentity" => {
+                seen.once(9)?;
+                c.identity(&mut p.identity)?;
+            }
+            b"resources" => {
+                seen.once(10)?;
+                resources = Some(c.first_arn()?);
+            }
+            b"requestParameters" => {
+                seen.once(11)?;
+                let start = c.i;
+                c.skip_value()?;
+                request = Some((start, c.i));
+            }
+            b"responseElements" => {
+                seen.once(12)?;
+                c.skip_value()?;
+            }
+            k if PASSIVE_CLOUDTRAIL.contains(&k) => c.skip_value()?,
+            _ => return None,
+        }
+        Some(())
+    })?;
+    c.ws();
+    let name = event_name.filter(|n| !n.is_empty())?;
+    if c.i != c.b.len() || p.event_source.is_none() || aws::needs_response(name) {
+        return None;
+    }
+    p.event_name = Cow::Borrowed(name);
+    p.first_arn = resources.flatten().map(Cow::Borrowed);
+    if let Some((a, z)) = request
+        && aws::needs_request(p.first_arn.as_deref(), &p.response, p.event_source.as_deref())
+    {
+        let mut r = Cursor::new(&text[..z]);
+        r.i = a;
+        r.request(&mut p.request)?;
+    }
+    aws::build(p).ok()
+}
 
 /// Reads a GCP audit `LogEntry` the way [`super::probe::parse_record`] would, or declines.
 pub fn gcp_event(text: &str) -> Option<Draft<'_>> {
@@ -438,6 +558,84 @@ impl<'a> Cursor<'a> {
                 _ => return None,
             }
         }
+    }
+
+    /// `userIdentity`: the fields [`aws::Identity`] reads.
+    fn identity(&mut self, id: &mut aws::Identity<'a>) -> Option<()> {
+        let mut seen = Seen(0);
+        self.object(|c, key| {
+            let (bit, slot) = match key {
+                b"type" => (0, &mut id.kind),
+                b"arn" => (1, &mut id.arn),
+                b"userName" => (2, &mut id.user_name),
+                b"principalId" => (3, &mut id.principal_id),
+                b"invokedBy" => (4, &mut id.invoked_by),
+                _ => return c.skip_value(),
+            };
+            seen.once(bit)?;
+            *slot = c.opt_str()?.map(Cow::Borrowed);
+            Some(())
+        })
+    }
+
+    /// `resources`: an array of objects, `null` or absent; the first non-empty `ARN` (or `arn`).
+    fn first_arn(&mut self) -> Option<Option<&'a str>> {
+        if self.peek()? == b'n' {
+            return self.literal(b"null").map(|_| None);
+        }
+        self.eat(b'[')?;
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return None;
+        }
+        let mut first = None;
+        self.ws();
+        if self.eat(b']').is_none() {
+            loop {
+                let mut arn = None;
+                let mut seen = Seen(0);
+                self.object(|c, key| match key {
+                    b"ARN" | b"arn" => {
+                        seen.once(0)?;
+                        arn = c.opt_str()?;
+                        Some(())
+                    }
+                    _ => c.skip_value(),
+                })?;
+                if first.is_none() {
+                    first = arn.filter(|a| !a.is_empty());
+                }
+                self.ws();
+                match self.peek()? {
+                    b',' => {
+                        self.i += 1;
+                        self.ws();
+                    }
+                    b']' => {
+                        self.i += 1;
+                        break;
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        self.depth -= 1;
+        Some(first)
+    }
+
+    /// `requestParameters` as [`aws::Request`] reads it: an object with plain string fields.
+    fn request(&mut self, req: &mut aws::Request<'a>) -> Option<()> {
+        let mut seen = Seen(0);
+        self.object(|c, key| {
+            let (bit, slot) = match key {
+                b"bucketName" => (0, &mut req.bucket_name),
+                b"keyId" => (1, &mut req.key_id),
+                _ => return c.skip_value(),
+            };
+            seen.once(bit)?;
+            *slot = c.opt_str()?.map(Cow::Borrowed);
+            Some(())
+        })
     }
 
     /// `resource`: the location labels of a `MonitoredResource`.

@@ -188,11 +188,11 @@ pub enum Parsed<'a> {
 
 /// Parses one record's JSON text and normalises it. `Err` carries a human reason.
 ///
-/// Common GCP audit records take the scanner in [`super::fast`]; everything else, and anything
+/// Common GCP audit and CloudTrail records take the scanner in [`super::fast`]; everything else, and anything
 /// the scanner declines, takes serde ([`parse_record_general`]), with the same result.
 pub fn parse_record(text: &[u8]) -> Result<Parsed<'_>, String> {
     if let Ok(s) = simdutf8::basic::from_utf8(text)
-        && let Some(draft) = super::fast::gcp_event(s)
+        && let Some(draft) = super::fast::event(s)
     {
         return Ok(Parsed::Event(Box::new(draft)));
     }
