@@ -1,12 +1,12 @@
 //! A batch: what one worker read from one file or one chunk of a large file.
 //!
 //! Owns the worker-local interner (merged into the store's afterwards, so workers never share a
-//! lock), the per-record dispatch from framed text to [`super::probe::parse_record`], and the
+//! lock), the per-record dispatch from framed text to [`super::fast`] or [`super::probe`], and the
 //! bookkeeping of skipped and ignored records.
 
 use super::frame::Item;
-use super::probe::{Draft, Parsed, parse_record};
-use crate::model::{Cloud, Event, Outcome, PrincipalKind, SourceRef};
+use super::probe::{Draft, Parsed, parse_record, parse_record_general};
+use crate::model::{Cloud, Event, Outcome, PrincipalKind, SourceRef, Sym};
 use crate::store::Interner;
 use std::collections::BTreeMap;
 
@@ -50,6 +50,8 @@ pub struct Batch {
     pub records: u64,
     /// Lines in this unit (for offsetting later chunks of the same file).
     pub lines: u32,
+    /// The previous event's string ids, field by field.
+    last: [Sym; 10],
 }
 
 /// Cap on skip messages kept per batch; counts stay exact beyond it.
@@ -85,7 +87,15 @@ impl Batch {
     }
 
     fn record(&mut self, rec: &[u8], src: SourceRef, text: &[u8], base_offset: usize, allow_batch: bool) {
-        match parse_record(rec) {
+        // The scanner's event goes straight in; everything else takes the general reader.
+        if let Ok(s) = simdutf8::basic::from_utf8(rec)
+            && let Some(d) = super::fast::event(s)
+        {
+            self.records += 1;
+            self.push(&d, src);
+            return;
+        }
+        match parse_record_general(rec) {
             Ok(Parsed::Event(d)) => {
                 self.records += 1;
                 self.push(&d, src);
@@ -138,23 +148,32 @@ impl Batch {
     }
 
     fn push(&mut self, d: &Draft<'_>, src: SourceRef) {
-        let s = &mut self.strings;
-        self.events.push(Event {
+        // Neighbouring records often share a field's value (service, region, user agent): the
+        // previous record's id is checked before the hash table.
+        let (s, last) = (&mut self.strings, &mut self.last);
+        let mut id = |field: usize, text: &str| {
+            if s.get(last[field]) != text {
+                last[field] = s.intern(text);
+            }
+            last[field]
+        };
+        let event = Event {
             time: d.time,
             cloud: d.cloud.unwrap_or(Cloud::Gcp),
             principal_kind: d.principal_kind.unwrap_or(PrincipalKind::Unknown),
             outcome: d.outcome.unwrap_or(Outcome::Success),
-            principal: s.intern(&d.principal),
-            service: s.intern(&d.service),
-            operation: s.intern(&d.operation),
-            resource: s.intern(&d.resource),
-            source_ip: s.intern(&d.source_ip),
-            user_agent: s.intern(&d.user_agent),
-            status: s.intern(&d.status),
-            region: s.intern(&d.region),
-            computer: s.intern(&d.computer),
-            process: s.intern(&d.process),
+            principal: id(0, &d.principal),
+            service: id(1, &d.service),
+            operation: id(2, &d.operation),
+            resource: id(3, &d.resource),
+            source_ip: id(4, &d.source_ip),
+            user_agent: id(5, &d.user_agent),
+            status: id(6, &d.status),
+            region: id(7, &d.region),
+            computer: id(8, &d.computer),
+            process: id(9, &d.process),
             src,
-        });
+        };
+        self.events.push(event);
     }
 }
