@@ -335,3 +335,42 @@ fn forged_far_past_and_far_future_times_do_not_move_the_anchors() {
     assert!(err.contains("2 event(s) dated before 2000 or after tomorrow"), "{err}");
     assert!(err.contains("detection from 2024-03-08T09:00:00Z"), "{err}");
 }
+
+/// Permission denied, checked for real even when the suite runs as root (as in CI containers):
+/// root reads anything, so the binary is run as `nobody` through `setpriv`.
+#[cfg(unix)]
+#[test]
+fn an_unreadable_file_is_permission_denied_even_under_root() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let good = dir.path().join("good.jsonl");
+    std::fs::write(&good, format!("{GOOD_GCP}\n")).unwrap();
+    std::fs::set_permissions(&good, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let locked = dir.path().join("locked.jsonl");
+    std::fs::write(&locked, format!("{GOOD_GCP}\n")).unwrap();
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let bin = env!("CARGO_BIN_EXE_trailwatch");
+    let root = Command::new("id").arg("-u").output().map(|o| o.stdout.starts_with(b"0")).unwrap_or(false);
+    let out: Output = if root {
+        match Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups", bin, "events", "--format", "jsonl"])
+            .arg(dir.path())
+            .output()
+        {
+            // setpriv missing, or `nobody` may not reach the binary from where the suite was built.
+            Ok(o) if o.status.code() == Some(126) || o.status.code() == Some(127) => return,
+            Err(_) => return,
+            Ok(o) => o,
+        }
+    } else {
+        Command::new(bin).args(["events", "--format", "jsonl"]).arg(dir.path()).output().unwrap()
+    };
+    let err = String::from_utf8_lossy(&out.stderr);
+    if err.contains("Permission denied") && err.contains(bin) {
+        return; // the binary itself is out of `nobody`'s reach
+    }
+    assert!(err.contains("locked.jsonl: permission denied"), "{err}");
+    assert!(err.contains("1 files unreadable"), "{err}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1, "the readable file still loads");
+}

@@ -435,8 +435,9 @@ fn gather(parts: Vec<Vec<crate::model::Event>>) -> Vec<crate::model::Event> {
         slots.push(head);
         rest = tail;
     }
-    slots.into_par_iter().zip(parts.par_iter()).for_each(|(slot, part)| {
-        for (s, e) in slot.iter_mut().zip(part) {
+    // Each part is freed as soon as it is copied, so the peak stays near one copy of the events.
+    slots.into_par_iter().zip(parts.into_par_iter()).for_each(|(slot, part)| {
+        for (s, e) in slot.iter_mut().zip(&part) {
             s.write(*e);
         }
     });
