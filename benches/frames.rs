@@ -1,13 +1,19 @@
-//! Keystroke-to-frame times at 1 M events (update + render into a 100×30 `TestBackend`):
-//! `cargo bench --bench frames`. Results go into BENCHMARKS.md.
+//! Keystroke-to-frame times (update + render into a 100×30 `TestBackend`):
+//! `cargo bench --bench frames -- [EVENTS] [PRINCIPALS]`, default 1 M events all of one principal
+//! (the worst case: every view works over all of them). Results go into BENCHMARKS.md.
 
 #[path = "support/frames.rs"]
 mod frames;
 
 fn main() {
-    let n = std::env::args().filter_map(|a| a.parse::<usize>().ok()).next().unwrap_or(1_000_000);
-    let rows = frames::measure(n);
-    println!("| keystroke ({n} events of one principal) | time ms |");
+    let nums: Vec<usize> = std::env::args().filter_map(|a| a.parse::<usize>().ok()).collect();
+    let n = nums.first().copied().unwrap_or(1_000_000);
+    let principals = nums.get(1).copied().unwrap_or(1).max(1);
+    let rows = frames::measure(n, principals);
+    println!(
+        "| keystroke ({n} events, {principals} principal(s); the alert's has {}) | time ms |",
+        n.div_ceil(principals)
+    );
     println!("|---|---|");
     for (label, d) in &rows {
         println!("| {label} | {:.2} |", d.as_secs_f64() * 1e3);

@@ -6,7 +6,7 @@ mod frames;
 
 #[test]
 fn keystroke_script_runs_on_a_large_timeline() {
-    let rows = frames::measure(100_000);
+    let rows = frames::measure(100_000, 1);
     assert!(rows.len() > 30);
     assert!(rows.iter().any(|(label, _)| label == "t: open the timeline"));
 }

@@ -16,10 +16,13 @@ use trailwatch::time::{DAY_US, parse_time};
 use trailwatch::tui::screens::ScreenKind;
 use trailwatch::tui::{App, TuiOptions, bench_keystroke};
 
-/// A store with `n` events of one principal over 30 days, and one alert on an event in the middle.
-pub fn synthetic(n: usize) -> (EventStore, Alert) {
+/// A store with `n` events over 30 days shared round-robin by `principals` principals (the first,
+/// `busy@example.com`, is the alert's), and one alert on an event of it in the middle.
+pub fn synthetic(n: usize, principals: usize) -> (EventStore, Alert) {
     let mut s = Interner::new();
-    let principal = s.intern("busy@example.com");
+    let people: Vec<Sym> = (0..principals.max(1))
+        .map(|i| if i == 0 { s.intern("busy@example.com") } else { s.intern(&format!("user{i}@example.com")) })
+        .collect();
     let services: Vec<Sym> = (0..40).map(|i| s.intern(&format!("svc{i}.googleapis.com"))).collect();
     let ops: Vec<Sym> = (0..2000).map(|i| s.intern(&format!("google.svc.v1.Method{i}"))).collect();
     let resources: Vec<Sym> =
@@ -46,7 +49,7 @@ pub fn synthetic(n: usize) -> (EventStore, Alert) {
                 cloud: Cloud::Gcp,
                 principal_kind: PrincipalKind::User,
                 outcome: if failed { Outcome::Failure } else { Outcome::Success },
-                principal,
+                principal: people[i % people.len()],
                 service: services[next() % services.len()],
                 operation: ops[(next() % ops.len()).min(next() % ops.len())],
                 resource: resources[next() % resources.len()],
@@ -71,7 +74,8 @@ pub fn synthetic(n: usize) -> (EventStore, Alert) {
         ignored: 0,
     };
     let store = EventStore::build(events, s, vec![file]);
-    let trigger = (n / 2) as u32;
+    let p = people.len();
+    let trigger = (n / 2 / p * p) as u32;
     let e = store.events()[trigger as usize];
     let alert = Alert {
         id: "nac-synthetic".into(),
@@ -86,7 +90,10 @@ pub fn synthetic(n: usize) -> (EventStore, Alert) {
         key: vec![("method".into(), store.str(e.operation).into())],
         summary: "synthetic alert".into(),
         evidence: (0..20)
-            .map(|k| Evidence::new(trigger + k * 1000, if k == 0 { "trigger" } else { "repeat" }, "x"))
+            .map(|k| trigger as usize + k * 1000 * p)
+            .filter(|&i| i < n)
+            .enumerate()
+            .map(|(k, i)| Evidence::new(i as u32, if k == 0 { "trigger" } else { "repeat" }, "x"))
             .collect(),
         mitre: vec![],
         facts: vec![],
@@ -104,9 +111,9 @@ pub fn code(c: KeyCode) -> KeyEvent {
 }
 
 /// Measures a script of keys on the timeline; returns (label, worst time) per step.
-pub fn measure(n: usize) -> Vec<(String, Duration)> {
+pub fn measure(n: usize, principals: usize) -> Vec<(String, Duration)> {
     let t0 = Instant::now();
-    let (store, alert) = synthetic(n);
+    let (store, alert) = synthetic(n, principals);
     eprintln!("built {n} events in {:?}", t0.elapsed());
     let now = store.span().unwrap().1;
     let opts = TuiOptions { title: "synthetic".into(), ..TuiOptions::default() };

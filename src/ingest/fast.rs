@@ -2,8 +2,8 @@
 //! and CloudTrail records.
 //!
 //! The general path ([`super::probe`]) deserialises every record into a union of all formats'
-//! fields with serde; that is most of a load's time. This scanner walks one record's JSON once,
-//! reads only the fields the GCP normaliser needs and skips the rest (validating it, without
+//! fields with serde; that was most of a load's time. This scanner walks one record's JSON once,
+//! reads only the fields the format's normaliser needs and skips the rest (validating it, without
 //! building anything). It is an accelerator, never a second reader: it either returns exactly the
 //! [`Draft`] the general path would produce for the same text, or `None`, and the general path
 //! takes the record. It declines anything unusual — an escape in a needed string or key, a
@@ -21,7 +21,7 @@ const MAX_DEPTH: u32 = 64;
 
 /// Top-level `LogEntry` fields that no reader's probe reads; anything else not handled below
 /// sends the record to the general path.
-const PASSIVE_TOP_LEVEL: [&[u8]; 10] = [
+const PASSIVE_GCP: [&[u8]; 10] = [
     b"severity",
     b"labels",
     b"operation",
@@ -186,7 +186,7 @@ pub fn gcp_event(text: &str) -> Option<Draft<'_>> {
                 seen.once(5)?;
                 c.monitored_resource(&mut labels)?;
             }
-            k if PASSIVE_TOP_LEVEL.contains(&k) => c.skip_value()?,
+            k if PASSIVE_GCP.contains(&k) => c.skip_value()?,
             _ => return None,
         }
         Some(())
@@ -766,6 +766,26 @@ mod tests {
             let mut c = Cursor::new(bad);
             let whole = c.skip_value().is_some() && c.i == bad.len();
             assert!(!whole, "{bad} should not be accepted as one value");
+        }
+    }
+
+    #[test]
+    fn passive_keys_are_read_by_no_probe_field() {
+        use crate::ingest::probe::{Parsed, parse_record_general};
+        let gcp = r#"{"protoPayload":{"methodName":"m"},"timestamp":"2026-01-01T00:00:00Z"}"#;
+        let aws = r#"{"eventTime":"2026-01-01T00:00:00Z","eventSource":"s","eventName":"n"}"#;
+        for (keys, base) in [(&PASSIVE_GCP[..], gcp), (&PASSIVE_CLOUDTRAIL[..], aws)] {
+            for key in keys {
+                let key = std::str::from_utf8(key).unwrap();
+                for value in ["5", "\"x\"", r#"{"value":"v"}"#, "[1]", "null", "true"] {
+                    let text = format!("{{\"{key}\":{value},{}", &base[1..]);
+                    let fast = event(&text).unwrap_or_else(|| panic!("{key} should be skipped: {text}"));
+                    match parse_record_general(text.as_bytes()) {
+                        Ok(Parsed::Event(d)) => assert_eq!(*d, fast, "{text}"),
+                        other => panic!("serde reads {text} as {other:?}"),
+                    }
+                }
+            }
         }
     }
 
