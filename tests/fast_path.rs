@@ -143,7 +143,7 @@ fn damaged_bytes_agree() {
 
 #[test]
 fn inserted_fields_agree() {
-    const SNIPPETS: [&str; 49] = [
+    const SNIPPETS: [&str; 50] = [
         r#""eventTime":"2026-01-01T00:00:00Z","#,
         r#""eventTime":1,"#,
         r#""eventName":"","#,
@@ -176,6 +176,8 @@ fn inserted_fields_agree() {
         r#""status":{"code":1.5},"#,
         r#""status":{"code":99999999999999999999},"#,
         r#""status":{"code":"7"},"#,
+        // serde_json reads `-0` as a float, which the `i64` code rejects (found by this test).
+        r#""status":{"code":-0},"#,
         r#""status":null,"#,
         r#""code":5,"#,
         r#""message":"m","#,
