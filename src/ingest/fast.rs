@@ -153,7 +153,7 @@ pub fn aws_event(text: &str) -> Option<Draft<'_>> {
 }
 
 /// Reads a GCP audit `LogEntry` the way [`super::probe::parse_record`] would, or declines.
-pub fn gcp_event(text: &str) -> Option<Draft<'_>> {
+pub fn gcp_event<'a>(text: &'a str) -> Option<Draft<'a>> {
     let mut c = Cursor::new(text);
     let mut parts = Parts::default();
     let mut labels = Labels::default();
@@ -196,15 +196,21 @@ pub fn gcp_event(text: &str) -> Option<Draft<'_>> {
         return None;
     }
     let current = locations.flatten();
-    parts.region = gcp::pick_region([labels.location, labels.region, labels.zone], current);
+    // The scanner only ever borrows, so the labels are borrowed from `text` too.
+    let text_of = |c: Option<Cow<'a, str>>| match c {
+        Some(Cow::Borrowed(b)) => Some(b),
+        _ => None,
+    };
+    let labels = [text_of(labels.location), text_of(labels.region), text_of(labels.zone)];
+    parts.region = gcp::pick_region(labels, current);
     gcp::build(parts).ok()
 }
 
 #[derive(Default)]
 struct Labels<'a> {
-    location: Option<&'a str>,
-    region: Option<&'a str>,
-    zone: Option<&'a str>,
+    location: Option<Cow<'a, str>>,
+    region: Option<Cow<'a, str>>,
+    zone: Option<Cow<'a, str>>,
 }
 
 /// Which fields were read, to decline duplicates (serde reports them).
@@ -472,41 +478,20 @@ impl<'a> Cursor<'a> {
                 }
                 b"authenticationInfo" => {
                     seen.once(4)?;
-                    let mut inner = Seen(0);
-                    c.object(|c, key| match key {
-                        b"principalEmail" => {
-                            inner.once(0)?;
-                            parts.principal_email = c.opt_str()?.map(Cow::Borrowed);
-                            Some(())
-                        }
-                        b"principalSubject" => {
-                            inner.once(1)?;
-                            parts.principal_subject = c.opt_str()?.map(Cow::Borrowed);
-                            Some(())
-                        }
-                        b"serviceAccountDelegationInfo" => {
-                            inner.once(2)?;
-                            c.skip_value()
-                        }
-                        _ => c.skip_value(),
-                    })?;
+                    c.string_fields(
+                        [
+                            (b"principalEmail", &mut parts.principal_email),
+                            (b"principalSubject", &mut parts.principal_subject),
+                        ],
+                        &[b"serviceAccountDelegationInfo"],
+                    )?;
                 }
                 b"requestMetadata" => {
                     seen.once(5)?;
-                    let mut inner = Seen(0);
-                    c.object(|c, key| match key {
-                        b"callerIp" => {
-                            inner.once(0)?;
-                            parts.caller_ip = c.opt_str()?.map(Cow::Borrowed);
-                            Some(())
-                        }
-                        b"callerSuppliedUserAgent" => {
-                            inner.once(1)?;
-                            parts.user_agent = c.opt_str()?.map(Cow::Borrowed);
-                            Some(())
-                        }
-                        _ => c.skip_value(),
-                    })?;
+                    c.string_fields(
+                        [(b"callerIp", &mut parts.caller_ip), (b"callerSuppliedUserAgent", &mut parts.user_agent)],
+                        &[],
+                    )?;
                 }
                 b"status" => {
                     seen.once(6)?;
@@ -568,22 +553,40 @@ impl<'a> Cursor<'a> {
         }
     }
 
-    /// `userIdentity`: the fields [`aws::Identity`] reads.
-    fn identity(&mut self, id: &mut aws::Identity<'a>) -> Option<()> {
+    /// An object of optional strings as serde reads it into a struct: each of `fields` (key,
+    /// slot) is read into its slot, keys in `skipped_once` are skipped, other keys are ignored,
+    /// and a repeated field declines (serde reports duplicates).
+    fn string_fields<const N: usize>(
+        &mut self,
+        mut fields: [(&[u8], &mut Option<Cow<'a, str>>); N],
+        skipped_once: &[&[u8]],
+    ) -> Option<()> {
         let mut seen = Seen(0);
         self.object(|c, key| {
-            let (bit, slot) = match key {
-                b"type" => (0, &mut id.kind),
-                b"arn" => (1, &mut id.arn),
-                b"userName" => (2, &mut id.user_name),
-                b"principalId" => (3, &mut id.principal_id),
-                b"invokedBy" => (4, &mut id.invoked_by),
-                _ => return c.skip_value(),
-            };
-            seen.once(bit)?;
-            *slot = c.opt_str()?.map(Cow::Borrowed);
-            Some(())
+            if let Some(i) = fields.iter().position(|(k, _)| *k == key) {
+                seen.once(i as u32)?;
+                *fields[i].1 = c.opt_str()?.map(Cow::Borrowed);
+                return Some(());
+            }
+            if let Some(i) = skipped_once.iter().position(|k| *k == key) {
+                seen.once((N + i) as u32)?;
+            }
+            c.skip_value()
         })
+    }
+
+    /// `userIdentity`: the fields [`aws::Identity`] reads.
+    fn identity(&mut self, id: &mut aws::Identity<'a>) -> Option<()> {
+        self.string_fields(
+            [
+                (b"type", &mut id.kind),
+                (b"arn", &mut id.arn),
+                (b"userName", &mut id.user_name),
+                (b"principalId", &mut id.principal_id),
+                (b"invokedBy", &mut id.invoked_by),
+            ],
+            &[],
+        )
     }
 
     /// `resources`: an array of objects, `null` or absent; the first non-empty `ARN` (or `arn`).
@@ -633,17 +636,7 @@ impl<'a> Cursor<'a> {
 
     /// `requestParameters` as [`aws::Request`] reads it: an object with plain string fields.
     fn request(&mut self, req: &mut aws::Request<'a>) -> Option<()> {
-        let mut seen = Seen(0);
-        self.object(|c, key| {
-            let (bit, slot) = match key {
-                b"bucketName" => (0, &mut req.bucket_name),
-                b"keyId" => (1, &mut req.key_id),
-                _ => return c.skip_value(),
-            };
-            seen.once(bit)?;
-            *slot = c.opt_str()?.map(Cow::Borrowed);
-            Some(())
-        })
+        self.string_fields([(b"bucketName", &mut req.bucket_name), (b"keyId", &mut req.key_id)], &[])
     }
 
     /// `resource`: the location labels of a `MonitoredResource`.
@@ -652,18 +645,10 @@ impl<'a> Cursor<'a> {
         self.object(|c, key| match key {
             b"labels" => {
                 seen.once(0)?;
-                let mut inner = Seen(0);
-                c.object(|c, key| {
-                    let (bit, slot) = match key {
-                        b"location" => (0, &mut labels.location),
-                        b"region" => (1, &mut labels.region),
-                        b"zone" => (2, &mut labels.zone),
-                        _ => return c.skip_value(),
-                    };
-                    inner.once(bit)?;
-                    *slot = c.opt_str()?;
-                    Some(())
-                })
+                c.string_fields(
+                    [(b"location", &mut labels.location), (b"region", &mut labels.region), (b"zone", &mut labels.zone)],
+                    &[],
+                )
             }
             _ => c.skip_value(),
         })
