@@ -105,6 +105,8 @@ pub struct EventStore {
     strings: Interner,
     files: Vec<FileInfo>,
     by_principal: HashMap<Sym, Vec<u32>>,
+    /// Per principal, the days (since the epoch, UTC) it was active, ascending.
+    active_days: HashMap<Sym, Vec<i64>>,
     principals: Vec<Sym>,
     folded: Vec<Sym>,
     raw_cache: Mutex<Option<(u32, Arc<content::Content>)>>,
@@ -114,12 +116,25 @@ impl EventStore {
     /// Builds the store: sorts events by time (ties by file, offset, position — deterministic),
     /// builds the principal index and the case-folding table.
     pub fn build(mut events: Vec<Event>, mut strings: Interner, files: Vec<FileInfo>) -> Self {
-        use rayon::slice::ParallelSliceMut;
+        use rayon::prelude::*;
         events.par_sort_unstable_by_key(|e| (e.time, e.src.file, e.src.offset, e.src.index));
         let mut by_principal: HashMap<Sym, Vec<u32>> = HashMap::default();
         for (i, e) in events.iter().enumerate() {
             by_principal.entry(e.principal).or_default().push(i as u32);
         }
+        let active_days = by_principal
+            .par_iter()
+            .map(|(&p, positions)| {
+                let mut days: Vec<i64> = Vec::new();
+                for &i in positions {
+                    let d = events[i as usize].time.div_euclid(crate::time::DAY_US);
+                    if days.last() != Some(&d) {
+                        days.push(d);
+                    }
+                }
+                (p, days)
+            })
+            .collect();
         let mut principals: Vec<Sym> = by_principal.keys().copied().collect();
         principals.sort_by(|a, b| strings.get(*a).cmp(strings.get(*b)));
         let n = strings.len();
@@ -137,7 +152,16 @@ impl EventStore {
         for id in n..strings.len() {
             folded.push(Sym(id as u32));
         }
-        EventStore { events, strings, files, by_principal, principals, folded, raw_cache: Mutex::new(None) }
+        EventStore {
+            events,
+            strings,
+            files,
+            by_principal,
+            active_days,
+            principals,
+            folded,
+            raw_cache: Mutex::new(None),
+        }
     }
 
     /// An empty store.
@@ -198,6 +222,11 @@ impl EventStore {
     /// Positions (into [`Self::events`]) of a principal's events, in time order.
     pub fn principal_events(&self, p: Sym) -> &[u32] {
         self.by_principal.get(&p).map_or(&[], Vec::as_slice)
+    }
+
+    /// The days (since the epoch, UTC) on which a principal was active, ascending.
+    pub fn active_days(&self, p: Sym) -> &[i64] {
+        self.active_days.get(&p).map_or(&[], Vec::as_slice)
     }
 
     /// Positions of events with `from <= time < to`.
