@@ -165,8 +165,6 @@ impl App {
         self.stack.push(screen);
     }
 
-    /// Runs an effect that needs the outside world: saves a case or writes a report, and says how
-    /// it went in the status bar. Never panics on IO errors.
     /// Saves notes still being typed on any open checklist: called when a stop signal ends the
     /// session, so a half-written note is kept rather than lost.
     pub fn commit_drafts(&mut self) {
@@ -183,6 +181,8 @@ impl App {
         }
     }
 
+    /// Runs an effect that needs the outside world: saves a case or writes a report, and says how
+    /// it went in the status bar. Never panics on IO errors.
     pub fn perform(&mut self, effect: Effect) {
         match effect {
             Effect::SaveCase { alert } => {
