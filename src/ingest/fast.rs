@@ -294,6 +294,35 @@ impl<'a> Cursor<'a> {
         }
     }
 
+    /// An array at the cursor; `element` is called with each element's index and must consume it.
+    fn array(&mut self, mut element: impl FnMut(&mut Self, usize) -> Option<()>) -> Option<()> {
+        self.eat(b'[')?;
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return None;
+        }
+        self.ws();
+        if self.eat(b']').is_none() {
+            for k in 0.. {
+                element(self, k)?;
+                self.ws();
+                match self.peek()? {
+                    b',' => {
+                        self.i += 1;
+                        self.ws();
+                    }
+                    b']' => {
+                        self.i += 1;
+                        break;
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        self.depth -= 1;
+        Some(())
+    }
+
     /// The bytes of a string without escapes; declines escapes and control characters.
     #[inline(always)]
     fn plain_bytes(&mut self) -> Option<&'a [u8]> {
@@ -353,33 +382,7 @@ impl<'a> Cursor<'a> {
         match self.peek()? {
             b'"' => self.skip_string(),
             b'{' => self.object(|c, _| c.skip_value()),
-            b'[' => {
-                self.i += 1;
-                self.depth += 1;
-                if self.depth > MAX_DEPTH {
-                    return None;
-                }
-                self.ws();
-                if self.eat(b']').is_none() {
-                    loop {
-                        self.skip_value()?;
-                        self.ws();
-                        match self.peek()? {
-                            b',' => {
-                                self.i += 1;
-                                self.ws();
-                            }
-                            b']' => {
-                                self.i += 1;
-                                break;
-                            }
-                            _ => return None,
-                        }
-                    }
-                }
-                self.depth -= 1;
-                Some(())
-            }
+            b'[' => self.array(|c, _| c.skip_value()),
             b't' => self.literal(b"true"),
             b'f' => self.literal(b"false"),
             b'n' => self.literal(b"null"),
@@ -530,27 +533,16 @@ impl<'a> Cursor<'a> {
 
     /// An array whose first element (if any) is a plain string; the rest are skipped.
     fn first_string_of_array(&mut self) -> Option<Option<&'a str>> {
-        self.eat(b'[')?;
-        self.ws();
-        if self.eat(b']').is_some() {
-            return Some(None);
-        }
-        let first = self.plain_string()?;
-        loop {
-            self.ws();
-            match self.peek()? {
-                b',' => {
-                    self.i += 1;
-                    self.ws();
-                    self.skip_value()?;
-                }
-                b']' => {
-                    self.i += 1;
-                    return Some(Some(first));
-                }
-                _ => return None,
+        let mut first = None;
+        self.array(|c, k| {
+            if k == 0 {
+                first = Some(c.plain_string()?);
+                Some(())
+            } else {
+                c.skip_value()
             }
-        }
+        })?;
+        Some(first)
     }
 
     /// An object of optional strings as serde reads it into a struct: each of `fields` (key,
@@ -594,43 +586,24 @@ impl<'a> Cursor<'a> {
         if self.peek()? == b'n' {
             return self.literal(b"null").map(|_| None);
         }
-        self.eat(b'[')?;
-        self.depth += 1;
-        if self.depth > MAX_DEPTH {
-            return None;
-        }
         let mut first = None;
-        self.ws();
-        if self.eat(b']').is_none() {
-            loop {
-                let mut arn = None;
-                let mut seen = Seen(0);
-                self.object(|c, key| match key {
-                    b"ARN" | b"arn" => {
-                        seen.once(0)?;
-                        arn = c.opt_str()?;
-                        Some(())
-                    }
-                    _ => c.skip_value(),
-                })?;
-                if first.is_none() {
-                    first = arn.filter(|a| !a.is_empty());
+        self.array(|c, _| {
+            // `arn` is serde's alias of `ARN`: one field, so both at once is a duplicate.
+            let mut arn = None;
+            let mut seen = Seen(0);
+            c.object(|c, key| match key {
+                b"ARN" | b"arn" => {
+                    seen.once(0)?;
+                    arn = c.opt_str()?;
+                    Some(())
                 }
-                self.ws();
-                match self.peek()? {
-                    b',' => {
-                        self.i += 1;
-                        self.ws();
-                    }
-                    b']' => {
-                        self.i += 1;
-                        break;
-                    }
-                    _ => return None,
-                }
+                _ => c.skip_value(),
+            })?;
+            if first.is_none() {
+                first = arn.filter(|a| !a.is_empty());
             }
-        }
-        self.depth -= 1;
+            Some(())
+        })?;
         Some(first)
     }
 
