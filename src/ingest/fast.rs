@@ -75,12 +75,10 @@ pub fn aws_event(text: &str) -> Option<Draft<'_>> {
     c.object(|c, key| {
         match key {
             b"eventTime" => {
-                seen.once(0)?;
-                p.event_time = c.opt_str()?.map(Cow::Borrowed);
+                c.read_str(&mut seen, 0, &mut p.event_time)?;
             }
             b"eventSource" => {
-                seen.once(1)?;
-                p.event_source = c.opt_str()?.map(Cow::Borrowed);
+                c.read_str(&mut seen, 1, &mut p.event_source)?;
             }
             b"eventName" => {
                 seen.once(2)?;
@@ -93,24 +91,19 @@ pub fn aws_event(text: &str) -> Option<Draft<'_>> {
                 }
             }
             b"awsRegion" => {
-                seen.once(4)?;
-                p.region = c.opt_str()?.map(Cow::Borrowed);
+                c.read_str(&mut seen, 4, &mut p.region)?;
             }
             b"sourceIPAddress" => {
-                seen.once(5)?;
-                p.source_ip = c.opt_str()?.map(Cow::Borrowed);
+                c.read_str(&mut seen, 5, &mut p.source_ip)?;
             }
             b"userAgent" => {
-                seen.once(6)?;
-                p.user_agent = c.opt_str()?.map(Cow::Borrowed);
+                c.read_str(&mut seen, 6, &mut p.user_agent)?;
             }
             b"errorCode" => {
-                seen.once(7)?;
-                p.error_code = c.opt_str()?.map(Cow::Borrowed);
+                c.read_str(&mut seen, 7, &mut p.error_code)?;
             }
             b"errorMessage" => {
-                seen.once(8)?;
-                p.error_message = c.opt_str()?.map(Cow::Borrowed);
+                c.read_str(&mut seen, 8, &mut p.error_message)?;
             }
             b"userIdentity" => {
                 seen.once(9)?;
@@ -167,12 +160,10 @@ pub fn gcp_event<'a>(text: &'a str) -> Option<Draft<'a>> {
                 c.audit_log(&mut parts, &mut locations)?;
             }
             b"timestamp" => {
-                seen.once(1)?;
-                parts.timestamp = c.opt_str()?.map(Cow::Borrowed);
+                c.read_str(&mut seen, 1, &mut parts.timestamp)?;
             }
             b"receiveTimestamp" => {
-                seen.once(2)?;
-                parts.receive_timestamp = c.opt_str()?.map(Cow::Borrowed);
+                c.read_str(&mut seen, 2, &mut parts.receive_timestamp)?;
             }
             b"logName" => {
                 seen.once(3)?;
@@ -344,6 +335,13 @@ impl<'a> Cursor<'a> {
         Some(unsafe { std::str::from_utf8_unchecked(bytes) })
     }
 
+    /// An optional string field into `slot`, declining if field `bit` was already read.
+    fn read_str(&mut self, seen: &mut Seen, bit: u32, slot: &mut Option<Cow<'a, str>>) -> Option<()> {
+        seen.once(bit)?;
+        *slot = self.opt_str()?.map(Cow::Borrowed);
+        Some(())
+    }
+
     /// A string or `null`, as serde reads an optional string; declines any other type.
     fn opt_str(&mut self) -> Option<Option<&'a str>> {
         match self.peek()? {
@@ -468,16 +466,13 @@ impl<'a> Cursor<'a> {
                     }
                 }
                 b"serviceName" => {
-                    seen.once(1)?;
-                    parts.service_name = c.opt_str()?.map(Cow::Borrowed);
+                    c.read_str(&mut seen, 1, &mut parts.service_name)?;
                 }
                 b"methodName" => {
-                    seen.once(2)?;
-                    parts.method_name = c.opt_str()?.map(Cow::Borrowed);
+                    c.read_str(&mut seen, 2, &mut parts.method_name)?;
                 }
                 b"resourceName" => {
-                    seen.once(3)?;
-                    parts.resource_name = c.opt_str()?.map(Cow::Borrowed);
+                    c.read_str(&mut seen, 3, &mut parts.resource_name)?;
                 }
                 b"authenticationInfo" => {
                     seen.once(4)?;
@@ -556,9 +551,7 @@ impl<'a> Cursor<'a> {
         let mut seen = Seen(0);
         self.object(|c, key| {
             if let Some(i) = fields.iter().position(|(k, _)| *k == key) {
-                seen.once(i as u32)?;
-                *fields[i].1 = c.opt_str()?.map(Cow::Borrowed);
-                return Some(());
+                return c.read_str(&mut seen, i as u32, fields[i].1);
             }
             if let Some(i) = skipped_once.iter().position(|k| *k == key) {
                 seen.once((N + i) as u32)?;
