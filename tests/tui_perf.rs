@@ -8,5 +8,5 @@ mod frames;
 fn keystroke_script_runs_on_a_large_timeline() {
     let rows = frames::measure(100_000, 1);
     assert!(rows.len() > 30);
-    assert!(rows.iter().any(|(label, _)| label == "t: open the timeline"));
+    assert!(rows.iter().any(|(label, _, _)| label == "t: open the timeline"));
 }

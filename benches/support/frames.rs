@@ -1,7 +1,8 @@
 //! Keystroke cost on a large timeline, shared by the `frames` benchmark and the `tui_perf` test:
 //! a synthetic store (built directly, no parsing, so the time goes where the TUI spends it), one
 //! alert in the middle, and a script of contract keys measured with `bench_keystroke` (update,
-//! raw-record read and a full render into a 100×30 `TestBackend`).
+//! raw-record read and a full render into a 100×30 `TestBackend`): the time to the first frame
+//! after the key, and the time until the work it started is done and drawn.
 #![allow(dead_code)]
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -110,8 +111,9 @@ pub fn code(c: KeyCode) -> KeyEvent {
     KeyEvent::new(c, KeyModifiers::NONE)
 }
 
-/// Measures a script of keys on the timeline; returns (label, worst time) per step.
-pub fn measure(n: usize, principals: usize) -> Vec<(String, Duration)> {
+/// Measures a script of keys on the timeline; returns (label, first frame, result drawn) per
+/// step.
+pub fn measure(n: usize, principals: usize) -> Vec<(String, Duration, Duration)> {
     let t0 = Instant::now();
     let (store, alert) = synthetic(n, principals);
     eprintln!("built {n} events in {:?}", t0.elapsed());
@@ -121,8 +123,8 @@ pub fn measure(n: usize, principals: usize) -> Vec<(String, Duration)> {
     let size = (100, 30);
     let mut out = Vec::new();
     let mut step = |label: &str, k: KeyEvent, app: &mut App| {
-        let d = bench_keystroke(app, k, size);
-        out.push((label.to_string(), d));
+        let (frame, done) = bench_keystroke(app, k, size);
+        out.push((label.to_string(), frame, done));
     };
     // Opening the activity view runs the activity engine over the principal's events
     // (O(n log n), `activity::views`); it is measured but has no frame budget.
@@ -161,8 +163,8 @@ pub fn measure(n: usize, principals: usize) -> Vec<(String, Duration)> {
     out
 }
 
-pub fn report(rows: &[(String, Duration)]) {
-    for (label, d) in rows {
-        eprintln!("{:>24}  {:>9.3} ms", label, d.as_secs_f64() * 1e3);
+pub fn report(rows: &[(String, Duration, Duration)]) {
+    for (label, frame, done) in rows {
+        eprintln!("{:>24}  {:>9.3} ms  {:>9.3} ms", label, frame.as_secs_f64() * 1e3, done.as_secs_f64() * 1e3);
     }
 }

@@ -4,8 +4,10 @@
 //! A key goes to the top screen's keymap, then to the global one; the resulting effect is either
 //! navigation the app does itself (push, pop, status message) or returned to the caller (save a
 //! case, write a report, quit), who runs it with [`App::perform`]. [`App::prepare`] reads back the
-//! raw record the next frame shows. Drawing reads state only. Tests and benchmarks drive this
-//! type directly; [`super::run`] drives it from a real terminal.
+//! raw record the next frame shows. Drawing reads state only. Work that grows with the events
+//! runs off the keystroke ([`super::work`]); [`App::poll_work`] takes what finished and
+//! [`App::settle`] waits for it. Tests and benchmarks drive this type directly; [`super::run`]
+//! drives it from a real terminal.
 
 use super::TuiOptions;
 use super::cases::Cases;
@@ -24,6 +26,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 /// The app: context, screens, status message.
 pub struct App {
@@ -33,6 +36,7 @@ pub struct App {
     quit: bool,
     area: Rect,
     files: Option<Vec<FileRow>>,
+    grace: Duration,
 }
 
 impl App {
@@ -65,7 +69,17 @@ impl App {
         cases: Cases,
     ) -> App {
         let message = cases.problems.first().map(|p| Message::error(p.clone()));
-        let cx = Ctx { store, alerts, report, opts, now, theme: Theme::from_env(), cases, raw: RawCache::default() };
+        let cx = Ctx {
+            store,
+            alerts,
+            report,
+            opts,
+            now,
+            theme: Theme::from_env(),
+            cases,
+            raw: RawCache::default(),
+            bell: Default::default(),
+        };
         let queue = alerts::QueueState::new(&cx);
         let mut app = App {
             cx,
@@ -74,6 +88,7 @@ impl App {
             quit: false,
             area: Rect::new(0, 0, 80, 24),
             files: None,
+            grace: super::GRACE,
         };
         app.resize(80, 24);
         app
@@ -236,11 +251,50 @@ impl App {
         }
     }
 
-    /// A key press followed by its effect and the raw-record read: what the loop does per key.
+    /// Takes the results of finished background work on every screen; true when a screen
+    /// changed.
+    pub fn poll_work(&mut self) -> bool {
+        let mut changed = false;
+        for s in &mut self.stack {
+            changed |= s.poll(&self.cx);
+        }
+        changed
+    }
+
+    /// How long the loop waits after keys for the work they started before drawing (default
+    /// [`super::GRACE`]).
+    pub fn grace(&self) -> Duration {
+        self.grace
+    }
+
+    /// Sets [`App::grace`] (tests set zero to see the loop draw results that land later).
+    pub fn set_grace(&mut self, grace: Duration) {
+        self.grace = grace;
+    }
+
+    /// Whether any screen has background work under way.
+    pub fn busy(&self) -> bool {
+        self.stack.iter().any(Screen::busy)
+    }
+
+    /// Takes finished work, waiting up to `timeout` for the rest (`None`: until all is done);
+    /// true when nothing is left under way.
+    pub fn settle(&mut self, timeout: Option<Duration>) -> bool {
+        let deadline = timeout.map(|t| Instant::now() + t);
+        let bell = self.cx.bell.clone();
+        super::work::settle(&bell, deadline, || {
+            self.poll_work();
+            self.busy()
+        })
+    }
+
+    /// A key press followed by its effect, the background work it started (waited for) and the
+    /// raw-record read: what tests use to step the app.
     pub fn press(&mut self, key: KeyEvent) {
         if let Some(e) = self.handle_key(key) {
             self.perform(e);
         }
+        self.settle(None);
         self.prepare();
     }
 

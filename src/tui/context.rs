@@ -9,6 +9,7 @@
 use super::TuiOptions;
 use super::cases::Cases;
 use super::theme::Theme;
+use super::work::Bell;
 use crate::detect::Alert;
 use crate::ingest::LoadReport;
 use crate::model::{Event, Sym};
@@ -33,6 +34,8 @@ pub struct Ctx {
     pub cases: Cases,
     /// Raw records read back so far.
     pub raw: RawCache,
+    /// Rung when background work finishes ([`super::work`]).
+    pub bell: Arc<Bell>,
 }
 
 impl Ctx {

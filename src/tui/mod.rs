@@ -20,6 +20,7 @@ mod signals;
 mod terminal;
 mod theme;
 mod widgets;
+pub mod work;
 mod wrap;
 
 pub use app::App;
@@ -50,15 +51,32 @@ pub struct TuiOptions {
     pub playbooks_dir: Option<PathBuf>,
 }
 
-/// Time of one keystroke as the analyst sees it: the update, its effect, the raw-record read and
-/// a full render into a `TestBackend` of `size` (width, height).
-pub fn bench_keystroke(app: &mut App, key: KeyEvent, size: (u16, u16)) -> Duration {
+/// How long the loop waits after a key for background work it started, before drawing: quick
+/// work lands in the same frame instead of flashing a progress line.
+pub const GRACE: Duration = Duration::from_millis(8);
+
+/// Time of one keystroke as the analyst sees it: the update, its effect, up to [`GRACE`] for the
+/// work it started, the raw-record read and a full render into a `TestBackend` of `size` (width,
+/// height). Returns that, and the time until every result the key asked for is drawn (the same
+/// when nothing was left under way).
+pub fn bench_keystroke(app: &mut App, key: KeyEvent, size: (u16, u16)) -> (Duration, Duration) {
     let mut terminal = Terminal::new(TestBackend::new(size.0, size.1)).unwrap_or_else(|e| match e {});
     app.resize(size.0, size.1);
     let start = Instant::now();
-    app.press(key);
+    if let Some(e) = app.handle_key(key) {
+        app.perform(e);
+    }
+    app.settle(Some(GRACE));
+    app.prepare();
     let _ = terminal.draw(|f| app.draw(f));
-    start.elapsed()
+    let frame = start.elapsed();
+    if !app.busy() {
+        return (frame, frame);
+    }
+    app.settle(None);
+    app.prepare();
+    let _ = terminal.draw(|f| app.draw(f));
+    (frame, start.elapsed())
 }
 
 #[cfg(test)]

@@ -92,6 +92,9 @@ impl Drop for TerminalGuard {
 /// signal.
 const TICK: Duration = Duration::from_millis(100);
 
+/// How often the loop redraws while background work runs (its progress, then its result).
+const WORK_TICK: Duration = Duration::from_millis(50);
+
 /// Where the loops get terminal events: crossterm in the real terminal, a script in tests.
 pub(crate) trait Events {
     /// Waits up to `timeout` for an event; true when one can be read without blocking.
@@ -217,22 +220,33 @@ where
             app.commit_drafts();
             return Ok(Exit::Signal(sig));
         }
+        app.poll_work();
         app.prepare();
         terminal.draw(|f| app.draw(f))?;
-        loop {
+        // Wait for input; while background work runs, wake every WORK_TICK to show its progress
+        // or its result.
+        let input = loop {
             if let Some(sig) = stop.requested() {
                 app.commit_drafts();
                 return Ok(Exit::Signal(sig));
             }
-            if events.poll(TICK)? {
-                break;
+            let busy = app.busy();
+            if events.poll(if busy { WORK_TICK } else { TICK })? {
+                break true;
             }
+            if busy {
+                break false;
+            }
+        };
+        if !input {
+            continue;
         }
         handle(app, events.read()?);
         // Take whatever else is already queued (key repeat) before drawing again.
         while !app.should_quit() && events.poll(Duration::ZERO)? {
             handle(app, events.read()?);
         }
+        app.settle(Some(app.grace()));
     }
     Ok(Exit::Done(()))
 }
@@ -268,12 +282,17 @@ mod tests {
         queue: std::collections::VecDeque<Event>,
         polls: usize,
         on_poll: Box<dyn FnMut(usize)>,
+        /// Wait out the timeout when no event is queued, as a terminal does.
+        wait: bool,
     }
 
     impl Events for Script {
-        fn poll(&mut self, _timeout: Duration) -> std::io::Result<bool> {
+        fn poll(&mut self, timeout: Duration) -> std::io::Result<bool> {
             self.polls += 1;
             (self.on_poll)(self.polls);
+            if self.wait && self.queue.is_empty() {
+                std::thread::sleep(timeout);
+            }
             Ok(!self.queue.is_empty())
         }
         fn read(&mut self) -> std::io::Result<Event> {
@@ -286,7 +305,7 @@ mod tests {
             .iter()
             .map(|&c| Event::Key(crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Char(c))))
             .collect();
-        Script { queue, polls: 0, on_poll: Box::new(on_poll) }
+        Script { queue, polls: 0, on_poll: Box::new(on_poll), wait: false }
     }
 
     fn test_terminal() -> Terminal<ratatui::backend::TestBackend> {
@@ -327,6 +346,27 @@ mod tests {
         assert_eq!(saved.len(), 1, "one case file");
         let case: crate::case::Case = serde_json::from_slice(&std::fs::read(saved[0].path()).unwrap()).unwrap();
         assert!(case.steps.values().any(|st| st.note == "half wri"), "{:?}", case.steps);
+    }
+
+    #[test]
+    fn app_loop_draws_background_results_without_another_key() {
+        let (mut app, _d) = crate::tui::testkit::app();
+        app.set_grace(Duration::ZERO);
+        let stop = Arc::new(Stop::unregistered());
+        let s = stop.clone();
+        // Timeline, then failures only; no key after that. Stop a few ticks later.
+        let mut events = script(&['t', 'x'], move |n| {
+            if n == 8 {
+                s.request(15);
+            }
+        });
+        events.wait = true;
+        let mut terminal = test_terminal();
+        assert_eq!(app_loop(&mut terminal, &mut app, &mut events, &stop).unwrap(), Exit::Signal(15));
+        assert!(!app.busy(), "the filter's result was taken");
+        let screen: String = terminal.backend().buffer().content().iter().map(|c| c.symbol()).collect();
+        assert!(screen.contains("filters: failures"), "{screen}");
+        assert!(screen.contains("events · showing 1 "), "the result is drawn: {screen}");
     }
 
     #[test]

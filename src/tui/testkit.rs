@@ -53,6 +53,7 @@ pub fn ctx() -> Ctx {
         theme: Theme { color: true },
         cases,
         raw: RawCache::default(),
+        bell: Default::default(),
     }
 }
 

@@ -141,6 +141,26 @@ impl Screen {
         }
     }
 
+    /// Takes the results of the screen's finished background work; true when it changed.
+    pub fn poll(&mut self, cx: &Ctx) -> bool {
+        match self {
+            Screen::Timeline(s) => s.poll(cx),
+            Screen::Activity(s) => s.poll(),
+            Screen::Checklist(s) => s.poll(),
+            _ => false,
+        }
+    }
+
+    /// Whether the screen has background work under way.
+    pub fn busy(&self) -> bool {
+        match self {
+            Screen::Timeline(s) => s.busy(),
+            Screen::Activity(s) => s.busy(),
+            Screen::Checklist(s) => s.busy(),
+            _ => false,
+        }
+    }
+
     /// Fits the screen to a new size.
     pub fn resize(&mut self, area: Rect, cx: &Ctx) {
         match self {

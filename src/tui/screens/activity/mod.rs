@@ -5,7 +5,9 @@
 //!
 //! Owns the view's state, keymap and update; the day rows come from
 //! [`crate::activity::views`] for a range computed from `now` (as atuin takes `now` as an
-//! argument), so drawing never depends on the wall clock. Drawing is in [`view`]. No IO here.
+//! argument), so drawing never depends on the wall clock. They are computed by a [`Task`] off the
+//! keystroke (a busy principal's 30 days can hold millions of events) and kept per id kind, so
+//! cycling back costs nothing. Drawing is in [`view`]. No IO here.
 
 mod chart;
 pub mod view;
@@ -17,6 +19,7 @@ use crate::tui::context::Ctx;
 use crate::tui::effect::{At, Effect, Open, Subject};
 use crate::tui::keymap::{Binding, Key, NAV_KEYS, Nav, bind, bind_quiet, lookup};
 use crate::tui::nav::Cursor;
+use crate::tui::work::{Task, finished};
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
 
@@ -67,8 +70,15 @@ pub struct ActivityState {
     /// The alert's day.
     pub alert_day: i64,
     /// Day rows computed so far, by (organisation, id): cycling back costs nothing.
-    cache: Vec<((bool, IdKind), Vec<DayRow>)>,
+    cache: Vec<(RowsKey, Vec<DayRow>)>,
+    /// The rows under way, with the key they are for.
+    pub counting: Option<Task<(RowsKey, Vec<DayRow>)>>,
+    /// The day to select when the rows land.
+    want_day: i64,
 }
+
+/// Which rows: the organisation's or the principal's, and what counts as an id.
+type RowsKey = (bool, IdKind);
 
 /// The 30-day range to show: the one ending on `now`'s day, or the one ending on the alert's day
 /// when the alert falls outside it.
@@ -91,12 +101,36 @@ impl ActivityState {
             cursor: Cursor::new(0),
             alert_day: start_of_day(alert_time),
             cache: Vec::new(),
+            counting: None,
+            want_day: start_of_day(alert_time),
         };
-        s.recompute(cx);
-        let day = s.rows.iter().position(|r| r.day == s.alert_day).unwrap_or(0);
-        s.cursor.select(day);
         s.resize(area);
+        s.recompute(cx);
         s
+    }
+
+    /// Takes the rows once counted; true when something changed.
+    pub fn poll(&mut self) -> bool {
+        let Some((key, rows)) = finished(&mut self.counting) else {
+            return false;
+        };
+        self.cache.push((key, rows.clone()));
+        self.show(rows);
+        true
+    }
+
+    /// Whether rows are being counted.
+    pub fn busy(&self) -> bool {
+        self.counting.is_some()
+    }
+
+    fn show(&mut self, rows: Vec<DayRow>) {
+        self.rows = rows;
+        self.cursor.set_len(self.rows.len());
+        let day = self.rows.iter().position(|r| r.day == self.want_day).unwrap_or(0);
+        // The day at the top where it fits, so the days after it show too.
+        self.cursor.offset = day;
+        self.cursor.select(day);
     }
 
     /// The action of a key.
@@ -109,22 +143,32 @@ impl ActivityState {
         self.rows.get(self.cursor.current()?)
     }
 
+    /// Shows the rows of the current key: from the cache, or counted by a task (which replaces,
+    /// and so cancels, one under way). The selected day stays selected.
     fn recompute(&mut self, cx: &Ctx) {
+        if let Some(r) = self.selected() {
+            self.want_day = r.day;
+        }
         let (start, end) = self.range;
         let key = (self.org, if self.org { IdKind::Principal } else { self.id });
-        self.rows = match self.cache.iter().find(|(k, _)| *k == key) {
-            Some((_, rows)) => rows.clone(),
-            None => {
-                let rows = match (self.org, self.principal) {
-                    (true, _) => org_days(&cx.store, start, end),
-                    (false, Some(p)) => principal_days(&cx.store, p, self.id, start, end),
-                    (false, None) => Vec::new(),
-                };
-                self.cache.push((key, rows.clone()));
-                rows
-            }
-        };
-        self.cursor.set_len(self.rows.len());
+        if let Some((_, rows)) = self.cache.iter().find(|(k, _)| *k == key) {
+            self.counting = None;
+            let rows = rows.clone();
+            self.show(rows);
+            return;
+        }
+        self.rows = Vec::new();
+        self.cursor.set_len(0);
+        let (store, org, principal, id) = (cx.store.clone(), self.org, self.principal, self.id);
+        let task = Task::spawn(&cx.bell, move |_| {
+            let rows = match (org, principal) {
+                (true, _) => org_days(&store, start, end),
+                (false, Some(p)) => principal_days(&store, p, id, start, end),
+                (false, None) => Vec::new(),
+            };
+            Some((key, rows))
+        });
+        self.counting = Some(task);
     }
 
     /// Applies an action.

@@ -5,6 +5,27 @@ use super::*;
 use crate::activity::views::IdKind;
 use crate::tui::testkit::{alert_of, area, ctx};
 
+/// Waits for the rows under way and takes them.
+fn settle(s: &mut ActivityState, cx: &Ctx) {
+    crate::tui::work::settle(&cx.bell.clone(), None, || {
+        s.poll();
+        s.busy()
+    });
+}
+
+/// An action, then its rows taken.
+fn act(s: &mut ActivityState, a: Action, cx: &mut Ctx) -> Option<Effect> {
+    let effect = s.update(a, cx);
+    settle(s, cx);
+    effect
+}
+
+fn opened(cx: &Ctx, a: usize) -> ActivityState {
+    let mut s = ActivityState::new(cx, a, area());
+    settle(&mut s, cx);
+    s
+}
+
 #[test]
 fn range_contains_the_alert() {
     let now = 100 * DAY_US + 5;
@@ -16,21 +37,21 @@ fn range_contains_the_alert() {
 fn opens_on_the_alert_day_and_cycles() {
     let mut cx = ctx();
     let a = alert_of(&cx, "kms-key-created");
-    let mut s = ActivityState::new(&cx, a, area());
+    let mut s = opened(&cx, a);
     assert_eq!(s.rows.len(), 30);
     assert_eq!(s.selected().unwrap().day, s.alert_day);
     assert_eq!(s.selected().unwrap().new_dcount, 4);
-    s.update(Action::CycleId, &mut cx);
+    act(&mut s, Action::CycleId, &mut cx);
     assert_eq!(s.id, IdKind::Resource);
-    s.update(Action::CycleId, &mut cx);
+    act(&mut s, Action::CycleId, &mut cx);
     assert_eq!(s.id, IdKind::SourceIp);
     assert_eq!(s.selected().unwrap().dcount, 2, "two addresses on the alert day");
-    s.update(Action::CycleId, &mut cx);
+    act(&mut s, Action::CycleId, &mut cx);
     assert_eq!(s.id, IdKind::Operation);
-    s.update(Action::ToggleOrg, &mut cx);
+    act(&mut s, Action::ToggleOrg, &mut cx);
     assert!(s.org);
     assert_eq!(s.rows.iter().map(|r| r.new_dcount).sum::<i64>(), 5, "five principals in the logs");
-    s.update(Action::Nav(Nav::Up), &mut cx);
+    act(&mut s, Action::Nav(Nav::Up), &mut cx);
     assert_eq!(s.selected().unwrap().day, s.alert_day - DAY_US);
 }
 
@@ -38,12 +59,12 @@ fn opens_on_the_alert_day_and_cycles() {
 fn enter_opens_the_timeline_at_the_day() {
     let mut cx = ctx();
     let a = alert_of(&cx, "kms-key-created");
-    let mut s = ActivityState::new(&cx, a, area());
-    s.update(Action::Nav(Nav::Up), &mut cx);
+    let mut s = opened(&cx, a);
+    act(&mut s, Action::Nav(Nav::Up), &mut cx);
     let p = cx.alert_principal(a).unwrap();
     let day = s.alert_day - DAY_US;
     assert_eq!(
-        s.update(Action::OpenDay, &mut cx),
+        act(&mut s, Action::OpenDay, &mut cx),
         Some(Effect::Open(Open::Timeline { alert: a, subject: Subject::Principal(p), at: At::Time(day) }))
     );
     assert_eq!(s.action(&crate::tui::testkit::key('l')), Some(Action::Nav(Nav::Down)));

@@ -69,7 +69,12 @@ impl Widget for ActivityView<'_> {
         let block = pane(" events per day · new ids · 1-day/7-day ratio ", false, theme);
         let inner = block.inner(l.chart);
         block.render(l.chart, buf);
-        DayChart { rows: &st.rows, sel: st.cursor.sel, alert_day: st.alert_day, theme }.render(inner, buf);
+        if let Some(t) = &st.counting {
+            let text = format!("counting the events of the 30 days … {}", t.status());
+            Paragraph::new(Span::styled(text, theme.dim())).render(inner, buf);
+        } else {
+            DayChart { rows: &st.rows, sel: st.cursor.sel, alert_day: st.alert_day, theme }.render(inner, buf);
+        }
 
         self.table(l.table, buf);
         self.values(l.values, buf);

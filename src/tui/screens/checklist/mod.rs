@@ -2,6 +2,10 @@
 //! items with the evidence the logs give for each (`playbook::answer`), a note per step, and
 //! progress such as `3/9`.
 //!
+//! The steps show at once; their answers come from a [`Task`] off the keystroke (a busy
+//! principal's answers read millions of events), and until then each step says it is reading
+//! the logs. Ticks and notes work meanwhile.
+//!
 //! Owns the checklist's state, keymap and update. Ticks and notes change the alert's case in
 //! [`Ctx::cases`] and return `Effect::SaveCase`, so every change is saved at once by the loop
 //! (a failed save is a status-bar error). Enter jumps to the step's evidence in the timeline.
@@ -15,6 +19,7 @@ use crate::tui::effect::{At, Effect, Open, Subject};
 use crate::tui::keymap::{Binding, Edit, Key, NAV_KEYS, Nav, bind, edit_action, lookup};
 use crate::tui::nav::{Cursor, EditOutcome, LineInput};
 use crate::tui::screens::alerts::timeline_at_trigger;
+use crate::tui::work::{Task, finished};
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
 
@@ -87,6 +92,8 @@ pub struct ChecklistState {
     pub case_note: LineInput,
     /// Why there are no steps, if the playbook could not be had.
     pub problem: Option<String>,
+    /// The answers under way (one per item, in order).
+    pub answering: Option<Task<Vec<StepAnswer>>>,
 }
 
 impl ChecklistState {
@@ -94,18 +101,37 @@ impl ChecklistState {
     pub fn new(cx: &Ctx, alert: usize, area: Rect) -> ChecklistState {
         let mut items = Vec::new();
         let mut problem = None;
+        let mut answering = None;
         match (cx.alerts.get(alert), cx.alerts.get(alert).map(|a| cx.cases.playbook(a.detector))) {
             (Some(a), Some(Ok(pb))) => {
-                let steps = pb.investigate.iter().map(|s| (Phase::Investigate, s));
-                for (phase, s) in steps.chain(pb.resolve.iter().map(|s| (Phase::Resolve, s))) {
+                let steps: Vec<_> = pb
+                    .investigate
+                    .iter()
+                    .map(|s| (Phase::Investigate, s))
+                    .chain(pb.resolve.iter().map(|s| (Phase::Resolve, s)))
+                    .collect();
+                for (phase, s) in &steps {
                     items.push(Item {
-                        phase,
+                        phase: *phase,
                         id: s.id.clone(),
                         text: s.text.clone(),
                         pivot: s.pivot.clone(),
-                        answer: playbook::answer(s, a, &cx.store),
+                        answer: StepAnswer::default(),
                     });
                 }
+                let steps: Vec<playbook::Step> = steps.into_iter().map(|(_, s)| s.clone()).collect();
+                let (a, store) = (a.clone(), cx.store.clone());
+                answering = Some(Task::spawn(&cx.bell, move |w| {
+                    w.set_total(steps.len());
+                    let mut out = Vec::with_capacity(steps.len());
+                    for s in &steps {
+                        out.push(playbook::answer(s, &a, &store));
+                        if !w.step(1) {
+                            return None;
+                        }
+                    }
+                    Some(out)
+                }));
             }
             (_, Some(Err(e))) => problem = Some(e.to_string()),
             _ => problem = Some("no such alert".into()),
@@ -117,9 +143,26 @@ impl ChecklistState {
             note: LineInput::default(),
             case_note: LineInput::default(),
             problem,
+            answering,
         };
         c.resize(area);
         c
+    }
+
+    /// Takes the answers once read; true when something changed.
+    pub fn poll(&mut self) -> bool {
+        let Some(answers) = finished(&mut self.answering) else {
+            return false;
+        };
+        for (item, answer) in self.items.iter_mut().zip(answers) {
+            item.answer = answer;
+        }
+        true
+    }
+
+    /// Whether the answers are being read.
+    pub fn busy(&self) -> bool {
+        self.answering.is_some()
     }
 
     /// The action of a key (the note input takes every key while it has focus).
@@ -218,6 +261,9 @@ impl ChecklistState {
 
     fn jump(&self, cx: &Ctx) -> Option<Effect> {
         let item = self.selected()?;
+        if let Some(t) = &self.answering {
+            return Some(Effect::Notify(format!("still reading the logs for the steps ({})", t.status())));
+        }
         if let Some(&first) = item.answer.events.first() {
             let e = cx.event(first)?;
             let subject = Subject::Principal(cx.alert_principal(self.alert).unwrap_or(e.principal));

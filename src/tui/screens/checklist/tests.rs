@@ -7,7 +7,12 @@ use crate::tui::testkit::{alert_of, area, ctx, key};
 fn kms() -> (ChecklistState, Ctx, usize) {
     let cx = ctx();
     let a = alert_of(&cx, "kms-key-created");
-    (ChecklistState::new(&cx, a, area()), cx, a)
+    let mut c = ChecklistState::new(&cx, a, area());
+    crate::tui::work::settle(&cx.bell.clone(), None, || {
+        c.poll();
+        c.busy()
+    });
+    (c, cx, a)
 }
 
 #[test]

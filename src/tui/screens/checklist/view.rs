@@ -158,7 +158,9 @@ impl ChecklistView<'_> {
         let mut lines: Vec<Line> = wrap(&safe(&item.text), width).into_iter().map(Line::from).collect();
         lines.push(Line::from(""));
         lines.push(Line::from(Span::styled("WHAT THE LOGS SAY", theme.header())));
-        if item.answer.summary.is_empty() {
+        if let Some(t) = &st.answering {
+            lines.push(Line::from(Span::styled(format!("reading the logs … {}", t.status()), theme.dim())));
+        } else if item.answer.summary.is_empty() {
             lines.push(Line::from(Span::styled("nothing: check this outside the logs", theme.dim())));
         } else {
             lines.extend(wrap(&safe(&item.answer.summary), width).into_iter().map(Line::from));

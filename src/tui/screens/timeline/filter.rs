@@ -1,10 +1,12 @@
 //! The timeline's data work: the positions of a subject's events, the marks (first seen,
 //! evidence, trigger), the filters over them and the per-day counts.
 //!
-//! Positions are `u32` and filtering produces a new `Vec<u32>` of indices into the subject's
-//! events in one pass; fuzzy matching goes through [`SymMasks`], so each distinct string is
-//! matched once. A principal's events come from the store's index (a slice, no scan); other
-//! subjects take one scan of the store. Pure computation over the store.
+//! Positions are `u32`. A principal's events are the store's own index ([`Positions`] shares it,
+//! no copy); other subjects take one scan of the store. With no filter the [`View`] is "all", so
+//! opening a timeline allocates nothing per event; a filter produces the indices that pass, in
+//! parallel chunks that check [`Work::cancelled`] between them, fuzzy matching through
+//! [`SymMasks`] so each distinct string is matched once per chunk. The screen runs these on a
+//! worker ([`crate::tui::work`]). Pure computation over the store.
 
 use crate::detect::Alert;
 use crate::model::{Event, Outcome, Sym};
@@ -12,7 +14,11 @@ use crate::store::EventStore;
 use crate::time::{DAY_US, start_of_day};
 use crate::tui::effect::Subject;
 use crate::tui::search::{Query, SymMasks};
+use crate::tui::work::{CHUNK, Work};
 use foldhash::{HashSet, HashSetExt};
+use rayon::prelude::*;
+use std::fmt;
+use std::sync::Arc;
 
 /// First call of this (service, operation) by this principal in the timeline.
 pub const FIRST_OP: u8 = 1;
@@ -25,36 +31,106 @@ pub const TRIGGER: u8 = 8;
 /// Either first-seen mark.
 pub const FIRST_SEEN: u8 = FIRST_OP | FIRST_RESOURCE;
 
-/// The store positions of a subject's events, in time order.
-pub fn positions(store: &EventStore, subject: Subject) -> Vec<u32> {
+/// The store positions of a subject's events, in time order: a principal's are the store's
+/// index, shared; others are found by a scan.
+#[derive(Clone)]
+pub enum Positions {
+    /// A principal's events, read from the store's index.
+    Principal(Arc<EventStore>, Sym),
+    /// Positions found by a scan.
+    Owned(Arc<[u32]>),
+}
+
+impl Positions {
+    /// The positions.
+    pub fn as_slice(&self) -> &[u32] {
+        match self {
+            Positions::Principal(store, p) => store.principal_events(*p),
+            Positions::Owned(v) => v,
+        }
+    }
+}
+
+impl std::ops::Deref for Positions {
+    type Target = [u32];
+    fn deref(&self) -> &[u32] {
+        self.as_slice()
+    }
+}
+
+impl fmt::Debug for Positions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Positions({})", self.len())
+    }
+}
+
+impl Default for Positions {
+    fn default() -> Self {
+        Positions::Owned(Arc::from(Vec::new()))
+    }
+}
+
+/// The positions of a principal's events (no scan), or `None` for subjects that need one.
+pub fn indexed(store: &Arc<EventStore>, subject: Subject) -> Option<Positions> {
+    match subject {
+        Subject::Principal(p) => Some(Positions::Principal(store.clone(), p)),
+        _ => None,
+    }
+}
+
+/// The store positions of a subject's events, in time order; `None` if cancelled.
+pub fn positions_with(store: &Arc<EventStore>, subject: Subject, work: &Work) -> Option<Positions> {
     let field: fn(&Event) -> Sym = match subject {
-        Subject::Principal(p) => return store.principal_events(p).to_vec(),
+        Subject::Principal(_) => return indexed(store, subject),
         Subject::Resource(_) => |e| e.resource,
         Subject::SourceIp(_) => |e| e.source_ip,
         Subject::Computer(_) => |e| e.computer,
     };
     let want = subject.sym();
     let want_folded = store.fold(want);
-    store
-        .events()
-        .iter()
+    let events = store.events();
+    work.set_total(events.len());
+    let parts: Option<Vec<Vec<u32>>> = events
+        .par_chunks(CHUNK)
         .enumerate()
-        .filter(|(_, e)| {
-            let s = field(e);
-            s == want || matches!(subject, Subject::Resource(_)) && !s.is_empty() && store.fold(s) == want_folded
+        .map(|(c, chunk)| {
+            let base = (c * CHUNK) as u32;
+            let found = chunk
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| {
+                    let s = field(e);
+                    s == want
+                        || matches!(subject, Subject::Resource(_)) && !s.is_empty() && store.fold(s) == want_folded
+                })
+                .map(|(i, _)| base + i as u32)
+                .collect();
+            work.step(chunk.len()).then_some(found)
         })
-        .map(|(i, _)| i as u32)
-        .collect()
+        .collect();
+    Some(Positions::Owned(parts?.concat().into()))
+}
+
+/// The store positions of a subject's events, in time order.
+pub fn positions(store: &Arc<EventStore>, subject: Subject) -> Positions {
+    positions_with(store, subject, &Work::default()).unwrap_or_default()
 }
 
 /// The marks of each event of `base`.
 pub fn marks(store: &EventStore, base: &[u32], alert: Option<&Alert>) -> Vec<u8> {
+    marks_with(store, base, alert, &Work::default()).unwrap_or_default()
+}
+
+/// The marks of each event of `base`; `None` if cancelled. First-seen marks depend on every
+/// earlier event, so this is one ordered pass (counted in chunks for progress).
+pub fn marks_with(store: &EventStore, base: &[u32], alert: Option<&Alert>, work: &Work) -> Option<Vec<u8>> {
     let events = store.events();
     let one_principal = base.first().map(|&i| events[i as usize].principal);
+    work.set_total(base.len());
     let mut out = if base.iter().all(|&i| Some(events[i as usize].principal) == one_principal) {
-        first_seen_one_principal(store, base)
+        first_seen_one_principal(store, base, work)?
     } else {
-        first_seen_any(store, base)
+        first_seen_any(store, base, work)?
     };
     if let Some(a) = alert {
         for ev in &a.evidence {
@@ -63,20 +139,21 @@ pub fn marks(store: &EventStore, base: &[u32], alert: Option<&Alert>) -> Vec<u8>
             }
         }
     }
-    out
+    Some(out)
 }
 
 /// First-seen marks when every event has the same principal (a principal's timeline): keys are
 /// string ids, so tables indexed by id replace hashing and a million events take milliseconds.
-fn first_seen_one_principal(store: &EventStore, base: &[u32]) -> Vec<u8> {
+fn first_seen_one_principal(store: &EventStore, base: &[u32], work: &Work) -> Option<Vec<u8>> {
     let events = store.events();
     let n = store.strings().len();
     let mut resource_seen = vec![false; n];
     // The service an operation was first seen with (+1; 0 = never); other pairs go to `more`.
     let mut op_service = vec![0u32; n];
     let mut more: HashSet<u64> = HashSet::new();
-    base.iter()
-        .map(|&i| {
+    let mut out = Vec::with_capacity(base.len());
+    for chunk in base.chunks(CHUNK) {
+        out.extend(chunk.iter().map(|&i| {
             let e = &events[i as usize];
             let mut m = 0;
             if !e.operation.is_empty() {
@@ -100,17 +177,22 @@ fn first_seen_one_principal(store: &EventStore, base: &[u32]) -> Vec<u8> {
                 }
             }
             m
-        })
-        .collect()
+        }));
+        if !work.step(chunk.len()) {
+            return None;
+        }
+    }
+    Some(out)
 }
 
 /// First-seen marks per (principal, service, operation) and (principal, resource).
-fn first_seen_any(store: &EventStore, base: &[u32]) -> Vec<u8> {
+fn first_seen_any(store: &EventStore, base: &[u32], work: &Work) -> Option<Vec<u8>> {
     let events = store.events();
     let mut ops: HashSet<u128> = HashSet::new();
     let mut resources: HashSet<u64> = HashSet::new();
-    base.iter()
-        .map(|&i| {
+    let mut out = Vec::with_capacity(base.len());
+    for chunk in base.chunks(CHUNK) {
+        out.extend(chunk.iter().map(|&i| {
             let e = &events[i as usize];
             let mut m = 0;
             if !e.operation.is_empty() {
@@ -125,8 +207,12 @@ fn first_seen_any(store: &EventStore, base: &[u32]) -> Vec<u8> {
                 m |= FIRST_RESOURCE;
             }
             m
-        })
-        .collect()
+        }));
+        if !work.step(chunk.len()) {
+            return None;
+        }
+    }
+    Some(out)
 }
 
 /// The timeline's filters.
@@ -173,15 +259,86 @@ fn fields(e: &Event) -> [Sym; 10] {
     ]
 }
 
+/// Which entries of the subject's events are shown: all of them (no filter, nothing stored per
+/// event), or the indices into them that pass the filters, in order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum View {
+    /// The first `n` entries: everything.
+    All(u32),
+    /// These indices.
+    Only(Arc<[u32]>),
+}
+
+impl Default for View {
+    fn default() -> Self {
+        View::All(0)
+    }
+}
+
+impl View {
+    /// How many entries are shown.
+    pub fn len(&self) -> usize {
+        match self {
+            View::All(n) => *n as usize,
+            View::Only(v) => v.len(),
+        }
+    }
+
+    /// Whether nothing is shown.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The `i`-th shown entry (an index into the subject's events).
+    pub fn get(&self, i: usize) -> Option<u32> {
+        match self {
+            View::All(n) => (i < *n as usize).then_some(i as u32),
+            View::Only(v) => v.get(i).copied(),
+        }
+    }
+
+    /// The first shown position `i` for which `before(entry)` is false (`before` must be true
+    /// then false along the view).
+    pub fn partition_point(&self, mut before: impl FnMut(u32) -> bool) -> usize {
+        match self {
+            View::All(n) => {
+                let (mut lo, mut hi) = (0usize, *n as usize);
+                while lo < hi {
+                    let mid = lo + (hi - lo) / 2;
+                    if before(mid as u32) { lo = mid + 1 } else { hi = mid }
+                }
+                lo
+            }
+            View::Only(v) => v.partition_point(|&k| before(k)),
+        }
+    }
+
+    /// The shown entries, in order.
+    pub fn iter(&self) -> impl Iterator<Item = u32> + '_ {
+        (0..self.len()).filter_map(|i| self.get(i))
+    }
+}
+
 /// Indices (into `base`) that pass the filters, taken from `from` (a previous result, or all).
 pub fn apply(store: &EventStore, base: &[u32], marks: &[u8], f: &Filters, from: Option<&[u32]>) -> Vec<u32> {
+    apply_with(store, base, marks, f, from, &Work::default()).unwrap_or_default()
+}
+
+/// [`apply`], in parallel chunks; `None` if cancelled.
+pub fn apply_with(
+    store: &EventStore,
+    base: &[u32],
+    marks: &[u8],
+    f: &Filters,
+    from: Option<&[u32]>,
+    work: &Work,
+) -> Option<Vec<u32>> {
     let events = store.events();
     let query = Query::new(&f.query);
-    let mut masks = query.as_ref().map(|_| SymMasks::new(store.strings().len()));
     let pass = |k: u32| -> bool {
         let e = &events[base[k as usize] as usize];
         (!f.failures || e.outcome == Outcome::Failure)
-            && (!f.first_seen || marks[k as usize] & FIRST_SEEN != 0)
+            && (!f.first_seen || marks.get(k as usize).is_some_and(|m| m & FIRST_SEEN != 0))
             && f.service.is_none_or(|s| e.service == s)
     };
     let keep = |k: u32, masks: &mut Option<SymMasks>| -> bool {
@@ -202,28 +359,47 @@ pub fn apply(store: &EventStore, base: &[u32], marks: &[u8], f: &Filters, from: 
         }
         false
     };
-    match from {
-        Some(prev) => prev.iter().copied().filter(|&k| keep(k, &mut masks)).collect(),
-        None => (0..base.len() as u32).filter(|&k| keep(k, &mut masks)).collect(),
+    let total = from.map_or(base.len(), <[u32]>::len);
+    work.set_total(total);
+    let chunk = |range: std::ops::Range<usize>| -> Option<Vec<u32>> {
+        let mut masks = query.as_ref().map(|_| SymMasks::new(store.strings().len()));
+        let n = range.len();
+        let out = match from {
+            Some(prev) => prev[range].iter().copied().filter(|&k| keep(k, &mut masks)).collect(),
+            None => range.map(|k| k as u32).filter(|&k| keep(k, &mut masks)).collect(),
+        };
+        work.step(n).then_some(out)
+    };
+    if total <= CHUNK {
+        return chunk(0..total);
     }
+    // Large chunks: each builds its own string-mask table, sized by the interner.
+    let size = CHUNK.max(total.div_ceil(4 * rayon::current_num_threads().max(1)));
+    let parts: Option<Vec<Vec<u32>>> =
+        (0..total.div_ceil(size)).into_par_iter().map(|c| chunk(c * size..((c + 1) * size).min(total))).collect();
+    Some(parts?.concat())
 }
 
 /// Events per day over the shown events: `(day start, count)` for every day from the first to the
 /// last (days without events get 0).
-pub fn day_counts(store: &EventStore, base: &[u32], view: &[u32]) -> Vec<(i64, u64)> {
+pub fn day_counts(store: &EventStore, base: &[u32], view: &View) -> Vec<(i64, u64)> {
     let events = store.events();
     let time = |k: u32| events[base[k as usize] as usize].time;
-    let (Some(&first), Some(&last)) = (view.first(), view.last()) else {
+    let (Some(first), Some(last)) = (view.get(0), view.get(view.len().wrapping_sub(1))) else {
         return Vec::new();
     };
     let (d0, d1) = (start_of_day(time(first)), start_of_day(time(last)));
     let n = usize::try_from((d1 - d0) / DAY_US + 1).unwrap_or(1).min(100_000);
     let mut out: Vec<(i64, u64)> = (0..n).map(|i| (d0 + i as i64 * DAY_US, 0)).collect();
-    for &k in view {
+    let mut add = |k: u32| {
         let i = usize::try_from((start_of_day(time(k)) - d0) / DAY_US).unwrap_or(0);
         if let Some(slot) = out.get_mut(i) {
             slot.1 += 1;
         }
+    };
+    match view {
+        View::All(n) => (0..*n).for_each(&mut add),
+        View::Only(v) => v.iter().copied().for_each(&mut add),
     }
     out
 }

@@ -4,8 +4,12 @@
 //!
 //! Owns the timeline's state, keymap and update; data work (positions, marks, filters, day
 //! counts) is in [`filter`], drawing in [`view`]. State holds `u32` positions only, and the view
-//! draws only the visible rows, so a keystroke costs the same at a million events. `p` opens a
-//! small chooser; the pivot opens a new timeline on the stack, so `Esc` comes back. No IO here.
+//! draws only the visible rows, so moving costs the same at ten million events. Work that grows
+//! with the subject's events (finding them for a pivot, the marks, each filter) runs as a
+//! [`Task`] off the keystroke: a principal's rows show at once, the head says how far the work
+//! got, and a filter's result replaces the shown rows when it lands, keeping the selected event.
+//! `p` opens a small chooser; the pivot opens a new timeline on the stack, so `Esc` comes back.
+//! No IO here.
 
 pub mod filter;
 pub mod view;
@@ -16,9 +20,11 @@ use crate::tui::context::Ctx;
 use crate::tui::effect::{At, Effect, Open, Subject};
 use crate::tui::keymap::{Binding, Edit, Key, NAV_KEYS, Nav, bind, bind_quiet, edit_action, lookup};
 use crate::tui::nav::{Cursor, EditOutcome, LineInput, Scroll};
+use crate::tui::work::{Task, finished};
 use crossterm::event::{KeyCode, KeyEvent};
-use filter::Filters;
+use filter::{Filters, Positions, View};
 use ratatui::layout::Rect;
+use std::sync::Arc;
 
 /// Which pane has focus.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -118,20 +124,24 @@ pub struct TimelineState {
     pub alert: usize,
     /// Whose events.
     pub subject: Subject,
-    /// Store positions of the subject's events, in time order.
-    pub base: Vec<u32>,
-    /// Marks per entry of `base`.
-    pub marks: Vec<u8>,
-    /// Indices into `base` that pass the filters.
-    pub view: Vec<u32>,
+    /// Store positions of the subject's events, in time order (empty until found, for a pivot).
+    pub base: Positions,
+    /// Marks per entry of `base` (empty until computed).
+    pub marks: Arc<[u8]>,
+    /// The entries of `base` shown: those that pass the filters applied.
+    pub view: View,
     /// Selection over `view`.
     pub cursor: Cursor,
-    /// The filters in force.
+    /// The filters asked for (`view` shows them once their task lands).
     pub filters: Filters,
+    /// The filters `view` reflects.
+    applied: Filters,
     /// The filter input.
     pub search: LineInput,
     /// Events per day over `view`.
     pub days: Vec<(i64, u64)>,
+    /// Events per day over `base` (for clearing filters without recounting).
+    all_days: Vec<(i64, u64)>,
     /// Focused pane.
     pub focus: Focus,
     /// Scroll of the raw record.
@@ -140,33 +150,114 @@ pub struct TimelineState {
     pub raw_width: usize,
     /// The pivot chooser, when open.
     pub chooser: Option<Chooser>,
+    /// Finding the events (a pivot), marking them and counting days, with where to open.
+    pub opening: Option<Task<Opened>>,
+    /// Where to put the cursor once the events are found.
+    open_at: Option<At>,
+    /// The filter under way.
+    pub filtering: Option<Task<Filtered>>,
+}
+
+/// What opening a timeline computes off the keystroke.
+#[derive(Debug)]
+pub struct Opened {
+    base: Option<Positions>,
+    marks: Arc<[u8]>,
+    days: Vec<(i64, u64)>,
+}
+
+/// A filter's result.
+#[derive(Debug)]
+pub struct Filtered {
+    filters: Filters,
+    view: View,
+    days: Vec<(i64, u64)>,
 }
 
 impl TimelineState {
-    /// The timeline of `subject`, opened at `at`, laid out for `area`.
+    /// The timeline of `subject`, opened at `at`, laid out for `area`. A principal's events show
+    /// at once (the store indexes them); their marks, and another subject's events, come from a
+    /// task.
     pub fn new(cx: &Ctx, alert: usize, subject: Subject, at: At, area: Rect) -> TimelineState {
-        let base = filter::positions(&cx.store, subject);
-        let marks = filter::marks(&cx.store, &base, cx.alerts.get(alert));
-        let view: Vec<u32> = (0..base.len() as u32).collect();
-        let days = filter::day_counts(&cx.store, &base, &view);
+        let indexed = filter::indexed(&cx.store, subject);
+        let base = indexed.clone().unwrap_or_default();
+        let (store, a) = (cx.store.clone(), cx.alerts.get(alert).cloned());
+        let opening = Task::spawn(&cx.bell, move |w| {
+            let found = indexed.is_none();
+            let base = match indexed {
+                Some(b) => b,
+                None => filter::positions_with(&store, subject, w)?,
+            };
+            let marks = filter::marks_with(&store, &base, a.as_ref(), w)?;
+            let days = filter::day_counts(&store, &base, &View::All(base.len() as u32));
+            Some(Opened { base: found.then_some(base), marks: marks.into(), days })
+        });
         let mut t = TimelineState {
             alert,
             subject,
-            cursor: Cursor::new(view.len()),
+            cursor: Cursor::new(base.len()),
+            view: View::All(base.len() as u32),
             base,
-            marks,
-            view,
+            marks: Arc::from(Vec::new()),
             filters: Filters::default(),
+            applied: Filters::default(),
             search: LineInput::default(),
-            days,
+            days: Vec::new(),
+            all_days: Vec::new(),
             focus: Focus::List,
             raw: Scroll::default(),
             raw_width: 40,
             chooser: None,
+            opening: Some(opening),
+            open_at: None,
+            filtering: None,
         };
         t.resize(area);
-        t.go_to(cx, at);
+        if t.base.is_empty() {
+            t.open_at = Some(at);
+        } else {
+            t.go_to(cx, at);
+        }
         t
+    }
+
+    /// Takes the results of finished tasks; true when something changed.
+    pub fn poll(&mut self, cx: &Ctx) -> bool {
+        let mut changed = false;
+        if let Some(o) = finished(&mut self.opening) {
+            if let Some(base) = o.base {
+                self.base = base;
+                self.view = View::All(self.base.len() as u32);
+                self.cursor.set_len(self.view.len());
+            }
+            self.marks = o.marks;
+            self.days = o.days.clone();
+            self.all_days = o.days;
+            if let Some(at) = self.open_at.take() {
+                self.go_to(cx, at);
+            }
+            if self.filters != self.applied {
+                self.start_filter(cx);
+            }
+            changed = true;
+        }
+        if let Some(f) = finished(&mut self.filtering) {
+            let keep = self.selected_event();
+            self.view = f.view;
+            self.days = f.days;
+            self.applied = f.filters;
+            self.cursor.set_len(self.view.len());
+            if let Some(e) = keep {
+                self.go_to(cx, At::Event(e));
+            }
+            changed = true;
+        }
+        changed
+    }
+
+    /// Whether work is under way.
+    pub fn busy(&self) -> bool {
+        self.opening.is_some() || self.filtering.is_some()
     }
 
     /// The action of a key (the chooser, then the filter input, take keys first).
@@ -189,12 +280,12 @@ impl TimelineState {
 
     /// The store position of the selected event.
     pub fn selected_event(&self) -> Option<u32> {
-        let k = *self.view.get(self.cursor.current()?)?;
+        let k = self.view.get(self.cursor.current()?)?;
         self.base.get(k as usize).copied()
     }
 
     fn time_at(&self, cx: &Ctx, i: usize) -> i64 {
-        self.view.get(i).and_then(|&k| cx.event(self.base[k as usize])).map_or(0, |e| e.time)
+        self.view.get(i).and_then(|k| cx.event(self.base[k as usize])).map_or(0, |e| e.time)
     }
 
     /// Moves the cursor to an event (or the nearest shown one) or an instant.
@@ -202,9 +293,9 @@ impl TimelineState {
         let i = match at {
             At::Event(e) => {
                 let k = self.base.partition_point(|&p| p < e) as u32;
-                self.view.partition_point(|&v| v < k)
+                self.view.partition_point(|v| v < k)
             }
-            At::Time(t) => self.view.partition_point(|&k| cx.event(self.base[k as usize]).is_some_and(|e| e.time < t)),
+            At::Time(t) => self.view.partition_point(|k| cx.event(self.base[k as usize]).is_some_and(|e| e.time < t)),
         };
         self.cursor.select(i);
         self.raw.top = 0;
@@ -258,7 +349,11 @@ impl TimelineState {
                 let next = start_of_day(self.time_at(cx, self.cursor.sel)) + DAY_US;
                 self.go_to(cx, At::Time(next));
             }
-            Action::NextMark | Action::PrevMark => self.jump_mark(action == Action::NextMark),
+            Action::NextMark | Action::PrevMark => {
+                if let Some(effect) = self.jump_mark(action == Action::NextMark) {
+                    return Some(effect);
+                }
+            }
             Action::Pivot => return self.open_chooser(cx),
             Action::PivotNav(n) => {
                 if let Some(ch) = &mut self.chooser {
@@ -277,27 +372,50 @@ impl TimelineState {
         None
     }
 
-    /// Re-applies filters, narrowing the current result when the new filters only narrow it.
+    /// Asks for new filters: applied at once when they clear everything, else by a task (after
+    /// the opening one) that narrows the current result when the new filters only narrow it. A
+    /// filter still under way is dropped, which cancels it.
     fn refilter(&mut self, cx: &Ctx, f: Filters) {
-        let keep = self.selected_event();
-        let from = f.narrows(&self.filters).then_some(self.view.as_slice());
-        self.view = if f.any() {
-            filter::apply(&cx.store, &self.base, &self.marks, &f, from)
-        } else {
-            (0..self.base.len() as u32).collect()
-        };
         self.filters = f;
-        self.days = filter::day_counts(&cx.store, &self.base, &self.view);
-        self.cursor.set_len(self.view.len());
-        if let Some(e) = keep {
-            self.go_to(cx, At::Event(e));
+        if self.opening.is_some() {
+            self.filtering = None;
+            return;
         }
+        self.start_filter(cx);
+    }
+
+    fn start_filter(&mut self, cx: &Ctx) {
+        let f = self.filters.clone();
+        if f == self.applied || !f.any() {
+            self.filtering = None;
+            if f != self.applied {
+                let keep = self.selected_event();
+                self.view = View::All(self.base.len() as u32);
+                self.days = self.all_days.clone();
+                self.applied = f;
+                self.cursor.set_len(self.view.len());
+                if let Some(e) = keep {
+                    self.go_to(cx, At::Event(e));
+                }
+            }
+            return;
+        }
+        let from = match &self.view {
+            View::Only(v) if f.narrows(&self.applied) => Some(v.clone()),
+            _ => None,
+        };
+        let (store, base, marks) = (cx.store.clone(), self.base.clone(), self.marks.clone());
+        self.filtering = Some(Task::spawn(&cx.bell, move |w| {
+            let kept = filter::apply_with(&store, &base, &marks, &f, from.as_deref(), w)?;
+            let view = View::Only(kept.into());
+            let days = filter::day_counts(&store, &base, &view);
+            Some(Filtered { filters: f, view, days })
+        }));
     }
 
     fn prev_day(&mut self, cx: &Ctx) {
         let day = start_of_day(self.time_at(cx, self.cursor.sel));
-        let first_of_day =
-            self.view.partition_point(|&k| cx.event(self.base[k as usize]).is_some_and(|e| e.time < day));
+        let first_of_day = self.view.partition_point(|k| cx.event(self.base[k as usize]).is_some_and(|e| e.time < day));
         if first_of_day == 0 {
             self.cursor.select(0);
             return;
@@ -306,8 +424,11 @@ impl TimelineState {
         self.go_to(cx, At::Time(prev));
     }
 
-    fn jump_mark(&mut self, forward: bool) {
-        let marked = |i: &usize| self.view.get(*i).is_some_and(|&k| self.marks[k as usize] != 0);
+    fn jump_mark(&mut self, forward: bool) -> Option<Effect> {
+        if let Some(t) = &self.opening {
+            return Some(Effect::Notify(format!("still marking first-seen events ({})", t.status())));
+        }
+        let marked = |i: &usize| self.view.get(*i).is_some_and(|k| self.marks.get(k as usize).is_some_and(|m| *m != 0));
         let found = if forward {
             (self.cursor.sel + 1..self.view.len()).find(marked)
         } else {
@@ -316,6 +437,7 @@ impl TimelineState {
         if let Some(i) = found {
             self.cursor.select(i);
         }
+        None
     }
 
     fn open_chooser(&mut self, cx: &Ctx) -> Option<Effect> {

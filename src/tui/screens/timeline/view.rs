@@ -96,14 +96,18 @@ impl TimelineView<'_> {
             filters.push(search);
         }
         let filters = if filters.is_empty() { "none".to_string() } else { filters.join(", ") };
+        let counts = match (&st.opening, &st.filtering) {
+            (Some(t), _) if st.base.is_empty() => format!(" · finding its events … {}", t.status()),
+            (Some(t), _) => format!(" · {} events · marking … {}", thousands(st.base.len() as u64), t.status()),
+            (None, Some(t)) => format!(" · {} events · filtering … {}", thousands(st.base.len() as u64), t.status()),
+            (None, None) => {
+                format!(" · {} events · showing {}", thousands(st.base.len() as u64), thousands(st.view.len() as u64))
+            }
+        };
         let lines = vec![
             Line::from(vec![
                 Span::styled(format!("timeline · {}", subject_label(cx, st.subject)), theme.header()),
-                Span::raw(format!(
-                    " · {} events · showing {}",
-                    thousands(st.base.len() as u64),
-                    thousands(st.view.len() as u64)
-                )),
+                Span::raw(counts),
             ]),
             Line::from(vec![
                 Span::raw(format!("filters: {filters}  ")),
@@ -119,7 +123,8 @@ impl TimelineView<'_> {
         let sel_day = st.selected_event().and_then(|e| cx.event(e)).map(|e| start_of_day(e.time));
         let [label, bars] = Layout::vertical([Constraint::Length(1), Constraint::Length(2)]).areas(area);
         if st.days.is_empty() {
-            Paragraph::new(Span::styled("no events", theme.dim())).render(label, buf);
+            let text = if st.opening.is_some() { "counting events per day …" } else { "no events" };
+            Paragraph::new(Span::styled(text, theme.dim())).render(label, buf);
             return;
         }
         let w = usize::from(bars.width).max(1);
@@ -162,7 +167,13 @@ impl TimelineView<'_> {
         if st.view.is_empty() {
             let inner = block.inner(area);
             block.render(area, buf);
-            let msg = if st.base.is_empty() { "no events" } else { "no event passes the filters (X clears them)" };
+            let msg = if st.opening.is_some() {
+                "finding the events …"
+            } else if st.base.is_empty() {
+                "no events"
+            } else {
+                "no event passes the filters (X clears them)"
+            };
             Paragraph::new(Span::styled(msg, theme.dim())).render(inner, buf);
             return;
         }
@@ -173,7 +184,7 @@ impl TimelineView<'_> {
             .cursor
             .window(h)
             .filter_map(|i| {
-                let k = *st.view.get(i)? as usize;
+                let k = st.view.get(i)? as usize;
                 Some((i, k, cx.event(*st.base.get(k)?)?))
             })
             .map(|(i, k, e)| {
