@@ -141,6 +141,35 @@ fn export_writes_the_report_where_the_status_bar_says() {
     assert!(v.is_object());
 }
 
+/// A key as the loop handles it: update and effect, no waiting for background work.
+fn key_only(app: &mut App, k: crossterm::event::KeyEvent) {
+    if let Some(e) = app.handle_key(k) {
+        app.perform(e);
+    }
+}
+
+#[test]
+fn a_report_is_written_off_the_keystroke_and_quitting_waits_for_it() {
+    let (mut app, d) = app();
+    let id = app.context().alerts[selected(&app)].id.clone();
+    key_only(&mut app, key('e'));
+    key_only(&mut app, code(KeyCode::Enter));
+    assert!(app.busy(), "building and writing run on a worker");
+    let drawn = render(&mut app, 100, 30);
+    let status: String = (0..100).map(|x| drawn.backend().buffer()[(x, 29)].symbol().to_string()).collect();
+    assert!(status.starts_with("writing the report … "), "{status}");
+    // A second export while the first runs is refused, not queued behind it.
+    key_only(&mut app, key('e'));
+    key_only(&mut app, code(KeyCode::Enter));
+    assert_eq!(app.message(), Some("a report is still being written; try again when it is done"));
+    // Quitting waits for the report.
+    key_only(&mut app, key('q'));
+    assert!(app.should_quit() && !app.busy());
+    let path = d.path().join("reports").join(format!("trailwatch-{id}.md"));
+    assert!(std::fs::read_to_string(&path).unwrap().contains(&id));
+    assert_eq!(app.message(), Some(format!("report written to {}", path.display()).as_str()));
+}
+
 #[test]
 fn cases_are_saved_at_once_and_read_back() {
     let (store, report, alerts) = loaded();

@@ -11,6 +11,7 @@ use crate::detect::Alert;
 use crate::playbook::{self, Playbook, Step};
 use crate::store::{EventStore, Origin};
 use crate::time::{format_day, format_rfc3339, start_of_day};
+use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::io::Read;
@@ -201,7 +202,7 @@ fn activity_rows(store: &EventStore, rows: &[DayRow], alert_time: i64) -> Vec<Ac
 pub fn file_rows(store: &EventStore) -> Vec<FileRow> {
     store
         .files()
-        .iter()
+        .par_iter()
         .map(|f| {
             let (sha256, error) = match sha256_of(&f.origin) {
                 Ok(h) => (Some(h), None),

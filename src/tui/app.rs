@@ -17,6 +17,7 @@ use super::keymap::{GLOBAL_KEYS, Global, lookup};
 use super::screens::{Screen, ScreenKind, activity, alerts, checklist, detail, export, help, timeline};
 use super::theme::Theme;
 use super::widgets::{Message, body_and_status, status_bar};
+use super::work::{Task, finished};
 use crate::detect::Alert;
 use crate::ingest::LoadReport;
 use crate::report::{self, FileRow, Format, ReportContext};
@@ -35,9 +36,14 @@ pub struct App {
     message: Option<Message>,
     quit: bool,
     area: Rect,
-    files: Option<Vec<FileRow>>,
+    files: Option<Arc<[FileRow]>>,
     grace: Duration,
+    exporting: Option<Task<Written>>,
 }
+
+/// A report written off the keystroke: its path or why not, and the input files' rows (hashed
+/// once per session, kept for the next report).
+type Written = (Result<PathBuf, String>, Arc<[FileRow]>);
 
 impl App {
     /// The app over a loaded store and its alerts, opening the case folder (`opts.cases_dir`, or
@@ -89,6 +95,7 @@ impl App {
             area: Rect::new(0, 0, 80, 24),
             files: None,
             grace: super::GRACE,
+            exporting: None,
         };
         app.resize(80, 24);
         app
@@ -147,6 +154,7 @@ impl App {
                 None
             }
             Effect::Quit => {
+                self.finish_export();
                 self.quit = true;
                 Some(Effect::Quit)
             }
@@ -209,10 +217,14 @@ impl App {
                 if matches!(self.stack.last(), Some(Screen::Export(_))) {
                     self.stack.pop();
                 }
-                self.message = Some(match self.export(alert, format) {
-                    Ok(path) => Message::info(format!("report written to {}", path.display())),
-                    Err(e) => Message::error(format!("report not written: {e}")),
-                });
+                if self.exporting.is_some() {
+                    self.message = Some(Message::error("a report is still being written; try again when it is done"));
+                    return;
+                }
+                match self.export(alert, format) {
+                    Ok(task) => self.exporting = Some(task),
+                    Err(e) => self.message = Some(Message::error(format!("report not written: {e}"))),
+                }
             }
             Effect::Quit => self.quit = true,
             other => {
@@ -221,18 +233,49 @@ impl App {
         }
     }
 
-    fn export(&mut self, alert: usize, format: Format) -> Result<PathBuf, String> {
+    /// Starts writing a report off the keystroke: building it reads the alert's principal's
+    /// events and, the first time, hashes every input file.
+    fn export(&mut self, alert: usize, format: Format) -> Result<Task<Written>, String> {
         let cx = &self.cx;
-        let a = cx.alerts.get(alert).ok_or("no such alert")?;
-        let pb = cx.cases.playbook(a.detector)?;
-        let files = self.files.get_or_insert_with(|| report::file_rows(&cx.store));
+        let a = cx.alerts.get(alert).ok_or("no such alert")?.clone();
+        let pb = cx.cases.playbook(a.detector)?.clone();
+        let case = cx.cases.case(alert).cloned();
         let ctx = ReportContext { detect_settings: cx.opts.detect.describe(&cx.store), ..ReportContext::default() };
-        let r = report::build_with_files(&cx.store, a, cx.cases.case(alert), pb, &ctx, files);
         let dir = cx.opts.report_dir.clone().unwrap_or_else(|| PathBuf::from("."));
-        std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-        let path = dir.join(report::default_file_name(&a.id, format.ext()));
-        report::write_one(&r, format, &path).map_err(|e| e.to_string())?;
-        Ok(path)
+        let (store, files) = (cx.store.clone(), self.files.clone());
+        Ok(Task::spawn(&cx.bell, move |_| {
+            let files = files.unwrap_or_else(|| report::file_rows(&store).into());
+            let r = report::build_with_files(&store, &a, case.as_ref(), &pb, &ctx, &files);
+            let written = std::fs::create_dir_all(&dir)
+                .map_err(|e| format!("cannot create {}: {e}", dir.display()))
+                .and_then(|()| {
+                    let path = dir.join(report::default_file_name(&a.id, format.ext()));
+                    report::write_one(&r, format, &path).map_err(|e| e.to_string()).map(|()| path)
+                });
+            Some((written, files))
+        }))
+    }
+
+    /// Waits for a report being written (quitting does not cut it short).
+    fn finish_export(&mut self) {
+        let bell = self.cx.bell.clone();
+        super::work::settle(&bell, None, || {
+            self.poll_export();
+            self.exporting.is_some()
+        });
+    }
+
+    /// Takes a finished report's outcome into the status bar.
+    fn poll_export(&mut self) -> bool {
+        let Some((written, files)) = finished(&mut self.exporting) else {
+            return false;
+        };
+        self.files = Some(files);
+        self.message = Some(match written {
+            Ok(path) => Message::info(format!("report written to {}", path.display())),
+            Err(e) => Message::error(format!("report not written: {e}")),
+        });
+        true
     }
 
     /// Reads back the raw record the next frame shows, if it is not cached yet (file IO).
@@ -254,7 +297,7 @@ impl App {
     /// Takes the results of finished background work on every screen; true when a screen
     /// changed.
     pub fn poll_work(&mut self) -> bool {
-        let mut changed = false;
+        let mut changed = self.poll_export();
         for s in &mut self.stack {
             changed |= s.poll(&self.cx);
         }
@@ -274,7 +317,7 @@ impl App {
 
     /// Whether any screen has background work under way.
     pub fn busy(&self) -> bool {
-        self.stack.iter().any(Screen::busy)
+        self.exporting.is_some() || self.stack.iter().any(Screen::busy)
     }
 
     /// Takes finished work, waiting up to `timeout` for the rest (`None`: until all is done);
@@ -320,7 +363,8 @@ impl App {
         if self.stack.len() == 1 {
             hints.retain(|(_, h)| *h != "back");
         }
-        status_bar(status, buf, self.cx.theme, self.message.as_ref(), &hints);
+        let writing = self.exporting.as_ref().map(|t| Message::info(format!("writing the report … {}", t.status())));
+        status_bar(status, buf, self.cx.theme, self.message.as_ref().or(writing.as_ref()), &hints);
     }
 
     /// Whether the app asked to quit.
