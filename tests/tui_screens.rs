@@ -176,3 +176,36 @@ fn severity_styles() {
     let theme = Theme { color: true };
     assert_eq!(theme.severity(trailwatch::detect::Severity::Critical).fg, Some(Color::Magenta));
 }
+
+/// A key as the loop handles it before the work it started is taken (no waiting).
+fn key_only(app: &mut trailwatch::tui::App, k: crossterm::event::KeyEvent) {
+    if let Some(e) = app.handle_key(k) {
+        app.perform(e);
+    }
+}
+
+#[test]
+fn screens_say_how_far_their_background_work_got() {
+    let (mut app, _d) = app();
+    select(&mut app, "kms-key-created", tui_fixture::ALICE);
+    key_only(&mut app, key('t'));
+    let t = text(&render(&mut app, 100, 30));
+    assert!(t.contains("13 events · marking … "), "{t}");
+    assert!(t.contains("counting events per day …"), "{t}");
+    app.settle(None);
+    key_only(&mut app, key('x'));
+    let t = text(&render(&mut app, 100, 30));
+    assert!(t.contains("13 events · filtering … ") && t.contains("filters: failures"), "{t}");
+    app.settle(None);
+    assert!(text(&render(&mut app, 100, 30)).contains("13 events · showing 1"));
+    press(&mut app, &[code(KeyCode::Esc)]);
+    key_only(&mut app, key('a'));
+    let t = text(&render(&mut app, 100, 30));
+    assert!(t.contains("counting the events of the 30 days … "), "{t}");
+    press(&mut app, &[code(KeyCode::Esc)]);
+    key_only(&mut app, key('c'));
+    let t = text(&render(&mut app, 100, 30));
+    assert!(t.contains("reading the logs … "), "{t}");
+    app.settle(None);
+    assert!(!text(&render(&mut app, 100, 30)).contains("reading the logs"));
+}

@@ -187,7 +187,8 @@ impl ActivityState {
                 self.recompute(cx);
             }
             Action::OpenDay => {
-                let day = self.selected()?.day;
+                // While rows are counted, the day that was selected (or the alert's).
+                let day = self.selected().map_or(self.want_day, |r| r.day);
                 let Some(p) = self.principal else {
                     return Some(Effect::Notify("the alert's principal has no events in the loaded logs".into()));
                 };

@@ -69,3 +69,26 @@ fn enter_opens_the_timeline_at_the_day() {
     );
     assert_eq!(s.action(&crate::tui::testkit::key('l')), Some(Action::Nav(Nav::Down)));
 }
+
+#[test]
+fn rows_are_counted_off_the_keystroke_and_keep_the_selected_day() {
+    let mut cx = ctx();
+    let a = alert_of(&cx, "kms-key-created");
+    let mut s = ActivityState::new(&cx, a, area());
+    assert!(s.busy() && s.rows.is_empty(), "nothing is taken before poll");
+    let p = cx.alert_principal(a).unwrap();
+    let at_alert =
+        Some(Effect::Open(Open::Timeline { alert: a, subject: Subject::Principal(p), at: At::Time(s.alert_day) }));
+    assert_eq!(s.update(Action::OpenDay, &mut cx), at_alert, "Enter works before the rows land");
+    settle(&mut s, &cx);
+    act(&mut s, Action::Nav(Nav::Up), &mut cx);
+    let day = s.selected().unwrap().day;
+    s.update(Action::CycleId, &mut cx);
+    assert!(s.busy(), "resources are counted by a task");
+    settle(&mut s, &cx);
+    assert_eq!(s.selected().unwrap().day, day, "the selected day stays selected");
+    s.update(Action::CycleId, &mut cx);
+    s.update(Action::CycleId, &mut cx);
+    assert!(!s.busy(), "operations come back from the cache at once");
+    assert_eq!(s.rows.len(), 30);
+}

@@ -93,3 +93,22 @@ fn free_case_notes_are_added_and_saved() {
     assert_eq!(c.update(Action::EditCaseNote(Edit::Submit), &mut cx), None);
     assert_eq!(cx.cases.case(a).unwrap().notes.len(), 1);
 }
+
+#[test]
+fn steps_show_and_tick_while_their_answers_are_read() {
+    let mut cx = ctx();
+    let a = alert_of(&cx, "kms-key-created");
+    let mut c = ChecklistState::new(&cx, a, area());
+    assert!(c.busy() && !c.items.is_empty());
+    assert!(c.items.iter().all(|i| i.answer.events.is_empty()), "nothing is taken before poll");
+    assert_eq!(c.update(Action::ToggleItem, &mut cx), Some(Effect::SaveCase { alert: a }));
+    assert!(
+        matches!(c.update(Action::JumpToEvidence, &mut cx), Some(Effect::Notify(m)) if m.starts_with("still reading"))
+    );
+    crate::tui::work::settle(&cx.bell.clone(), None, || {
+        c.poll();
+        c.busy()
+    });
+    assert!(c.items.iter().any(|i| !i.answer.events.is_empty()));
+    assert_eq!(c.progress(&cx).0, 1);
+}
