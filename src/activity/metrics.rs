@@ -8,6 +8,7 @@
 //! `(dims, time)`. Both functions sort their input once and then make a single linear pass,
 //! so they cost `O(n log n)`.
 
+use rayon::slice::ParallelSliceMut;
 use std::collections::HashMap;
 use std::collections::HashSet;
 
@@ -79,7 +80,7 @@ const SCRATCH_KEEP: usize = 1024;
 /// Returns one row per (group, window) holding at least one in-range row, sorted by
 /// `(dims, time)`. Returns nothing when `end < start` or `step ≤ 0` (Kusto rejects the latter).
 /// Rows before `start` or after `end` are ignored entirely (they are not history either).
-pub fn counts_metrics<D: Clone + Ord>(rows: &[Row<D>], start: i64, end: i64, step: i64) -> Vec<CountsRow<D>> {
+pub fn counts_metrics<D: Clone + Ord + Sync>(rows: &[Row<D>], start: i64, end: i64, step: i64) -> Vec<CountsRow<D>> {
     if step <= 0 || end < start {
         return Vec::new();
     }
@@ -89,7 +90,7 @@ pub fn counts_metrics<D: Clone + Ord>(rows: &[Row<D>], start: i64, end: i64, ste
         .map(|r| (&r.dims, window_start(r.time, start, step), r.id))
         .collect();
     // (dims, window, id): groups, then windows in order, then equal Ids next to each other.
-    keyed.sort_unstable();
+    keyed.par_sort_unstable();
 
     let mut out = Vec::new();
     let mut seen: HashSet<u32> = HashSet::new();
@@ -145,7 +146,7 @@ struct Live {
 /// The outer window slides: each group's rows are visited once when they enter the outer window
 /// and once when they leave it, with a per-Id row counter (`O(n log n)` for the sort, linear
 /// after it, whatever the ratio `outer / inner`).
-pub fn engagement<D: Clone + Ord>(
+pub fn engagement<D: Clone + Ord + Sync>(
     rows: &[Row<D>],
     start: i64,
     end: i64,
@@ -165,7 +166,7 @@ pub fn engagement<D: Clone + Ord>(
         })
         .collect();
     // (dims, time, …): windows are contiguous and rows leave the outer window in this order.
-    keyed.sort_unstable();
+    keyed.par_sort_unstable();
 
     let mut out = Vec::new();
     let mut live: HashMap<u32, Live> = HashMap::new();

@@ -1,5 +1,11 @@
 //! The activity-vs-engagement views the TUI and the report draw, computed from the event store
-//! through the generic engine in [`super::metrics`].
+//! with the semantics of the generic engine in [`super::metrics`].
+//!
+//! A view's events come in time order (the store's order), its windows are whole days and it has
+//! no dimensions, so one pass gives the same numbers as the engine's sorts: a per-id "last
+//! active day" table gives the distinct and new counts, and each id's active days add to a
+//! difference array for the 7-day outer window. The engine stays the reference: a differential
+//! test holds the two equal, and positions out of time order go through it.
 //!
 //! Per principal: what the principal touched each day (the id is its operations, resources or
 //! source IPs), how many of those were new within the range, and its 1-day / 7-day engagement.
@@ -89,54 +95,148 @@ pub fn days_for(store: &EventStore, positions: &[u32], id: IdKind, start: i64, e
     let (start, end) = (start_of_day(start), start_of_day(end));
     let events = store.events();
     let slice = store.slice_by_time(positions, start, end + DAY_US);
-    let rows: Vec<Row<()>> = slice
-        .iter()
-        .map(|&i| {
-            let e = &events[i as usize];
-            let sym = id.of(store, e);
-            Row { time: e.time, id: (!sym.is_empty()).then_some(sym.0), dims: () }
+    let row = |i: u32| {
+        let e = &events[i as usize];
+        let sym = id.of(store, e);
+        (e.time, (!sym.is_empty()).then_some(sym.0))
+    };
+    let days = if slice.is_sorted() {
+        day_stats(slice.iter().map(|&i| row(i)), start, end)
+    } else {
+        let rows: Vec<Row<()>> = slice.iter().map(|&i| row(i)).map(|(time, id)| Row { time, id, dims: () }).collect();
+        day_stats_engine(&rows, start, end)
+    };
+    days.into_iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let mut new_values: Vec<Sym> = d.new_ids.into_iter().map(Sym).collect();
+            new_values.sort_by(|a, b| store.str(*a).cmp(store.str(*b)));
+            DayRow {
+                day: start + i as i64 * DAY_US,
+                count: d.count,
+                dcount: d.dcount,
+                new_dcount: d.new_dcount,
+                aggregated_dcount: d.aggregated,
+                inner: d.inner,
+                outer: d.outer,
+                ratio: d.ratio,
+                new_values,
+            }
         })
-        .collect();
+        .collect()
+}
+
+/// The numbers of one day, before ids are turned into strings.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct DayStats {
+    count: i64,
+    dcount: i64,
+    new_dcount: i64,
+    aggregated: i64,
+    inner: i64,
+    outer: i64,
+    ratio: f64,
+    /// Ids first seen that day (in no particular order).
+    new_ids: Vec<u32>,
+}
+
+/// How many days [start, end] holds (both are day starts).
+fn day_count(start: i64, end: i64) -> usize {
+    usize::try_from((end - start) / DAY_US + 1).unwrap_or(0)
+}
+
+/// One pass over `(time, id)` in time order, all within [start, end + 1 day): per day, events,
+/// distinct ids, ids new since `start`, their running total, and engagement (distinct ids that
+/// day against the 7 days ending that day; zeros on a day without ids, as the engine reports
+/// only windows with ids).
+fn day_stats(rows: impl Iterator<Item = (i64, Option<u32>)>, start: i64, end: i64) -> Vec<DayStats> {
+    const OUTER_DAYS: usize = 7;
+    let n = day_count(start, end);
+    let mut days = vec![DayStats::default(); n];
+    // Per id: the last day (index + 1) it was active; 0 = never.
+    let mut last: Vec<u32> = Vec::new();
+    // Outer-window distinct ids, as a difference array over days.
+    let mut outer = vec![0i64; n + OUTER_DAYS + 1];
+    for (time, id) in rows {
+        let Some(d) = usize::try_from((time - start).div_euclid(DAY_US)).ok().filter(|&d| d < n) else {
+            continue;
+        };
+        let day = &mut days[d];
+        day.count += 1;
+        let Some(id) = id else { continue };
+        let slot = id as usize;
+        if slot >= last.len() {
+            last.resize(slot + 1, 0);
+        }
+        let prev = last[slot] as usize;
+        if prev == d + 1 {
+            continue;
+        }
+        day.dcount += 1;
+        if prev == 0 {
+            day.new_dcount += 1;
+            day.new_ids.push(id);
+        }
+        // Active on day d, it is in the outer windows of days d ..= d + 6, less those its
+        // previous active day already counts it in.
+        let from = if prev == 0 { d } else { d.max(prev - 1 + OUTER_DAYS) };
+        outer[from] += 1;
+        outer[d + OUTER_DAYS] -= 1;
+        last[slot] = (d + 1) as u32;
+    }
+    let (mut aggregated, mut running) = (0, 0);
+    for (d, day) in days.iter_mut().enumerate() {
+        running += outer[d];
+        aggregated += day.new_dcount;
+        day.aggregated = aggregated;
+        if day.dcount > 0 {
+            day.inner = day.dcount;
+            day.outer = running;
+            day.ratio = day.inner as f64 / day.outer as f64;
+        }
+    }
+    days
+}
+
+/// [`day_stats`] through the generic engine (any row order).
+fn day_stats_engine(rows: &[Row<()>], start: i64, end: i64) -> Vec<DayStats> {
     let counts: HashMap<i64, _> =
-        counts_metrics(&rows, start, end + DAY_US - 1, DAY_US).into_iter().map(|r| (r.time, r)).collect();
+        counts_metrics(rows, start, end + DAY_US - 1, DAY_US).into_iter().map(|r| (r.time, r)).collect();
     let eng: HashMap<i64, _> =
-        engagement(&rows, start, end + DAY_US - 1, DAY_US, 7 * DAY_US).into_iter().map(|r| (r.time, r)).collect();
+        engagement(rows, start, end + DAY_US - 1, DAY_US, 7 * DAY_US).into_iter().map(|r| (r.time, r)).collect();
     // The values first seen each day.
     let mut first_day: HashMap<u32, i64> = HashMap::new();
-    for r in &rows {
+    let mut sorted: Vec<&Row<()>> = rows.iter().filter(|r| start <= r.time && r.time < end + DAY_US).collect();
+    sorted.sort_by_key(|r| r.time);
+    for r in sorted {
         if let Some(id) = r.id {
             first_day.entry(id).or_insert(start_of_day(r.time));
         }
     }
-    let mut new_by_day: HashMap<i64, Vec<Sym>> = HashMap::new();
+    let mut new_by_day: HashMap<i64, Vec<u32>> = HashMap::new();
     for (id, day) in first_day {
-        new_by_day.entry(day).or_default().push(Sym(id));
+        new_by_day.entry(day).or_default().push(id);
     }
-    let mut out = Vec::new();
     let mut aggregated = 0;
-    let mut day = start;
-    while day <= end {
-        let c = counts.get(&day);
-        let g = eng.get(&day);
-        if let Some(c) = c {
-            aggregated = c.aggregated_dcount;
-        }
-        let mut new_values = new_by_day.remove(&day).unwrap_or_default();
-        new_values.sort_by(|a, b| store.str(*a).cmp(store.str(*b)));
-        out.push(DayRow {
-            day,
-            count: c.map_or(0, |c| c.count),
-            dcount: c.map_or(0, |c| c.dcount),
-            new_dcount: c.map_or(0, |c| c.new_dcount),
-            aggregated_dcount: aggregated,
-            inner: g.map_or(0, |g| g.dcount_activities_inner),
-            outer: g.map_or(0, |g| g.dcount_activities_outer),
-            ratio: g.map_or(0.0, |g| g.activity_ratio),
-            new_values,
-        });
-        day += DAY_US;
-    }
-    out
+    (0..day_count(start, end))
+        .map(|i| {
+            let day = start + i as i64 * DAY_US;
+            let (c, g) = (counts.get(&day), eng.get(&day));
+            if let Some(c) = c {
+                aggregated = c.aggregated_dcount;
+            }
+            DayStats {
+                count: c.map_or(0, |c| c.count),
+                dcount: c.map_or(0, |c| c.dcount),
+                new_dcount: c.map_or(0, |c| c.new_dcount),
+                aggregated,
+                inner: g.map_or(0, |g| g.dcount_activities_inner),
+                outer: g.map_or(0, |g| g.dcount_activities_outer),
+                ratio: g.map_or(0.0, |g| g.activity_ratio),
+                new_ids: new_by_day.remove(&day).unwrap_or_default(),
+            }
+        })
+        .collect()
 }
 
 /// A principal's days.
@@ -206,6 +306,47 @@ mod tests {
     use super::*;
     use crate::ingest::{Input, LoadOptions, load};
     use std::sync::Arc;
+
+    /// The one-pass day statistics equal the generic engine's on random time-ordered rows: null
+    /// ids, idle days and gaps longer than the week, rows outside the range, 1 to 45 days.
+    #[test]
+    fn one_pass_days_match_the_engine() {
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = move |m: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % m
+        };
+        let start = 20_000 * DAY_US;
+        for case in 0..300 {
+            let days = 1 + next(45) as i64;
+            let end = start + (days - 1) * DAY_US;
+            let ids = 1 + next(if case % 3 == 0 { 4 } else { 60 });
+            let n = next(400) as usize;
+            let idle = next(days as u64 + 1) as i64;
+            let mut times: Vec<i64> = (0..n)
+                .map(|_| start - 2 * DAY_US + next(((days + 4) * DAY_US) as u64) as i64)
+                .filter(|t| (t - start).div_euclid(DAY_US) != idle)
+                .collect();
+            times.sort_unstable();
+            let rows: Vec<Row<()>> = times
+                .iter()
+                .map(|&time| Row { time, id: (next(7) != 0).then(|| next(ids) as u32 * 3), dims: () })
+                .collect();
+            let in_range: Vec<Row<()>> =
+                rows.iter().filter(|r| start <= r.time && r.time < end + DAY_US).cloned().collect();
+            let mut fast = day_stats(in_range.iter().map(|r| (r.time, r.id)), start, end);
+            let mut engine = day_stats_engine(&in_range, start, end);
+            for d in fast.iter_mut().chain(engine.iter_mut()) {
+                d.new_ids.sort_unstable();
+            }
+            assert_eq!(fast, engine, "case {case}: {days} days, {n} rows, {ids} ids");
+            let mut clipped = day_stats_engine(&rows, start, end);
+            clipped.iter_mut().for_each(|d| d.new_ids.sort_unstable());
+            assert_eq!(clipped, engine, "the engine clips to the range itself");
+        }
+    }
 
     #[test]
     fn org_view_matches_the_engine_over_all_events() {

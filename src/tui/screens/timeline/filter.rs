@@ -381,7 +381,8 @@ pub fn apply_with(
 }
 
 /// Events per day over the shown events: `(day start, count)` for every day from the first to the
-/// last (days without events get 0).
+/// last (days without events get 0; at most 100 000 days). The shown events are in time order, so
+/// each day's end is a binary search: the cost follows the days, not the events.
 pub fn day_counts(store: &EventStore, base: &[u32], view: &View) -> Vec<(i64, u64)> {
     let events = store.events();
     let time = |k: u32| events[base[k as usize] as usize].time;
@@ -390,16 +391,14 @@ pub fn day_counts(store: &EventStore, base: &[u32], view: &View) -> Vec<(i64, u6
     };
     let (d0, d1) = (start_of_day(time(first)), start_of_day(time(last)));
     let n = usize::try_from((d1 - d0) / DAY_US + 1).unwrap_or(1).min(100_000);
-    let mut out: Vec<(i64, u64)> = (0..n).map(|i| (d0 + i as i64 * DAY_US, 0)).collect();
-    let mut add = |k: u32| {
-        let i = usize::try_from((start_of_day(time(k)) - d0) / DAY_US).unwrap_or(0);
-        if let Some(slot) = out.get_mut(i) {
-            slot.1 += 1;
-        }
-    };
-    match view {
-        View::All(n) => (0..*n).for_each(&mut add),
-        View::Only(v) => v.iter().copied().for_each(&mut add),
-    }
-    out
+    let mut done = 0;
+    (0..n as i64)
+        .map(|i| {
+            let day = d0 + i * DAY_US;
+            let end = view.partition_point(|k| time(k) < day + DAY_US);
+            let count = end.saturating_sub(done) as u64;
+            done = done.max(end);
+            (day, count)
+        })
+        .collect()
 }

@@ -243,3 +243,25 @@ fn a_pivot_finds_its_events_off_the_keystroke() {
     assert_eq!(&*by_ip.base, &*filter::positions(&cx.store, Subject::SourceIp(ip)));
     drop(t);
 }
+
+#[test]
+fn day_counts_match_a_count_of_every_event() {
+    let cx = ctx();
+    let naive = |base: &[u32], view: &View| -> Vec<(i64, u64)> {
+        let days: Vec<i64> = view.iter().map(|k| start_of_day(cx.event(base[k as usize]).unwrap().time)).collect();
+        let (Some(&d0), Some(&d1)) = (days.first(), days.last()) else { return Vec::new() };
+        (0..=(d1 - d0) / DAY_US)
+            .map(|i| (d0 + i * DAY_US, days.iter().filter(|d| **d == d0 + i * DAY_US).count() as u64))
+            .collect()
+    };
+    for p in cx.store.principals().iter().copied() {
+        let base = filter::positions(&cx.store, Subject::Principal(p));
+        let all = View::All(base.len() as u32);
+        assert_eq!(filter::day_counts(&cx.store, &base, &all), naive(&base, &all));
+        let odd: Vec<u32> = (0..base.len() as u32).filter(|k| k % 3 != 1).collect();
+        let some = View::Only(odd.into());
+        assert_eq!(filter::day_counts(&cx.store, &base, &some), naive(&base, &some));
+    }
+    let empty = View::Only(Vec::new().into());
+    assert!(filter::day_counts(&cx.store, &[], &empty).is_empty());
+}
