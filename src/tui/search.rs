@@ -8,6 +8,7 @@
 use crate::model::Sym;
 use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
+use std::sync::atomic::{AtomicU16, Ordering};
 
 /// The most terms a query keeps (the rest are ignored).
 const MAX_TERMS: usize = 15;
@@ -108,7 +109,7 @@ fn is_subsequence(hay: &str, pat: &[char], sensitive: bool) -> bool {
 
 /// Term masks of interned strings, computed on first use.
 pub struct SymMasks {
-    masks: Vec<u16>,
+    masks: Vec<AtomicU16>,
 }
 
 /// Marker for "not computed yet" (a real mask never has the top bit: at most 15 terms).
@@ -117,20 +118,24 @@ const UNKNOWN: u16 = 1 << 15;
 impl SymMasks {
     /// An empty cache for an interner of `n` strings.
     pub fn new(n: usize) -> SymMasks {
-        SymMasks { masks: vec![UNKNOWN; n] }
+        SymMasks { masks: (0..n).map(|_| AtomicU16::new(UNKNOWN)).collect() }
     }
 
-    /// The mask of a string id, computing it with `text` the first time.
-    pub fn get(&mut self, q: &Query, s: Sym, text: impl FnOnce() -> String) -> u16 {
+    /// The mask of a string id, computing it with `text` the first time. Shared by the threads
+    /// of one filter: two may compute the same mask at once, and store the same value.
+    pub fn get(&self, q: &Query, s: Sym, text: impl FnOnce() -> String) -> u16 {
         if s.is_empty() {
             return 0;
         }
-        match self.masks.get_mut(s.0 as usize) {
-            Some(m) if *m != UNKNOWN => *m,
-            Some(m) => {
-                *m = q.mask(&text());
-                *m
-            }
+        match self.masks.get(s.0 as usize) {
+            Some(m) => match m.load(Ordering::Relaxed) {
+                UNKNOWN => {
+                    let v = q.mask(&text());
+                    m.store(v, Ordering::Relaxed);
+                    v
+                }
+                v => v,
+            },
             None => q.mask(&text()),
         }
     }

@@ -4,8 +4,8 @@
 //! Positions are `u32`. A principal's events are the store's own index ([`Positions`] shares it,
 //! no copy); other subjects take one scan of the store. With no filter the [`View`] is "all", so
 //! opening a timeline allocates nothing per event; a filter produces the indices that pass, in
-//! parallel chunks that check [`Work::cancelled`] between them, fuzzy matching through
-//! [`SymMasks`] so each distinct string is matched once per chunk. The screen runs these on a
+//! parallel chunks that check [`Work::cancelled`] between them, fuzzy matching through one
+//! [`SymMasks`] shared by the chunks, so each distinct string is matched once. The screen runs these on a
 //! worker ([`crate::tui::work`]). Pure computation over the store.
 
 use crate::detect::Alert;
@@ -341,11 +341,12 @@ pub fn apply_with(
             && (!f.first_seen || marks.get(k as usize).is_some_and(|m| m & FIRST_SEEN != 0))
             && f.service.is_none_or(|s| e.service == s)
     };
-    let keep = |k: u32, masks: &mut Option<SymMasks>| -> bool {
+    let masks = query.as_ref().map(|_| SymMasks::new(store.strings().len()));
+    let keep = |k: u32| -> bool {
         if !pass(k) {
             return false;
         }
-        let (Some(q), Some(m)) = (&query, masks.as_mut()) else {
+        let (Some(q), Some(m)) = (&query, masks.as_ref()) else {
             return true;
         };
         let e = &events[base[k as usize] as usize];
@@ -362,21 +363,18 @@ pub fn apply_with(
     let total = from.map_or(base.len(), <[u32]>::len);
     work.set_total(total);
     let chunk = |range: std::ops::Range<usize>| -> Option<Vec<u32>> {
-        let mut masks = query.as_ref().map(|_| SymMasks::new(store.strings().len()));
         let n = range.len();
         let out = match from {
-            Some(prev) => prev[range].iter().copied().filter(|&k| keep(k, &mut masks)).collect(),
-            None => range.map(|k| k as u32).filter(|&k| keep(k, &mut masks)).collect(),
+            Some(prev) => prev[range].iter().copied().filter(|&k| keep(k)).collect(),
+            None => range.map(|k| k as u32).filter(|&k| keep(k)).collect(),
         };
         work.step(n).then_some(out)
     };
     if total <= CHUNK {
         return chunk(0..total);
     }
-    // Large chunks: each builds its own string-mask table, sized by the interner.
-    let size = CHUNK.max(total.div_ceil(4 * rayon::current_num_threads().max(1)));
     let parts: Option<Vec<Vec<u32>>> =
-        (0..total.div_ceil(size)).into_par_iter().map(|c| chunk(c * size..((c + 1) * size).min(total))).collect();
+        (0..total.div_ceil(CHUNK)).into_par_iter().map(|c| chunk(c * CHUNK..((c + 1) * CHUNK).min(total))).collect();
     Some(parts?.concat())
 }
 
