@@ -184,7 +184,7 @@ mod tests {
     #[test]
     fn sym_masks_cache() {
         let q = Query::new("x").unwrap();
-        let mut m = SymMasks::new(3);
+        let m = SymMasks::new(3);
         let mut calls = 0;
         assert_eq!(
             m.get(&q, Sym(1), || {
