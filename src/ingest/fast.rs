@@ -408,6 +408,13 @@ impl<'a> Cursor<'a> {
                             if !hex.iter().all(u8::is_ascii_hexdigit) {
                                 return None;
                             }
+                            // A surrogate (`\uD800`–`\uDFFF`): whether serde accepts it depends
+                            // on its pair and on whether serde decodes or ignores this string.
+                            if hex[0].eq_ignore_ascii_case(&b'd')
+                                && matches!(hex[1], b'8'..=b'9' | b'a'..=b'f' | b'A'..=b'F')
+                            {
+                                return None;
+                            }
                             self.i += 5;
                         }
                         _ => return None,

@@ -1,0 +1,48 @@
+//! Inputs the fuzz targets (`fuzz/`) found, minimised, kept so the fix stays.
+//!
+//! Each names its target and what went wrong; the assertion is the target's own property.
+
+use trailwatch::ingest::fast;
+use trailwatch::ingest::probe::{Parsed, parse_record, parse_record_general};
+
+/// The `fastpath` property: when the scanner reads a record, serde reads the same event; either
+/// way the reader's entry point gives serde's answer.
+fn scanner_agrees_with_serde(record: &str) {
+    let general = parse_record_general(record.as_bytes());
+    if let Some(fast) = fast::event(record) {
+        match &general {
+            Ok(Parsed::Event(g)) => assert_eq!(**g, fast, "{record}"),
+            other => panic!("scanner read an event where serde gives {other:?}: {record}"),
+        }
+    }
+    assert_eq!(format!("{:?}", parse_record(record.as_bytes())), format!("{general:?}"), "{record}");
+}
+
+/// `fastpath`, 2026-11-22: a lone surrogate escape (`\udCCC`) in a string the scanner skips but
+/// serde decodes (the second of `currentLocations`). The scanner checked only that four hex
+/// digits followed `\u`; serde rejects the record. The scanner now declines any surrogate escape.
+#[test]
+fn fastpath_lone_surrogate_in_a_skipped_location() {
+    let record =
+        r#"{"protoPayload":{"resourceLocation":{"currentLocations":["","s\udCCC"]}},"timestamp":"2-6-3T6:4:4"}"#;
+    assert!(fast::event(record).is_none(), "the scanner declines");
+    assert!(parse_record(record.as_bytes()).is_err(), "serde rejects the record");
+    scanner_agrees_with_serde(record);
+}
+
+/// Surrogate escapes around it: a valid pair, a lone high one, in skipped and read strings.
+#[test]
+fn surrogate_escapes_anywhere_agree() {
+    let base = r#"{"protoPayload":{"@type":"type.googleapis.com/google.cloud.audit.AuditLog","serviceName":"storage.googleapis.com","methodName":"storage.objects.get","authenticationInfo":{"principalEmail":"a@example.com"},"resourceLocation":{"currentLocations":["eu"]},"requestMetadata":{"callerIp":"10.0.0.1"}},"timestamp":"2026-10-01T00:00:00Z"}"#;
+    assert!(fast::event(base).is_some(), "the base record takes the scanner");
+    for esc in [r"\ud83d\ude00", r"\ud800", r"\udc00", r"\uDBFF\uDFFF", r"\ud800x", r"\u00e9"] {
+        for (from, to) in [
+            (r#"["eu"]"#, format!(r#"["eu","x{esc}"]"#)),
+            (r#""eu""#, format!(r#""eu{esc}""#)),
+            (r#""10.0.0.1""#, format!(r#""10.0.0.1{esc}""#)),
+            (r#""timestamp""#, format!(r#""note":"{esc}","timestamp""#)),
+        ] {
+            scanner_agrees_with_serde(&base.replacen(from, &to, 1));
+        }
+    }
+}
