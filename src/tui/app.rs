@@ -39,6 +39,8 @@ pub struct App {
     files: Option<Arc<[FileRow]>>,
     grace: Duration,
     exporting: Option<Task<Written>>,
+    /// Quit asked while a report was being written: quit once it is.
+    quit_after_export: bool,
 }
 
 /// A report written off the keystroke: its path or why not, and the input files' rows (hashed
@@ -96,6 +98,7 @@ impl App {
             files: None,
             grace: super::GRACE,
             exporting: None,
+            quit_after_export: false,
         };
         app.resize(80, 24);
         app
@@ -111,6 +114,8 @@ impl App {
         if key.kind != KeyEventKind::Press {
             return None;
         }
+        // Results that landed while the loop waited for this key count for it.
+        self.poll_work();
         self.message = None;
         let top = self.stack.last_mut()?;
         let effect = match top.handle_key(&key, &mut self.cx) {
@@ -127,6 +132,7 @@ impl App {
 
     /// Handles a mouse event (the wheel scrolls the main list or pane).
     pub fn handle_mouse(&mut self, m: MouseEvent) -> Option<Effect> {
+        self.poll_work();
         let down = match m.kind {
             MouseEventKind::ScrollDown => true,
             MouseEventKind::ScrollUp => false,
@@ -153,8 +159,12 @@ impl App {
                 self.message = Some(Message::info(m));
                 None
             }
+            Effect::Quit if self.exporting.is_some() && !self.quit_after_export => {
+                self.quit_after_export = true;
+                self.message = Some(Message::info("finishing the report before quitting (q again quits now)"));
+                None
+            }
             Effect::Quit => {
-                self.finish_export();
                 self.quit = true;
                 Some(Effect::Quit)
             }
@@ -204,8 +214,9 @@ impl App {
         }
     }
 
-    /// Runs an effect that needs the outside world: saves a case or writes a report, and says how
-    /// it went in the status bar. Never panics on IO errors.
+    /// Runs an effect that needs the outside world: saves a case (saying in the status bar if it
+    /// failed) or starts writing a report (its outcome reaches the status bar when it lands).
+    /// Never panics on IO errors.
     pub fn perform(&mut self, effect: Effect) {
         match effect {
             Effect::SaveCase { alert } => {
@@ -243,7 +254,7 @@ impl App {
         let ctx = ReportContext { detect_settings: cx.opts.detect.describe(&cx.store), ..ReportContext::default() };
         let dir = cx.opts.report_dir.clone().unwrap_or_else(|| PathBuf::from("."));
         let (store, files) = (cx.store.clone(), self.files.clone());
-        Ok(Task::spawn(&cx.bell, move |_| {
+        Ok(Task::spawn_thread(&cx.bell, move |_| {
             let files = files.unwrap_or_else(|| report::file_rows(&store).into());
             let r = report::build_with_files(&store, &a, case.as_ref(), &pb, &ctx, &files);
             let written = std::fs::create_dir_all(&dir)
@@ -256,15 +267,6 @@ impl App {
         }))
     }
 
-    /// Waits for a report being written (quitting does not cut it short).
-    fn finish_export(&mut self) {
-        let bell = self.cx.bell.clone();
-        super::work::settle(&bell, None, || {
-            self.poll_export();
-            self.exporting.is_some()
-        });
-    }
-
     /// Takes a finished report's outcome into the status bar.
     fn poll_export(&mut self) -> bool {
         let Some((written, files)) = finished(&mut self.exporting) else {
@@ -275,6 +277,9 @@ impl App {
             Ok(path) => Message::info(format!("report written to {}", path.display())),
             Err(e) => Message::error(format!("report not written: {e}")),
         });
+        if self.quit_after_export {
+            self.quit = true;
+        }
         true
     }
 
@@ -426,6 +431,29 @@ mod tests {
         app.press(key('q'));
         assert_eq!(app.screen(), ScreenKind::Alerts, "q closes help instead of quitting");
         assert!(!app.should_quit());
+    }
+
+    #[test]
+    fn a_report_under_way_refuses_a_second_and_holds_quit_until_it_lands() {
+        let (mut app, _d) = app();
+        let (release, wait) = std::sync::mpsc::channel::<()>();
+        let path = std::path::PathBuf::from("r.md");
+        let files: Arc<[FileRow]> = Arc::from(Vec::new());
+        app.exporting = Some(Task::spawn(&app.cx.bell, move |_| {
+            let _ = wait.recv();
+            Some((Ok(path), files))
+        }));
+        app.perform(Effect::Export { alert: 0, format: Format::Md });
+        assert_eq!(app.message(), Some("a report is still being written; try again when it is done"));
+        if let Some(e) = app.handle_key(key('q')) {
+            app.perform(e);
+        }
+        assert!(!app.should_quit(), "q waits for the report");
+        assert_eq!(app.message(), Some("finishing the report before quitting (q again quits now)"));
+        release.send(()).unwrap();
+        assert!(app.settle(None));
+        assert!(app.should_quit(), "and quits once it is written");
+        assert_eq!(app.message(), Some("report written to r.md"));
     }
 
     #[test]

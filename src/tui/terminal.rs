@@ -40,13 +40,19 @@ pub fn restore_terminal() {
 
 static HOOK_INSTALLED: AtomicBool = AtomicBool::new(false);
 
-/// Installs (once per process) a panic hook that calls `restore` and then the previous hook.
+/// Installs (once per process) a panic hook that calls `restore` and then the previous hook. A
+/// panic in a background worker is only noted: the worker hands it to the UI thread, whose own
+/// panic then restores the terminal ([`super::work`]).
 pub fn install_panic_hook_with(restore: fn()) {
     if HOOK_INSTALLED.swap(true, Ordering::SeqCst) {
         return;
     }
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
+        if super::work::in_worker() {
+            super::work::note_worker_panic(info);
+            return;
+        }
         restore();
         previous(info);
     }));
@@ -221,6 +227,9 @@ where
             return Ok(Exit::Signal(sig));
         }
         app.poll_work();
+        if app.should_quit() {
+            break;
+        }
         app.prepare();
         terminal.draw(|f| app.draw(f))?;
         // Wait for input; while background work runs, wake every WORK_TICK to show its progress
@@ -354,9 +363,15 @@ mod tests {
         app.set_grace(Duration::ZERO);
         let stop = Arc::new(Stop::unregistered());
         let s = stop.clone();
-        // Timeline, then failures only; no key after that. Stop a few ticks later.
+        // Timeline, then failures only; no key after that. Both tasks (opening, filter) ring the
+        // bell when done; stop two ticks after that (or give up after a long while).
+        let bell = app.context().bell.clone();
+        let mut rung_at = None;
         let mut events = script(&['t', 'x'], move |n| {
-            if n == 8 {
+            if rung_at.is_none() && bell.rings() >= 2 {
+                rung_at = Some(n);
+            }
+            if rung_at.is_some_and(|r| n >= r + 2) || n > 600 {
                 s.request(15);
             }
         });
@@ -404,5 +419,19 @@ mod tests {
         let r = std::panic::catch_unwind(|| panic!("boom"));
         assert!(r.is_err());
         assert!(RESTORED.load(Ordering::SeqCst) > before, "the hook must restore the terminal");
+    }
+
+    #[test]
+    fn the_hook_leaves_a_worker_panic_to_the_ui_thread() {
+        install_panic_hook_with(fake_restore);
+        let bell = Arc::new(super::super::work::Bell::default());
+        let seen = bell.rings();
+        let _t: super::super::work::Task<()> = super::super::work::Task::spawn(&bell, |_| panic!("worker boom"));
+        assert!(bell.wait_past(seen, Some(Instant::now() + Duration::from_secs(10))));
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| bell.raise_panic()));
+        let p = r.unwrap_err();
+        let msg = p.downcast_ref::<String>().cloned().unwrap_or_default();
+        // The hook noted the place (the default hook would have printed it instead).
+        assert!(msg.starts_with("background work failed: worker boom at src/tui/terminal.rs:"), "{msg}");
     }
 }

@@ -2,18 +2,26 @@
 //! activity rows, the checklist's answers) runs on the worker pool while the screen that asked
 //! for it keeps answering keys and draws how far it got; the result is taken on a later frame.
 //!
-//! A screen owns its [`Task`]s and takes results in its `poll`. Dropping a task cancels it: the
-//! worker checks [`Work::cancelled`] between chunks, so a superseded filter stops at once. Every
-//! finished task rings the context's [`Bell`], which [`super::App::settle`] waits on: the loop
-//! waits a few milliseconds after a key so that quick work never flickers a "working" line,
-//! and tests and benchmarks wait for the result. A panic in a worker is raised again on the UI
-//! thread when its result is taken, so it restores the terminal like any other panic.
+//! A screen owns its [`Task`]s and takes results in its `poll`. Dropping a task cancels it: a
+//! worker checks [`Work::cancelled`] when it starts and between chunks or phases, so a superseded
+//! filter stops soon. Every finished task rings the context's [`Bell`], which
+//! [`super::App::settle`] waits on: the loop waits a few milliseconds after a key so that quick
+//! work never flickers a "working" line, and tests and benchmarks wait for the result.
 //!
-//! The workers are a pool of their own, one per core, at a lower scheduling priority (Linux):
-//! a frame the analyst waits for never queues behind a filter over ten million events.
+//! A panic in a worker is caught there, kept in the bell, and raised again on the UI thread by
+//! the next [`Bell::raise_panic`] (every poll and wait calls it), even when its task was dropped
+//! meanwhile: the UI thread's panic then restores the terminal like any other. The terminal's
+//! panic hook leaves worker panics alone ([`in_worker`]), so the screen is not torn down under
+//! a running app and nothing is printed over it.
+//!
+//! Interactive work runs on a pool of its own, one thread per core, at a lower scheduling
+//! priority (Linux): a frame the analyst waits for never queues behind a filter over ten million
+//! events. Long work that is not about the screen (writing a report) gets a thread of its own
+//! ([`Task::spawn_thread`]) so it cannot hold the pool.
 
+use std::cell::{Cell, RefCell};
 use std::fmt;
-use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::panic::{AssertUnwindSafe, PanicHookInfo, catch_unwind};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError, mpsc};
 use std::time::{Duration, Instant};
@@ -53,14 +61,28 @@ impl Work {
     }
 }
 
-/// Rung by every finished task; waited on by whoever wants a result soon.
+/// Rung by every finished task; waited on by whoever wants a result soon. Also keeps the first
+/// worker panic until the UI thread raises it.
 #[derive(Debug, Default)]
 pub struct Bell {
     rings: Mutex<u64>,
     cv: Condvar,
+    panicked: Mutex<Option<String>>,
 }
 
 impl Bell {
+    /// Raises, on the calling (UI) thread, a panic a worker of this bell had.
+    pub fn raise_panic(&self) {
+        let msg = self.panicked.lock().unwrap_or_else(PoisonError::into_inner).take();
+        if let Some(msg) = msg {
+            panic!("background work failed: {msg}");
+        }
+    }
+
+    fn keep_panic(&self, msg: String) {
+        self.panicked.lock().unwrap_or_else(PoisonError::into_inner).get_or_insert(msg);
+    }
+
     fn ring(&self) {
         *self.rings.lock().unwrap_or_else(PoisonError::into_inner) += 1;
         self.cv.notify_all();
@@ -90,14 +112,65 @@ impl Bell {
     }
 }
 
-/// What a worker sends back: the value, or the message of its panic.
-type Outcome<T> = Result<T, String>;
-
 /// A computation under way on the worker pool.
 pub struct Task<T> {
-    rx: mpsc::Receiver<Outcome<T>>,
+    rx: mpsc::Receiver<T>,
     work: Arc<Work>,
+    bell: Arc<Bell>,
     started: Instant,
+}
+
+/// Where a task stands.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Poll<T> {
+    /// Still running.
+    Running,
+    /// Its result.
+    Done(T),
+    /// It ended without a result (it saw it was cancelled).
+    Gone,
+}
+
+thread_local! {
+    /// Set while this thread runs a task.
+    static IN_WORKER: Cell<bool> = const { Cell::new(false) };
+    /// The message and place of the panic this worker is unwinding from (set by the hook).
+    static WORKER_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Whether the calling thread is running a task: the terminal's panic hook leaves such panics to
+/// [`note_worker_panic`] and the UI thread.
+pub fn in_worker() -> bool {
+    IN_WORKER.with(Cell::get)
+}
+
+/// Keeps a worker panic's message and place (the panic hook calls this instead of restoring the
+/// terminal); the worker hands it to the UI thread.
+pub fn note_worker_panic(info: &PanicHookInfo<'_>) {
+    let place = info.location().map_or(String::new(), |l| format!(" at {}:{}", l.file(), l.line()));
+    let msg = format!("{}{place}", panic_message(info.payload()));
+    WORKER_PANIC.with(|p| *p.borrow_mut() = Some(msg));
+}
+
+/// Runs a task's closure on this thread: marks it a worker, catches a panic into the bell, sends
+/// the result, rings.
+fn run_job<T>(f: impl FnOnce(&Work) -> Option<T>, work: &Work, tx: mpsc::SyncSender<T>, bell: &Bell) {
+    IN_WORKER.with(|w| w.set(true));
+    let outcome = if work.cancelled() { Ok(None) } else { catch_unwind(AssertUnwindSafe(|| f(work))) };
+    IN_WORKER.with(|w| w.set(false));
+    match outcome {
+        Ok(Some(v)) => {
+            let _ = tx.send(v);
+        }
+        Ok(None) => {}
+        Err(p) => {
+            let noted = WORKER_PANIC.with(|w| w.borrow_mut().take());
+            bell.keep_panic(noted.unwrap_or_else(|| panic_message(p.as_ref())));
+        }
+    }
+    // Disconnect before ringing, so whoever wakes sees the task has ended.
+    drop(tx);
+    bell.ring();
 }
 
 impl<T> fmt::Debug for Task<T> {
@@ -107,37 +180,59 @@ impl<T> fmt::Debug for Task<T> {
 }
 
 impl<T: Send + 'static> Task<T> {
-    /// Starts `f` on the worker pool; it returns `None` when it saw it was cancelled.
+    /// Starts `f` on the interactive worker pool; it returns `None` when it saw it was cancelled.
     pub fn spawn(bell: &Arc<Bell>, f: impl FnOnce(&Work) -> Option<T> + Send + 'static) -> Task<T> {
-        let (tx, rx) = mpsc::sync_channel(1);
-        let work = Arc::new(Work::default());
-        let (w, bell) = (work.clone(), bell.clone());
-        let job = move || {
-            let outcome = match catch_unwind(AssertUnwindSafe(|| f(&w))) {
-                Ok(Some(v)) => Some(Ok(v)),
-                Ok(None) => None,
-                Err(p) => Some(Err(panic_message(p.as_ref()))),
-            };
-            if let Some(o) = outcome {
-                let _ = tx.send(o);
-            }
-            bell.ring();
-        };
+        let (task, job) = Task::prepare(bell, f);
         match pool() {
             Some(p) => p.spawn(job),
             None => rayon::spawn(job),
         }
-        Task { rx, work, started: Instant::now() }
+        task
+    }
+
+    /// Starts `f` on a thread of its own at the workers' priority (long work that must not hold
+    /// the interactive pool); on the pool if no thread can be started.
+    pub fn spawn_thread(bell: &Arc<Bell>, f: impl FnOnce(&Work) -> Option<T> + Send + 'static) -> Task<T> {
+        let (task, job) = Task::prepare(bell, f);
+        let job = Arc::new(Mutex::new(Some(job)));
+        let on_thread = job.clone();
+        let started = std::thread::Builder::new().name("trailwatch-task".into()).spawn(move || {
+            lower_priority();
+            if let Some(job) = on_thread.lock().unwrap_or_else(PoisonError::into_inner).take() {
+                job();
+            }
+        });
+        if started.is_err()
+            && let Some(job) = job.lock().unwrap_or_else(PoisonError::into_inner).take()
+        {
+            match pool() {
+                Some(p) => p.spawn(job),
+                None => rayon::spawn(job),
+            }
+        }
+        task
+    }
+
+    fn prepare(
+        bell: &Arc<Bell>,
+        f: impl FnOnce(&Work) -> Option<T> + Send + 'static,
+    ) -> (Task<T>, impl FnOnce() + Send + 'static) {
+        let (tx, rx) = mpsc::sync_channel(1);
+        let work = Arc::new(Work::default());
+        let (w, b) = (work.clone(), bell.clone());
+        let job = move || run_job(f, &w, tx, &b);
+        (Task { rx, work, bell: bell.clone(), started: Instant::now() }, job)
     }
 }
 
 impl<T> Task<T> {
-    /// The result, once it is there. Raises a worker's panic here.
-    pub fn take(&mut self) -> Option<T> {
+    /// Where the task stands. Raises a worker panic (of any task of its bell) here.
+    pub fn poll(&mut self) -> Poll<T> {
+        self.bell.raise_panic();
         match self.rx.try_recv() {
-            Ok(Ok(v)) => Some(v),
-            Ok(Err(msg)) => panic!("background work failed: {msg}"),
-            Err(_) => None,
+            Ok(v) => Poll::Done(v),
+            Err(mpsc::TryRecvError::Empty) => Poll::Running,
+            Err(mpsc::TryRecvError::Disconnected) => Poll::Gone,
         }
     }
 
@@ -200,12 +295,20 @@ fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
         .unwrap_or_else(|| "a worker panicked".into())
 }
 
-/// Takes a finished task's result out of `slot` (emptying it); `None` while it runs or when
-/// there is none.
+/// Takes a finished task's result out of `slot`, emptying the slot once the task has ended (with
+/// a result or without); `None` while it runs or when there is none.
 pub fn finished<T>(slot: &mut Option<Task<T>>) -> Option<T> {
-    let v = slot.as_mut()?.take()?;
-    *slot = None;
-    Some(v)
+    match slot.as_mut()?.poll() {
+        Poll::Running => None,
+        Poll::Done(v) => {
+            *slot = None;
+            Some(v)
+        }
+        Poll::Gone => {
+            *slot = None;
+            None
+        }
+    }
 }
 
 /// Waits until `poll` (which takes finished results and says whether work is still under way)
@@ -213,6 +316,7 @@ pub fn finished<T>(slot: &mut Option<Task<T>>) -> Option<T> {
 pub fn settle(bell: &Bell, deadline: Option<Instant>, mut poll: impl FnMut() -> bool) -> bool {
     loop {
         let seen = bell.rings();
+        bell.raise_panic();
         if !poll() {
             return true;
         }
@@ -229,7 +333,7 @@ mod tests {
     fn wait<T>(bell: &Bell, task: &mut Task<T>) -> T {
         loop {
             let seen = bell.rings();
-            if let Some(v) = task.take() {
+            if let Poll::Done(v) = task.poll() {
                 return v;
             }
             bell.wait_past(seen, Some(Instant::now() + Duration::from_secs(10)));
@@ -286,7 +390,40 @@ mod tests {
         let mut t = Task::spawn(&bell, move |_| Some(nice()));
         let (worker, ui) = (wait(&bell, &mut t), nice());
         assert!(worker >= (ui + 10).min(19), "worker nice {worker}, UI thread {ui}");
-        assert!(std::thread::current().name() != Some("trailwatch-work-0"));
+        let mut t = Task::spawn_thread(&bell, move |_| Some(nice()));
+        assert!(wait(&bell, &mut t) >= (ui + 10).min(19), "a task's own thread too");
+    }
+
+    #[test]
+    fn a_panic_in_a_dropped_task_is_still_raised_on_the_ui_thread() {
+        let bell = Arc::new(Bell::default());
+        let (go_tx, go_rx) = mpsc::channel::<()>();
+        let (started_tx, started_rx) = mpsc::channel::<()>();
+        let t: Task<()> = Task::spawn(&bell, move |_| {
+            let _ = started_tx.send(());
+            let _ = go_rx.recv();
+            panic!("late boom")
+        });
+        started_rx.recv().unwrap();
+        drop(t);
+        let seen = bell.rings();
+        go_tx.send(()).unwrap();
+        assert!(bell.wait_past(seen, Some(Instant::now() + Duration::from_secs(10))));
+        let r = catch_unwind(AssertUnwindSafe(|| settle(&bell, None, || false)));
+        let msg = panic_message(r.unwrap_err().as_ref());
+        assert!(msg.contains("background work failed: late boom"), "{msg}");
+        settle(&bell, None, || false);
+    }
+
+    #[test]
+    fn a_task_that_ends_without_a_result_empties_its_slot() {
+        let bell = Arc::new(Bell::default());
+        let mut slot: Option<Task<u8>> = Some(Task::spawn(&bell, |_| None));
+        assert!(settle(&bell, Some(Instant::now() + Duration::from_secs(10)), || {
+            assert_eq!(finished(&mut slot), None);
+            slot.is_some()
+        }));
+        assert!(slot.is_none(), "not busy forever");
     }
 
     #[test]

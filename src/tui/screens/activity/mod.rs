@@ -75,6 +75,8 @@ pub struct ActivityState {
     pub counting: Option<Task<(RowsKey, Vec<DayRow>)>>,
     /// The day to select when the rows land.
     want_day: i64,
+    /// Whether the first rows were placed (the table scrolls to the alert's day once).
+    placed: bool,
 }
 
 /// Which rows: the organisation's or the principal's, and what counts as an id.
@@ -103,6 +105,7 @@ impl ActivityState {
             cache: Vec::new(),
             counting: None,
             want_day: start_of_day(alert_time),
+            placed: false,
         };
         s.resize(area);
         s.recompute(cx);
@@ -128,8 +131,11 @@ impl ActivityState {
         self.rows = rows;
         self.cursor.set_len(self.rows.len());
         let day = self.rows.iter().position(|r| r.day == self.want_day).unwrap_or(0);
-        // The day at the top where it fits, so the days after it show too.
-        self.cursor.offset = day;
+        if !self.placed && !self.rows.is_empty() {
+            // The alert's day at the top where it fits, so the days after it show too.
+            self.cursor.offset = day;
+            self.placed = true;
+        }
         self.cursor.select(day);
     }
 
@@ -143,8 +149,9 @@ impl ActivityState {
         self.rows.get(self.cursor.current()?)
     }
 
-    /// Shows the rows of the current key: from the cache, or counted by a task (which replaces,
-    /// and so cancels, one under way). The selected day stays selected.
+    /// Shows the rows of the current key: from the cache, or counted by a task (which replaces
+    /// one under way: that one's result is dropped, and it stops if it has not started). The
+    /// selected day stays selected.
     fn recompute(&mut self, cx: &Ctx) {
         if let Some(r) = self.selected() {
             self.want_day = r.day;

@@ -97,7 +97,8 @@ pub struct ChecklistState {
 }
 
 impl ChecklistState {
-    /// The checklist of an alert, with each step answered from the store.
+    /// The checklist of an alert; each step's answer from the store comes from a task
+    /// ([`ChecklistState::poll`] takes them).
     pub fn new(cx: &Ctx, alert: usize, area: Rect) -> ChecklistState {
         let mut items = Vec::new();
         let mut problem = None;

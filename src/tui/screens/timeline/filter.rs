@@ -5,8 +5,9 @@
 //! no copy); other subjects take one scan of the store. With no filter the [`View`] is "all", so
 //! opening a timeline allocates nothing per event; a filter produces the indices that pass, in
 //! parallel chunks that check [`Work::cancelled`] between them, fuzzy matching through one
-//! [`SymMasks`] shared by the chunks, so each distinct string is matched once. The screen runs these on a
-//! worker ([`crate::tui::work`]). Pure computation over the store.
+//! [`SymMasks`] shared by the chunks, so each distinct string is matched once (twice at worst,
+//! when two chunks meet it at the same moment). The screen runs these on a worker
+//! ([`crate::tui::work`]). Pure computation over the store.
 
 use crate::detect::Alert;
 use crate::model::{Event, Outcome, Sym};
@@ -388,12 +389,15 @@ pub fn day_counts(store: &EventStore, base: &[u32], view: &View) -> Vec<(i64, u6
         return Vec::new();
     };
     let (d0, d1) = (start_of_day(time(first)), start_of_day(time(last)));
-    let n = usize::try_from((d1 - d0) / DAY_US + 1).unwrap_or(1).min(100_000);
+    // i128: a forged time near either end of i64 must not overflow the day arithmetic.
+    let days = (i128::from(d1) - i128::from(d0)) / i128::from(DAY_US) + 1;
+    let n = usize::try_from(days).unwrap_or(1).min(100_000);
     let mut done = 0;
     (0..n as i64)
         .map(|i| {
-            let day = d0 + i * DAY_US;
-            let end = view.partition_point(|k| time(k) < day + DAY_US);
+            let day = d0.saturating_add(i * DAY_US);
+            let next = day.saturating_add(DAY_US);
+            let end = if next == i64::MAX { view.len() } else { view.partition_point(|k| time(k) < next) };
             let count = end.saturating_sub(done) as u64;
             done = done.max(end);
             (day, count)

@@ -242,13 +242,16 @@ impl TimelineState {
             changed = true;
         }
         if let Some(f) = finished(&mut self.filtering) {
-            let keep = self.selected_event();
+            let (keep, top) = (self.selected_event(), self.raw.top);
             self.view = f.view;
             self.days = f.days;
             self.applied = f.filters;
             self.cursor.set_len(self.view.len());
             if let Some(e) = keep {
                 self.go_to(cx, At::Event(e));
+            }
+            if self.selected_event() == keep {
+                self.raw.top = top;
             }
             changed = true;
         }
