@@ -198,6 +198,14 @@ fn screens_say_how_far_their_background_work_got() {
     assert!(t.contains("13 events · filtering … ") && t.contains("filters: failures"), "{t}");
     app.settle(None);
     assert!(text(&render(&mut app, 100, 30)).contains("13 events · showing 1"));
+    // A pivot scans the store for its events, then marks them.
+    key_only(&mut app, key('p'));
+    key_only(&mut app, key('i'));
+    let t = text(&render(&mut app, 100, 30));
+    assert!(t.contains("timeline · source IP") && t.contains("finding the events …"), "{t}");
+    assert!(t.contains("· finding its events … ") || t.contains("· marking its events … "), "{t}");
+    app.settle(None);
+    press(&mut app, &[code(KeyCode::Esc)]);
     press(&mut app, &[code(KeyCode::Esc)]);
     key_only(&mut app, key('a'));
     let t = text(&render(&mut app, 100, 30));

@@ -35,6 +35,7 @@ pub struct Work {
     cancel: AtomicBool,
     done: AtomicU64,
     total: AtomicU64,
+    phase: AtomicU64,
 }
 
 impl Work {
@@ -43,10 +44,15 @@ impl Work {
         self.cancel.load(Ordering::Relaxed)
     }
 
-    /// Starts a phase of `n` items (for the percentage shown; the count starts again at 0).
+    /// Starts counting `n` items (for the percentage shown; the count starts again at 0).
     pub fn set_total(&self, n: usize) {
         self.done.store(0, Ordering::Relaxed);
         self.total.store(n as u64, Ordering::Relaxed);
+    }
+
+    /// Says which step of a several-step task runs now (0 first), for the line shown.
+    pub fn set_phase(&self, phase: usize) {
+        self.phase.store(phase as u64, Ordering::Relaxed);
     }
 
     /// Counts `n` more items done.
@@ -240,6 +246,11 @@ impl<T> Task<T> {
     pub fn progress(&self) -> Option<f64> {
         let total = self.work.total.load(Ordering::Relaxed);
         (total > 0).then(|| (self.work.done.load(Ordering::Relaxed) as f64 / total as f64).min(1.0))
+    }
+
+    /// The step it is on ([`Work::set_phase`]).
+    pub fn phase(&self) -> usize {
+        self.work.phase.load(Ordering::Relaxed) as usize
     }
 
     /// How long it has run.

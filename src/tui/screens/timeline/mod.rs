@@ -188,6 +188,7 @@ impl TimelineState {
                 Some(b) => b,
                 None => filter::positions_with(&store, subject, w)?,
             };
+            w.set_phase(1);
             let marks = filter::marks_with(&store, &base, a.as_ref(), w)?;
             let days = filter::day_counts(&store, &base, &View::All(base.len() as u32));
             Some(Opened { base: found.then_some(base), marks: marks.into(), days })

@@ -97,7 +97,8 @@ impl TimelineView<'_> {
         }
         let filters = if filters.is_empty() { "none".to_string() } else { filters.join(", ") };
         let counts = match (&st.opening, &st.filtering) {
-            (Some(t), _) if st.base.is_empty() => format!(" · finding its events … {}", t.status()),
+            (Some(t), _) if st.base.is_empty() && t.phase() == 0 => format!(" · finding its events … {}", t.status()),
+            (Some(t), _) if st.base.is_empty() => format!(" · marking its events … {}", t.status()),
             (Some(t), _) => format!(" · {} events · marking … {}", thousands(st.base.len() as u64), t.status()),
             (None, Some(t)) => format!(" · {} events · filtering … {}", thousands(st.base.len() as u64), t.status()),
             (None, None) => {
