@@ -141,13 +141,6 @@ fn export_writes_the_report_where_the_status_bar_says() {
     assert!(v.is_object());
 }
 
-/// A key as the loop handles it: update and effect, no waiting for background work.
-fn key_only(app: &mut App, k: crossterm::event::KeyEvent) {
-    if let Some(e) = app.handle_key(k) {
-        app.perform(e);
-    }
-}
-
 #[test]
 fn a_report_is_written_off_the_keystroke_and_quitting_waits_for_it() {
     let (mut app, d) = app();

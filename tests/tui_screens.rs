@@ -177,13 +177,6 @@ fn severity_styles() {
     assert_eq!(theme.severity(trailwatch::detect::Severity::Critical).fg, Some(Color::Magenta));
 }
 
-/// A key as the loop handles it before the work it started is taken (no waiting).
-fn key_only(app: &mut trailwatch::tui::App, k: crossterm::event::KeyEvent) {
-    if let Some(e) = app.handle_key(k) {
-        app.perform(e);
-    }
-}
-
 #[test]
 fn screens_say_how_far_their_background_work_got() {
     let (mut app, _d) = app();

@@ -24,5 +24,16 @@ pub use time::{DAY_US, format_rfc3339, parse_rfc3339, start_of_day, start_of_wee
 mod tests_hunt;
 #[cfg(test)]
 mod tests_metrics;
+
+/// A small deterministic generator for the randomised tests: `next(n)` is in `0..n`.
+#[cfg(test)]
+pub(crate) fn xorshift(mut x: u64) -> impl FnMut(u64) -> u64 {
+    move |n| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x % n
+    }
+}
 #[cfg(test)]
 mod tests_metrics_reference;

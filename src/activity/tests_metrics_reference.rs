@@ -56,13 +56,7 @@ fn reference(
 
 #[test]
 fn randomized_against_reference_and_invariants() {
-    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut next = move |n: u64| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed % n
-    };
+    let mut next = crate::activity::xorshift(0x9E37_79B9_7F4A_7C15);
     // (start, end, step, outer): aligned, offset start, End inside a window, outer not a
     // multiple of inner, outer == inner, start before 1970.
     let base = parse_rfc3339("2024-03-03T00:00:00Z").expect("valid timestamp");

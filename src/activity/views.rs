@@ -338,13 +338,7 @@ mod tests {
     /// ids, idle days and gaps longer than the week, rows outside the range, 1 to 45 days.
     #[test]
     fn one_pass_days_match_the_engine() {
-        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut next = move |m: u64| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x % m
-        };
+        let mut next = crate::activity::xorshift(0x2545_f491_4f6c_dd1d);
         let start = 20_000 * DAY_US;
         for case in 0..300 {
             let days = 1 + next(45) as i64;

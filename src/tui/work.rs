@@ -189,10 +189,7 @@ impl<T: Send + 'static> Task<T> {
     /// Starts `f` on the interactive worker pool; it returns `None` when it saw it was cancelled.
     pub fn spawn(bell: &Arc<Bell>, f: impl FnOnce(&Work) -> Option<T> + Send + 'static) -> Task<T> {
         let (task, job) = Task::prepare(bell, f);
-        match pool() {
-            Some(p) => p.spawn(job),
-            None => rayon::spawn(job),
-        }
+        on_pool(job);
         task
     }
 
@@ -211,10 +208,7 @@ impl<T: Send + 'static> Task<T> {
         if started.is_err()
             && let Some(job) = job.lock().unwrap_or_else(PoisonError::into_inner).take()
         {
-            match pool() {
-                Some(p) => p.spawn(job),
-                None => rayon::spawn(job),
-            }
+            on_pool(job);
         }
         task
     }
@@ -271,6 +265,14 @@ impl<T> Task<T> {
 impl<T> Drop for Task<T> {
     fn drop(&mut self) {
         self.work.cancel.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Runs a job on the workers' pool (the global one if it could not be started).
+fn on_pool(job: impl FnOnce() + Send + 'static) {
+    match pool() {
+        Some(p) => p.spawn(job),
+        None => rayon::spawn(job),
     }
 }
 

@@ -68,6 +68,14 @@ pub fn code(c: KeyCode) -> KeyEvent {
     KeyEvent::new(c, KeyModifiers::NONE)
 }
 
+/// A key as the loop handles it: update and effect, without waiting for the background work it
+/// started (so a test can see the screen while that work runs).
+pub fn key_only(app: &mut App, k: KeyEvent) {
+    if let Some(e) = app.handle_key(k) {
+        app.perform(e);
+    }
+}
+
 /// Presses keys one after the other (each with its effect and raw-record read).
 pub fn press(app: &mut App, keys: &[KeyEvent]) {
     for k in keys {
