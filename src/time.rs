@@ -92,7 +92,9 @@ fn fast_rfc3339(b: &[u8]) -> Option<i64> {
 fn slow_parse(s: &str) -> Option<i64> {
     if let Some(rest) = s.strip_prefix("/Date(").and_then(|r| r.strip_suffix(")/")) {
         // .NET JSON dates: milliseconds, optionally followed by a zone offset that does not move the instant.
-        let end = rest[1..].find(['+', '-']).map_or(rest.len(), |p| p + 1);
+        // The offset's sign is searched after the number's own (one ASCII byte, if any).
+        let sign = usize::from(rest.starts_with(['+', '-']));
+        let end = rest[sign..].find(['+', '-']).map_or(rest.len(), |p| p + sign);
         let ms: i64 = rest[..end].parse().ok()?;
         return ms.checked_mul(1000);
     }
@@ -224,6 +226,9 @@ mod tests {
         assert_eq!(parse_time("2022-03-22T10:48:48.8558814+00:00").unwrap() % SECOND_US, 855_881);
         assert_eq!(parse_time("20131102T010628Z").unwrap(), parse_time("2013-11-02T01:06:28Z").unwrap());
         assert_eq!(parse_time("/Date(1576716576000)/").unwrap(), base);
+        assert_eq!(parse_time("/Date(1576716576000+0100)/").unwrap(), base);
+        assert_eq!(parse_time("/Date(-1000-0500)/").unwrap(), -1000 * 1000);
+        assert_eq!(parse_time("/Date(+5)/").unwrap(), 5000);
         assert_eq!(parse_time("Aug 10, 2022, 10:38:27 PM"), None);
         assert_eq!(parse_time("not a time"), None);
         assert_eq!(parse_time("2019-13-19T00:49:36Z"), None);

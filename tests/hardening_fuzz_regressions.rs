@@ -4,6 +4,7 @@
 
 use trailwatch::ingest::fast;
 use trailwatch::ingest::probe::{Parsed, parse_record, parse_record_general};
+use trailwatch::time::parse_time;
 
 /// The `fastpath` property: when the scanner reads a record, serde reads the same event; either
 /// way the reader's entry point gives serde's answer.
@@ -45,4 +46,35 @@ fn surrogate_escapes_anywhere_agree() {
             scanner_agrees_with_serde(&base.replacen(from, &to, 1));
         }
     }
+}
+
+/// `record`, 2026-11-23: a .NET date whose body starts with a two-byte character,
+/// `/Date(ɽT2)/`. The sign skip sliced the body at byte 1, inside the character, and panicked;
+/// an empty body (`/Date()/`) did the same. The CloudTrail scanner reached it through `eventTime`.
+#[test]
+fn record_dotnet_date_with_a_multibyte_first_character() {
+    let record = "{\"eventTime\":\"/Date(\u{27d}T2)/\", \"eventSource\": \"sigm\", \"eventName\": \"::\"}";
+    assert!(parse_record(record.as_bytes()).is_err(), "no time, no event");
+    scanner_agrees_with_serde(record);
+}
+
+/// Every short .NET date body over a few awkward characters: a number, a reason, never a panic.
+#[test]
+fn dotnet_date_bodies_never_panic() {
+    let alphabet = ["", "+", "-", "0", "7", "\u{27d}", "\u{1f600}", "T", ")", "/", " "];
+    let mut bodies = vec![String::new()];
+    for _ in 0..3 {
+        let longer: Vec<String> = bodies.iter().flat_map(|b| alphabet.iter().map(move |c| format!("{b}{c}"))).collect();
+        bodies.extend(longer);
+    }
+    for body in &bodies {
+        let stamp = format!("/Date({body})/");
+        let got = parse_time(&stamp);
+        let digits = body.trim_start_matches(['+', '-']);
+        if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) && body.len() - digits.len() <= 1 {
+            assert_eq!(got, Some(body.parse::<i64>().unwrap() * 1000), "{stamp}");
+        }
+    }
+    assert_eq!(parse_time("/Date()/"), None);
+    assert_eq!(parse_time("/Date(-)/"), None);
 }
