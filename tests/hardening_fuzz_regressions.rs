@@ -49,13 +49,17 @@ fn surrogate_escapes_anywhere_agree() {
 }
 
 /// `record`, 2026-11-23: a .NET date whose body starts with a two-byte character,
-/// `/Date(ɽT2)/`. The sign skip sliced the body at byte 1, inside the character, and panicked;
-/// an empty body (`/Date()/`) did the same. The CloudTrail scanner reached it through `eventTime`.
+/// `/Date(ɽT2)/` (as found); `-minimize_crash` took it down to an empty body, `/Date()/`. The
+/// sign skip sliced the body at byte 1, inside the character or past the end, and panicked. The
+/// CloudTrail scanner reached it through `eventTime`.
 #[test]
-fn record_dotnet_date_with_a_multibyte_first_character() {
-    let record = "{\"eventTime\":\"/Date(\u{27d}T2)/\", \"eventSource\": \"sigm\", \"eventName\": \"::\"}";
-    assert!(parse_record(record.as_bytes()).is_err(), "no time, no event");
-    scanner_agrees_with_serde(record);
+fn record_dotnet_date_with_a_multibyte_first_character_or_none() {
+    let found = "{\"eventTime\":\"/Date(\u{27d}T2)/\", \"eventSource\": \"sigm\", \"eventName\": \"::\"}";
+    let minimised = r#"{"eventTime":"/Date()/","eventSource":"","eventName":":"}"#;
+    for record in [found, minimised] {
+        assert!(parse_record(record.as_bytes()).is_err(), "no time, no event: {record}");
+        scanner_agrees_with_serde(record);
+    }
 }
 
 /// Every short .NET date body over a few awkward characters: a number, a reason, never a panic.
