@@ -42,6 +42,10 @@ fn store(n: usize, principals: usize) -> EventStore {
                 region: Sym::EMPTY,
                 computer: Sym::EMPTY,
                 process: Sym::EMPTY,
+                parent: Sym::EMPTY,
+                command_line: Sym::EMPTY,
+                target: Sym::EMPTY,
+                flags: 0,
                 src: SourceRef { file: 0, line: 1, index: SourceRef::NO_INDEX, offset: 0, len: 0 },
             }
         })

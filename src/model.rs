@@ -166,6 +166,29 @@ pub struct Event {
     pub computer: Sym,
     /// Windows: the process path.
     pub process: Sym,
+    /// Windows: the parent process path.
+    pub parent: Sym,
+    /// Windows: the process's command line.
+    pub command_line: Sym,
+    /// A secondary target the record names beside its resource: the policy attached, the user
+    /// given a key, the member granted a role, the account a snapshot is shared with.
+    pub target: Sym,
+    /// Marks on the event ([`Event::LOSSY`], …).
+    pub flags: u8,
     /// Where the original record lives.
     pub src: SourceRef,
 }
+
+impl Event {
+    /// The record held bytes that are not UTF-8; they were read as U+FFFD.
+    pub const LOSSY: u8 = 1;
+
+    /// True when the record's text was decoded lossily.
+    pub fn is_lossy(&self) -> bool {
+        self.flags & Self::LOSSY != 0
+    }
+}
+
+/// The principal shown for a record that names nobody (Google redacts `authenticationInfo` on
+/// some denials; some Azure records carry no caller): loaded, visible, never dropped.
+pub const UNKNOWN_PRINCIPAL: &str = "(unknown principal)";

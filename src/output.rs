@@ -1,7 +1,8 @@
 //! Headless timeline output: events as a table, JSON Lines, CSV or Timesketch JSONL.
 //!
 //! Owns the JSONL field names (a contract: `time`, `cloud`, `principal`, `principal_kind`,
-//! `service`, `operation`, `resource`, `source_ip`, `user_agent`, `outcome`, `status`, `source`)
+//! `service`, `operation`, `resource`, `source_ip`, `user_agent`, `outcome`, `status`, `source`,
+//! and where the record has them `computer`, `process`, `parent`, `command_line`, `target`, `lossy`)
 //! and the escaping each format needs. Writes to any `io::Write`; never reads files itself.
 
 use crate::model::Event;
@@ -54,6 +55,15 @@ pub struct EventJson<'a> {
     pub computer: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub process: Option<&'a str>,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    pub parent: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    pub command_line: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    pub target: &'a str,
+    /// The record held bytes that are not UTF-8 (read as U+FFFD).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub lossy: bool,
 }
 
 impl<'a> EventJson<'a> {
@@ -77,6 +87,10 @@ impl<'a> EventJson<'a> {
             source: SourceJson { file, line: e.src.line, index: e.src.array_index() },
             computer: windows.then(|| store.str(e.computer)),
             process: windows.then(|| store.str(e.process)),
+            parent: store.str(e.parent),
+            command_line: store.str(e.command_line),
+            target: store.str(e.target),
+            lossy: e.is_lossy(),
         }
     }
 }
@@ -87,7 +101,7 @@ pub fn event_json(store: &EventStore, e: &Event) -> Value {
 }
 
 /// CSV column names.
-pub const CSV_HEADER: [&str; 15] = [
+pub const CSV_HEADER: [&str; 18] = [
     "time",
     "cloud",
     "principal",
@@ -102,6 +116,9 @@ pub const CSV_HEADER: [&str; 15] = [
     "region",
     "computer",
     "process",
+    "parent",
+    "command_line",
+    "target",
     "source",
 ];
 
@@ -160,6 +177,9 @@ pub fn write_events(out: &mut dyn Write, store: &EventStore, positions: &[u32], 
                     store.str(e.region).into(),
                     store.str(e.computer).into(),
                     store.str(e.process).into(),
+                    store.str(e.parent).into(),
+                    store.str(e.command_line).into(),
+                    store.str(e.target).into(),
                     format!("{file}:{}", e.src.line),
                 ];
                 let line: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();

@@ -60,6 +60,10 @@ pub fn synthetic(n: usize, principals: usize) -> (EventStore, Alert) {
                 region,
                 computer: Sym::EMPTY,
                 process: Sym::EMPTY,
+                parent: Sym::EMPTY,
+                command_line: Sym::EMPTY,
+                target: Sym::EMPTY,
+                flags: 0,
                 src: SourceRef { file: 0, line: 1, index: SourceRef::NO_INDEX, offset: 0, len },
             }
         })

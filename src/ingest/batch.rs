@@ -51,7 +51,7 @@ pub struct Batch {
     /// Lines in this unit (for offsetting later chunks of the same file).
     pub lines: u32,
     /// The previous event's string ids, field by field.
-    last: [Sym; 10],
+    last: [Sym; 13],
 }
 
 /// Cap on skip messages kept per batch; counts stay exact beyond it.
@@ -88,17 +88,25 @@ impl Batch {
 
     fn record(&mut self, rec: &[u8], src: SourceRef, text: &[u8], base_offset: usize, allow_batch: bool) {
         // The scanner's event goes straight in; everything else takes the general reader.
-        if let Ok(s) = simdutf8::basic::from_utf8(rec)
-            && let Some(d) = super::fast::event(s)
-        {
-            self.records += 1;
-            self.push(&d, src);
-            return;
+        match simdutf8::basic::from_utf8(rec) {
+            Ok(s) => {
+                if let Some(d) = super::fast::event(s) {
+                    self.records += 1;
+                    self.push(&d, src, 0);
+                    return;
+                }
+            }
+            Err(_) => {
+                // Bytes that are not UTF-8 cost nothing but themselves: the record is read with
+                // U+FFFD in their place and its event is flagged.
+                let lossy = String::from_utf8_lossy(rec).into_owned();
+                return self.lossy_record(&lossy, src);
+            }
         }
         match parse_record_general(rec) {
             Ok(Parsed::Event(d)) => {
                 self.records += 1;
-                self.push(&d, src);
+                self.push(&d, src, 0);
             }
             Ok(Parsed::Ignored(kind)) => {
                 self.records += 1;
@@ -125,7 +133,7 @@ impl Batch {
             Ok(Parsed::Embedded(inner)) => match parse_record(inner.as_bytes()) {
                 Ok(Parsed::Event(d)) => {
                     self.records += 1;
-                    self.push(&d, src);
+                    self.push(&d, src, 0);
                 }
                 Ok(Parsed::Ignored(kind)) => {
                     self.records += 1;
@@ -147,7 +155,32 @@ impl Batch {
         }
     }
 
-    fn push(&mut self, d: &Draft<'_>, src: SourceRef) {
+    /// A record whose text was decoded lossily: read on its own (a batch inside it is not walked,
+    /// since its elements' offsets would not match the file), and its event flagged.
+    fn lossy_record(&mut self, text: &str, src: SourceRef) {
+        self.records += 1;
+        let parsed = match parse_record_general(text.as_bytes()) {
+            Ok(Parsed::Embedded(inner)) => parse_record(inner.as_bytes()).map(|p| match p {
+                Parsed::Event(d) => Parsed::Event(Box::new(d.into_owned())),
+                Parsed::Ignored(k) => Parsed::Ignored(k),
+                _ => Parsed::Ignored("embedded record that is not a single record".into()),
+            }),
+            other => other.map(|p| match p {
+                Parsed::Event(d) => Parsed::Event(Box::new(d.into_owned())),
+                other => other,
+            }),
+        };
+        match parsed {
+            Ok(Parsed::Event(d)) => self.push(&d, src, Event::LOSSY),
+            Ok(Parsed::Ignored(kind)) => *self.ignored.entry(kind).or_default() += 1,
+            Ok(Parsed::Batch(_)) | Ok(Parsed::Embedded(_)) => {
+                self.skip(src.line, "invalid UTF-8 inside a records wrapper: the wrapper was not walked".into())
+            }
+            Err(reason) => self.skip(src.line, format!("{reason} (the record also holds invalid UTF-8)")),
+        }
+    }
+
+    fn push(&mut self, d: &Draft<'_>, src: SourceRef, flags: u8) {
         // Neighbouring records often share a field's value (service, region, user agent): the
         // previous record's id is checked before the hash table.
         let (s, last) = (&mut self.strings, &mut self.last);
@@ -172,6 +205,10 @@ impl Batch {
             region: id(7, &d.region),
             computer: id(8, &d.computer),
             process: id(9, &d.process),
+            parent: id(10, &d.parent),
+            command_line: id(11, &d.command_line),
+            target: id(12, &d.target),
+            flags,
             src,
         };
         self.events.push(event);

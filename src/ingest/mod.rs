@@ -417,6 +417,9 @@ fn merge(files: Vec<(String, Origin, u64)>, results: Vec<FileResult>, report: &m
             e.region = remap(e.region);
             e.computer = remap(e.computer);
             e.process = remap(e.process);
+            e.parent = remap(e.parent);
+            e.command_line = remap(e.command_line);
+            e.target = remap(e.target);
             e.src.line = e.src.line.saturating_add(*line_base);
         }
     });

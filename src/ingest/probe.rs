@@ -171,6 +171,35 @@ pub struct Draft<'a> {
     pub region: Cow<'a, str>,
     pub computer: Cow<'a, str>,
     pub process: Cow<'a, str>,
+    pub parent: Cow<'a, str>,
+    pub command_line: Cow<'a, str>,
+    pub target: Cow<'a, str>,
+}
+
+impl Draft<'_> {
+    /// The same draft owning its strings.
+    pub fn into_owned(self) -> Draft<'static> {
+        let o = |c: Cow<'_, str>| Cow::Owned(c.into_owned());
+        Draft {
+            time: self.time,
+            cloud: self.cloud,
+            principal_kind: self.principal_kind,
+            outcome: self.outcome,
+            principal: o(self.principal),
+            service: o(self.service),
+            operation: o(self.operation),
+            resource: o(self.resource),
+            source_ip: o(self.source_ip),
+            user_agent: o(self.user_agent),
+            status: o(self.status),
+            region: o(self.region),
+            computer: o(self.computer),
+            process: o(self.process),
+            parent: o(self.parent),
+            command_line: o(self.command_line),
+            target: o(self.target),
+        }
+    }
 }
 
 /// What one record turned out to be.

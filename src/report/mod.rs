@@ -180,6 +180,15 @@ pub struct EventRow {
     /// Windows: process.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub process: String,
+    /// Windows: parent process.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub parent: String,
+    /// Windows: command line.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub command_line: String,
+    /// A secondary target (the policy attached, the user given a key, the member granted).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub target: String,
     /// `file:line` of the original record.
     pub source: String,
     /// The evidence pivot the event answers (`trigger`, `key-use` …), empty if not evidence.
