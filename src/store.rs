@@ -89,6 +89,8 @@ pub struct FileInfo {
     pub bytes: u64,
     /// The file was gzip-compressed.
     pub gzip: bool,
+    /// A CSV file's header: its rows are read back as JSON objects.
+    pub table: Option<Arc<crate::ingest::tabular::Header>>,
     /// Records found.
     pub records: u64,
     /// Events loaded.
@@ -266,7 +268,8 @@ impl EventStore {
         lo + (self.events.len() - hi)
     }
 
-    /// The original JSON text of an event's record, read back from its file.
+    /// The original JSON text of an event's record, read back from its file (a CSV row as the
+    /// JSON object its reader took).
     pub fn raw(&self, e: &Event) -> Result<String, String> {
         let file = self.files.get(e.src.file as usize).ok_or("unknown file")?;
         if let Origin::Disk(p) = &file.origin
@@ -275,7 +278,7 @@ impl EventStore {
         {
             // Too large to keep inflated: inflate up to the record, keep nothing.
             let bytes = crate::ingest::stream::gzip_read_at(p, e.src.offset, e.src.len as usize)?;
-            return Ok(String::from_utf8_lossy(&bytes).into_owned());
+            return as_json(file, &bytes);
         }
         let content = {
             let mut cache = self.raw_cache.lock().map_err(|_| "raw cache poisoned")?;
@@ -294,7 +297,7 @@ impl EventStore {
         let text = content.text();
         let (a, b) = (e.src.offset as usize, e.src.offset as usize + e.src.len as usize);
         let slice = text.get(a..b).ok_or("the file changed since it was loaded")?;
-        Ok(String::from_utf8_lossy(slice).into_owned())
+        as_json(file, slice)
     }
 
     /// The original record pretty-printed (or as read, if it no longer parses).
@@ -309,5 +312,13 @@ impl EventStore {
     /// The raw record parsed as a JSON value (for detectors reading request details).
     pub fn raw_value(&self, e: &Event) -> Option<serde_json::Value> {
         serde_json::from_str(&self.raw(e).ok()?).ok()
+    }
+}
+
+/// A record's bytes as JSON text: a CSV row becomes the object its reader took.
+fn as_json(file: &FileInfo, bytes: &[u8]) -> Result<String, String> {
+    match &file.table {
+        Some(header) => header.row_text_json(bytes),
+        None => Ok(String::from_utf8_lossy(bytes).into_owned()),
     }
 }

@@ -104,7 +104,18 @@ fn slow_parse(s: &str) -> Option<i64> {
     if let Ok(dt) = DateTime::parse_from_rfc2822(s) {
         return Some(dt.timestamp_micros());
     }
-    for fmt in ["%Y%m%dT%H%M%SZ", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%m/%d/%Y %I:%M:%S %p"] {
+    // Zone-less forms are UTC: exports write them so (the Log Analytics portal's `3/31/2022,
+    // 10:51:35.857 AM`, BigQuery's `2022-03-31 10:51:35.857 UTC`, Athena's `2022-03-31 10:51:35.857`).
+    let s = s.strip_suffix(" UTC").unwrap_or(s);
+    for fmt in [
+        "%Y%m%dT%H%M%SZ",
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%m/%d/%Y %I:%M:%S%.f %p",
+        "%m/%d/%Y, %I:%M:%S%.f %p",
+        "%m/%d/%Y %H:%M:%S%.f",
+        "%m/%d/%Y, %H:%M:%S%.f",
+    ] {
         if let Ok(n) = NaiveDateTime::parse_from_str(s, fmt) {
             return Some(Utc.from_utc_datetime(&n).timestamp_micros());
         }
@@ -230,6 +241,14 @@ mod tests {
         assert_eq!(parse_time("/Date(-1000-0500)/").unwrap(), -1000 * 1000);
         assert_eq!(parse_time("/Date(+5)/").unwrap(), 5000);
         assert_eq!(parse_time("Aug 10, 2022, 10:38:27 PM"), None);
+        // Log Analytics portal exports (UTC), BigQuery and Athena renderings.
+        let portal = parse_time("2022-03-31T10:51:35.857Z").unwrap();
+        assert_eq!(parse_time("3/31/2022, 10:51:35.857 AM"), Some(portal));
+        assert_eq!(parse_time("3/31/2022 10:51:35.857 AM"), Some(portal));
+        assert_eq!(parse_time("3/31/2022, 10:51:35.857 PM"), Some(portal + 12 * 3600 * SECOND_US));
+        assert_eq!(parse_time("3/31/2022, 12:00:00 AM"), parse_time("2022-03-31T00:00:00Z"));
+        assert_eq!(parse_time("2022-03-31 10:51:35.857 UTC"), Some(portal));
+        assert_eq!(parse_time("2022-03-31 10:51:35.857"), Some(portal));
         assert_eq!(parse_time("not a time"), None);
         assert_eq!(parse_time("2019-13-19T00:49:36Z"), None);
     }

@@ -41,9 +41,33 @@ fn invalid_utf8_and_nul_bytes() {
     data.extend_from_slice(b"\n\0\0\0\n");
     data.extend_from_slice(GOOD_GCP.as_bytes());
     let (store, report, _d) = load_bytes("u.jsonl", &data);
-    assert_eq!(store.len(), 2);
-    assert_eq!(report.skipped, 2);
-    assert!(report.skips.iter().any(|s| s.line == Some(2)));
+    // The bad byte costs nothing but itself: that record loads, read with U+FFFD and flagged.
+    assert_eq!(store.len(), 3);
+    assert_eq!(report.skipped, 1, "{:?}", report.skips);
+    assert_eq!(report.skips[0].line, Some(3), "only the NUL line is skipped");
+    let lossy: Vec<_> = store.events().iter().filter(|e| e.is_lossy()).collect();
+    assert_eq!(lossy.len(), 1);
+    assert_eq!(lossy[0].src.line, 2);
+    assert_eq!(store.str(lossy[0].principal), "\u{fffd}@x.com");
+}
+
+#[test]
+fn invalid_utf8_on_the_first_line_of_two_costs_only_that_line() {
+    let mut bad = GOOD_GCP.as_bytes().to_vec();
+    let pos = GOOD_GCP.find("a@x.com").unwrap();
+    bad[pos] = 0xc3; // a lone lead byte
+    let mut data = bad;
+    data.push(b'\n');
+    data.extend_from_slice(GOOD_GCP.as_bytes());
+    let (store, report, _d) = load_bytes("two.jsonl", &data);
+    assert_eq!(store.len(), 2, "{:?}", report.skips);
+    assert_eq!(report.skipped, 0);
+    // A damaged (not just mis-encoded) first line costs only itself too.
+    let data = format!("{{\"protoPayload\":{{\"meth\n{GOOD_GCP}\n");
+    let (store, report, _d) = load_bytes("two.jsonl", data.as_bytes());
+    assert_eq!(store.len(), 1);
+    assert_eq!(report.skipped, 1);
+    assert_eq!(report.skips[0].line, Some(1));
 }
 
 #[test]

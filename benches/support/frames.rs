@@ -73,6 +73,7 @@ pub fn synthetic(n: usize, principals: usize) -> (EventStore, Alert) {
         origin: Origin::Memory(bytes),
         bytes: u64::from(len),
         gzip: false,
+        table: None,
         records: n as u64,
         events: n as u64,
         skipped: 0,

@@ -86,6 +86,35 @@ impl Batch {
         }
     }
 
+    /// Reads one CSV row (already a JSON object).
+    pub fn take_row(&mut self, file: u32, row: super::tabular::Row) {
+        match row {
+            super::tabular::Row::Error { line, reason } => self.skip(line, reason),
+            super::tabular::Row::Record { json, offset, len, line, lossy } => {
+                let src = SourceRef { file, line, index: SourceRef::NO_INDEX, offset: offset as u64, len: len as u32 };
+                if lossy {
+                    self.lossy_record(&json, src);
+                } else {
+                    self.record(json.as_bytes(), src, json.as_bytes(), offset, false);
+                }
+            }
+        }
+    }
+
+    /// A CSV file none of whose rows any reader took gets one message naming its columns.
+    pub fn name_unknown_table(&mut self, header: &super::tabular::Header) {
+        use super::probe::UNRECOGNISED;
+        let only_unknown = self.skip_counts.keys().all(|k| k == UNRECOGNISED);
+        let unknown = self.skip_counts.get(UNRECOGNISED).copied().unwrap_or(0);
+        if unknown == 0 || !only_unknown || !self.events.is_empty() || !self.ignored.is_empty() {
+            return;
+        }
+        let reason = super::tabular::unknown_table(header, unknown);
+        self.skip_counts.clear();
+        self.skip_counts.insert(reason_class(&reason), unknown);
+        self.skips = vec![(1, reason)];
+    }
+
     fn record(&mut self, rec: &[u8], src: SourceRef, text: &[u8], base_offset: usize, allow_batch: bool) {
         // The scanner's event goes straight in; everything else takes the general reader.
         match simdutf8::basic::from_utf8(rec) {

@@ -16,7 +16,9 @@ pub enum Mode {
     JsonLines,
     /// One JSON document (array, wrapper object or single record), possibly several.
     Document,
-    /// Not JSON at all (binary, CSV, …).
+    /// A CSV (or tab-separated) table with a header line.
+    Csv,
+    /// Not JSON at all (binary, …).
     NotJson,
 }
 
@@ -50,16 +52,27 @@ pub fn detect_mode(text: &[u8]) -> Mode {
             // pretty-printed object never has a complete first line. A JSON Lines file whose
             // first line is damaged is caught by the caller's fallback (see `looks_like_lines`).
             let line = text[first..].split(|&b| b == b'\n').next().unwrap_or_default();
-            if serde_json::from_slice::<&RawValue>(trim(line)).is_ok() { Mode::JsonLines } else { Mode::Document }
+            if complete_value(trim(line)) { Mode::JsonLines } else { Mode::Document }
         }
         _ => {
             // A JSON Lines file whose first line is damaged still has lines starting with `{`.
-            if head.split(|&b| b == b'\n').skip(1).take(64).any(|l| l.first() == Some(&b'{')) {
+            if super::tabular::sniff(head).is_some() {
+                Mode::Csv
+            } else if head.split(|&b| b == b'\n').skip(1).take(64).any(|l| l.first() == Some(&b'{')) {
                 Mode::JsonLines
             } else {
                 Mode::NotJson
             }
         }
+    }
+}
+
+/// True when `line` is one complete JSON value, bytes that are not UTF-8 aside (such a record is
+/// read lossily, so it must not turn a JSON Lines file into a broken document).
+fn complete_value(line: &[u8]) -> bool {
+    match std::str::from_utf8(line) {
+        Ok(s) => serde_json::from_str::<&RawValue>(s).is_ok(),
+        Err(_) => serde_json::from_str::<&RawValue>(&String::from_utf8_lossy(line)).is_ok(),
     }
 }
 
@@ -69,15 +82,11 @@ fn trim(line: &[u8]) -> &[u8] {
     &line[start..end]
 }
 
-/// True when several of the first lines are complete JSON objects on their own: a JSON Lines
-/// file, whatever its first line looks like.
+/// True when, after the first line, a line is a complete JSON object on its own: a JSON Lines
+/// file whose first line is damaged (a broken document never has such a line after a damaged
+/// start, since its records end in a comma or sit inside a wrapper on one line).
 pub fn looks_like_lines(text: &[u8]) -> bool {
-    text.split(|&b| b == b'\n')
-        .take(64)
-        .filter(|line| line.first() == Some(&b'{') && serde_json::from_slice::<&RawValue>(trim(line)).is_ok())
-        .take(2)
-        .count()
-        >= 2
+    text.split(|&b| b == b'\n').skip(1).take(64).any(|line| line.first() == Some(&b'{') && complete_value(trim(line)))
 }
 
 /// Frames JSON Lines: every non-blank line is a record. `text` may be a chunk of a larger file
@@ -307,7 +316,7 @@ mod tests {
                 frame_lines(text.as_bytes(), &mut |i| v.push(i));
             }
             Mode::Document => frame_document(text.as_bytes(), &mut |i| v.push(i)),
-            Mode::NotJson => {}
+            Mode::NotJson | Mode::Csv => {}
         }
         v
     }
@@ -392,7 +401,7 @@ mod tests {
     #[test]
     fn binary_is_not_json() {
         assert_eq!(detect_mode(b"\x00\x01\x02garbage"), Mode::NotJson);
-        assert_eq!(detect_mode(b"id,name\n1,2\n"), Mode::NotJson);
+        assert_eq!(detect_mode(b"id,name\n1,2\n"), Mode::Csv);
         assert_eq!(detect_mode(b"garbage line\n{\"a\":1}\n"), Mode::JsonLines);
     }
 

@@ -12,6 +12,7 @@ pub mod flex;
 pub mod frame;
 pub mod probe;
 pub mod stream;
+pub mod tabular;
 
 mod aws;
 mod azure;
@@ -190,6 +191,8 @@ struct FileResult {
     gzip: bool,
     /// Bytes already counted in the progress while reading (chunks of a large plain file).
     credited: u64,
+    /// A CSV file's header, for reading its rows back.
+    table: Option<Arc<tabular::Header>>,
 }
 
 /// True for a regular file that starts with the gzip magic bytes and is large enough to stream.
@@ -210,13 +213,21 @@ fn read_file(id: u32, origin: &Origin, progress: &Progress) -> FileResult {
         failed: true,
         gzip: false,
         credited: 0,
+        table: None,
     };
     if let Origin::Disk(p) = origin
         && large_gzip(p)
     {
         match stream::gzip_lines(id, p, progress) {
             Ok(Some(s)) => {
-                return FileResult { batches: s.batches, problem: s.warning, failed: false, gzip: true, credited: 0 };
+                return FileResult {
+                    batches: s.batches,
+                    problem: s.warning,
+                    failed: false,
+                    gzip: true,
+                    credited: 0,
+                    table: None,
+                };
             }
             Ok(None) => {}
             Err(reason) => return fail(reason),
@@ -235,7 +246,29 @@ fn read_file(id: u32, origin: &Origin, progress: &Progress) -> FileResult {
     let mode = frame::detect_mode(text);
     let batches = match mode {
         Mode::NotJson => {
-            return FileResult { gzip, ..fail("not a JSON audit log (binary or unknown format): skipped".into()) };
+            return FileResult {
+                gzip,
+                ..fail("not a JSON or CSV audit log (binary or unknown format): skipped".into())
+            };
+        }
+        Mode::Csv => {
+            let Some(header) = tabular::sniff(text) else {
+                return FileResult { gzip, ..fail("CSV header unreadable".into()) };
+            };
+            let mut b = Batch::new();
+            tabular::frame(text, &header, &mut |row| b.take_row(id, row));
+            b.lines = u32::MAX; // rows report absolute lines
+            b.name_unknown_table(&header);
+            progress.events.fetch_add(b.events.len() as u64, Ordering::Relaxed);
+            let problem = content.warning.clone();
+            return FileResult {
+                batches: vec![b],
+                problem,
+                failed: false,
+                gzip,
+                credited: 0,
+                table: Some(Arc::new(header)),
+            };
         }
         Mode::Document => {
             let mut b = Batch::new();
@@ -271,7 +304,7 @@ fn read_file(id: u32, origin: &Origin, progress: &Progress) -> FileResult {
         }
     };
     let credited = if !gzip && mode == Mode::JsonLines { text.len() as u64 } else { 0 };
-    FileResult { batches, problem: content.warning.clone(), failed: false, gzip, credited }
+    FileResult { batches, problem: content.warning.clone(), failed: false, gzip, credited, table: None }
 }
 
 /// Splits text into ranges of about `size` bytes, each ending after a newline.
@@ -360,6 +393,7 @@ fn merge(files: Vec<(String, Origin, u64)>, results: Vec<FileResult>, report: &m
             origin,
             bytes,
             gzip: result.gzip,
+            table: result.table.clone(),
             records: 0,
             events: 0,
             skipped: 0,

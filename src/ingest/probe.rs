@@ -240,7 +240,29 @@ pub fn parse_record_general(text: &[u8]) -> Result<Parsed<'_>, String> {
     if let Some(batch) = p.records.take().or(p.Records.take()) {
         return Ok(Parsed::Batch(batch));
     }
-    classify(p)
+    classify(p).map_err(|reason| {
+        if reason.starts_with(UNRECOGNISED) { format!("{reason} (keys: {})", top_keys(text)) } else { reason }
+    })
+}
+
+/// The start of the reason for a record no reader recognised.
+pub const UNRECOGNISED: &str = "unrecognised record";
+
+/// The first top-level keys of a JSON object, for saying what a record does hold.
+fn top_keys(text: &[u8]) -> String {
+    const SHOWN: usize = 8;
+    let keys: Vec<String> = match serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(text) {
+        Ok(m) if m.is_empty() => return "none".into(),
+        Ok(m) => {
+            let mut k: Vec<String> = m.keys().take(SHOWN).map(|k| crate::text::clip(k, 40)).collect();
+            if m.len() > SHOWN {
+                k.push(format!("… {} more", m.len() - SHOWN));
+            }
+            k
+        }
+        Err(_) => return "not an object".into(),
+    };
+    keys.join(", ")
 }
 
 /// A reason for a record that failed to deserialise, naming the field for a wrong type.

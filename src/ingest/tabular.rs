@@ -1,0 +1,292 @@
+//! Tabular exports: CSV and tab-separated query results (Log Analytics and Sentinel portal
+//! exports, Athena and CloudTrail Lake results, BigQuery downloads, Logs Explorer CSVs, Splunk
+//! exports).
+//!
+//! Owns recognising a header line, splitting rows (quoted cells may span lines; the `csv` crate
+//! does the quoting), and turning each row into the JSON object the record readers take: the
+//! column names are its keys (a portal's ` [UTC]` suffix removed), dotted names are nested
+//! (`protoPayload.methodName` → `{"protoPayload":{"methodName":…}}`), cells holding a JSON object
+//! or array are parsed, and empty cells are absent. The readers then tell the table by its
+//! columns, exactly as for the same rows exported as JSON. Nothing here knows a log format.
+
+use serde_json::{Map, Value};
+
+/// A CSV file's header: its delimiter and each column's path of nested keys.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Header {
+    /// `,`, `\t` or `;`.
+    pub delimiter: u8,
+    /// Column names as written (unquoted, trimmed).
+    pub names: Vec<String>,
+    /// Each column's key path.
+    paths: Vec<Vec<String>>,
+}
+
+/// A row found by [`frame`].
+#[derive(Debug, PartialEq)]
+pub enum Row {
+    /// A row's JSON object, and where the row's text is: byte offset and length, 1-based line.
+    Record { json: String, offset: usize, len: usize, line: u32, lossy: bool },
+    /// Text that could not be split into a row.
+    Error { line: u32, reason: String },
+}
+
+/// Longest header line considered.
+const MAX_HEADER: usize = 64 * 1024;
+
+/// The header of `text` if its first line looks like one: two or more column names, each a
+/// plain name (letters, digits and `_ . @ - [ ] # / : ( )` and spaces), none empty.
+pub fn sniff(text: &[u8]) -> Option<Header> {
+    let start = text.iter().position(|b| !b.is_ascii_whitespace())?;
+    let rest = &text[start..];
+    let end = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
+    if end > MAX_HEADER {
+        return None;
+    }
+    let line = std::str::from_utf8(&rest[..end]).ok()?.trim_end_matches('\r');
+    let delimiter = [b',', b'\t', b';'].into_iter().max_by_key(|d| line.bytes().filter(|b| b == d).count())?;
+    if !line.as_bytes().contains(&delimiter) {
+        return None;
+    }
+    let mut names = Vec::new();
+    for raw in line.split(delimiter as char) {
+        let raw = raw.trim();
+        let name = match raw.strip_prefix('"').and_then(|r| r.strip_suffix('"')) {
+            Some(inner) => inner.replace("\"\"", "\""),
+            None => raw.to_string(),
+        };
+        let plain = |c: char| c.is_alphanumeric() || "_.@-[]#/:() ".contains(c);
+        if name.is_empty()
+            || !name.chars().all(plain)
+            || !name.starts_with(|c: char| c.is_alphabetic() || "_@#".contains(c))
+        {
+            return None;
+        }
+        names.push(name);
+    }
+    (names.len() >= 2).then(|| Header::new(delimiter, names))
+}
+
+impl Header {
+    fn new(delimiter: u8, names: Vec<String>) -> Self {
+        let paths = names
+            .iter()
+            .map(|n| {
+                let n = n.strip_suffix(" [UTC]").unwrap_or(n).trim();
+                n.split('.').filter(|s| !s.is_empty()).map(str::to_string).collect()
+            })
+            .collect();
+        Header { delimiter, names, paths }
+    }
+
+    fn reader<'t>(&self, text: &'t [u8], has_header: bool) -> csv::Reader<&'t [u8]> {
+        csv::ReaderBuilder::new().delimiter(self.delimiter).has_headers(has_header).flexible(true).from_reader(text)
+    }
+
+    /// A row's cells as the JSON object text the readers take, and whether a cell was not UTF-8.
+    pub fn row_json(&self, record: &csv::ByteRecord) -> (String, bool) {
+        let mut obj = Map::new();
+        let mut lossy = false;
+        for (path, cell) in self.paths.iter().zip(record.iter()) {
+            let text = match std::str::from_utf8(cell) {
+                Ok(s) => std::borrow::Cow::Borrowed(s),
+                Err(_) => {
+                    lossy = true;
+                    String::from_utf8_lossy(cell)
+                }
+            };
+            let t = text.trim();
+            if t.is_empty() || path.is_empty() {
+                continue;
+            }
+            let json_like = (t.starts_with('{') && t.ends_with('}')) || (t.starts_with('[') && t.ends_with(']'));
+            let value = json_like
+                .then(|| serde_json::from_str::<Value>(t).ok())
+                .flatten()
+                .unwrap_or_else(|| Value::String(text.into_owned()));
+            insert(&mut obj, path, value);
+        }
+        (Value::Object(obj).to_string(), lossy)
+    }
+
+    /// The JSON object of one row's text, read back from its file (for the raw view).
+    pub fn row_text_json(&self, row: &[u8]) -> Result<String, String> {
+        let mut rdr = self.reader(row, false);
+        let mut rec = csv::ByteRecord::new();
+        match rdr.read_byte_record(&mut rec) {
+            Ok(true) => Ok(self.row_json(&rec).0),
+            Ok(false) => Err("empty row".into()),
+            Err(e) => Err(format!("unreadable CSV row: {e}")),
+        }
+    }
+}
+
+/// Puts `value` at `path`, nesting objects; a clash with a non-object keeps the dotted name flat.
+fn insert(obj: &mut Map<String, Value>, path: &[String], value: Value) {
+    let (head, rest) = (&path[0], &path[1..]);
+    if rest.is_empty() {
+        match obj.get_mut(head) {
+            // An object column and a dotted sub-column of it: merge, the dotted one adds its key.
+            Some(Value::Object(existing)) if value.is_object() => {
+                if let Value::Object(m) = value {
+                    for (k, v) in m {
+                        existing.entry(k).or_insert(v);
+                    }
+                }
+            }
+            Some(_) => {}
+            None => {
+                obj.insert(head.clone(), value);
+            }
+        }
+        return;
+    }
+    match obj.entry(head.clone()).or_insert_with(|| Value::Object(Map::new())) {
+        Value::Object(inner) => insert(inner, rest, value),
+        _ => {
+            obj.entry(path.join(".")).or_insert(value);
+        }
+    }
+}
+
+/// Frames every row after the header. Offsets and lines are relative to `text`.
+pub fn frame(text: &[u8], header: &Header, sink: &mut impl FnMut(Row)) {
+    let mut rdr = header.reader(text, true);
+    let mut rec = csv::ByteRecord::new();
+    // Lines are counted here: the crate's count passes over blank lines.
+    let (mut seen, mut line) = (0usize, 1u32);
+    let mut line_at = |pos: usize| {
+        let pos = pos.min(text.len());
+        if pos > seen {
+            line = line.saturating_add(memchr::memchr_iter(b'\n', &text[seen..pos]).count() as u32);
+            seen = pos;
+        }
+        line
+    };
+    loop {
+        let start = rdr.position().clone();
+        match rdr.read_byte_record(&mut rec) {
+            Ok(false) => return,
+            Ok(true) => {
+                let mut begin = (rec.position().map_or(start.byte(), |p| p.byte()) as usize).min(text.len());
+                while begin < text.len() && matches!(text[begin], b'\n' | b'\r') {
+                    begin += 1;
+                }
+                let line = line_at(begin);
+                let end = (rdr.position().byte() as usize).min(text.len());
+                let mut len = end.saturating_sub(begin);
+                while len > 0 && matches!(text[begin + len - 1], b'\n' | b'\r') {
+                    len -= 1;
+                }
+                if rec.iter().all(|c| c.iter().all(u8::is_ascii_whitespace)) {
+                    continue;
+                }
+                let (json, lossy) = header.row_json(&rec);
+                sink(Row::Record { json, offset: begin, len, line, lossy });
+            }
+            Err(e) => {
+                let line = line_at(e.position().map_or(start.byte(), |p| p.byte()) as usize);
+                sink(Row::Error { line, reason: format!("unreadable CSV row: {e}") });
+                if matches!(e.kind(), csv::ErrorKind::Io(_)) {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// One message for a CSV file none of whose rows any reader recognised.
+pub fn unknown_table(header: &Header, rows: u64) -> String {
+    let mut cols: Vec<&str> = header.names.iter().map(String::as_str).take(12).collect();
+    if header.names.len() > 12 {
+        cols.push("…");
+    }
+    format!("CSV columns match no known table ({rows} rows): {}", cols.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(text: &str) -> Vec<Row> {
+        let h = sniff(text.as_bytes()).expect("a header");
+        let mut out = Vec::new();
+        frame(text.as_bytes(), &h, &mut |r| out.push(r));
+        out
+    }
+
+    fn json(r: &Row) -> Value {
+        match r {
+            Row::Record { json, .. } => serde_json::from_str(json).unwrap(),
+            Row::Error { reason, .. } => panic!("error row: {reason}"),
+        }
+    }
+
+    #[test]
+    fn sniffs_headers_and_refuses_other_text() {
+        let h = sniff(b"\"TimeGenerated [UTC]\",Computer,EventID\r\n1,2,3").unwrap();
+        assert_eq!(h.delimiter, b',');
+        assert_eq!(h.names, ["TimeGenerated [UTC]", "Computer", "EventID"]);
+        assert_eq!(sniff(b"eventtime\teventname\n").unwrap().delimiter, b'\t');
+        assert!(sniff(b"{\"a\":1}\n").is_none());
+        assert!(sniff(b"just one column\n1\n").is_none());
+        assert!(sniff(b"a,,b\n").is_none());
+        assert!(sniff(b"\x00\x01,\x02\n").is_none());
+        assert!(sniff(b"garbage {\"a\", 1}\n").is_none());
+    }
+
+    #[test]
+    fn rows_become_nested_json_objects() {
+        let text = "timestamp,protoPayload.methodName,protoPayload.authenticationInfo.principalEmail,Status,empty\n\
+                    2024-01-01T00:00:00Z,SetIamPolicy,a@example.com,\"{\"\"errorCode\"\":0}\",\n";
+        let r = rows(text);
+        assert_eq!(r.len(), 1);
+        let v = json(&r[0]);
+        assert_eq!(v["protoPayload"]["methodName"], "SetIamPolicy");
+        assert_eq!(v["protoPayload"]["authenticationInfo"]["principalEmail"], "a@example.com");
+        assert_eq!(v["Status"]["errorCode"], 0);
+        assert!(v.get("empty").is_none());
+        assert_eq!(v["timestamp"], "2024-01-01T00:00:00Z");
+    }
+
+    #[test]
+    fn quoted_cells_span_lines_and_offsets_point_at_rows() {
+        let text = "a,b\nx,\"line one\nline two\"\n\ny,z\n";
+        let r = rows(text);
+        assert_eq!(r.len(), 2);
+        match (&r[0], &r[1]) {
+            (Row::Record { offset: o1, len: l1, line: 2, .. }, Row::Record { offset: o2, len: l2, line: 5, .. }) => {
+                assert_eq!(&text[*o1..o1 + l1], "x,\"line one\nline two\"");
+                assert_eq!(&text[*o2..o2 + l2], "y,z");
+                let h = sniff(text.as_bytes()).unwrap();
+                let back: Value =
+                    serde_json::from_str(&h.row_text_json(&text.as_bytes()[*o1..o1 + l1]).unwrap()).unwrap();
+                assert_eq!(back["b"], "line one\nline two");
+            }
+            other => panic!("unexpected rows {other:?}"),
+        }
+    }
+
+    #[test]
+    fn clashing_names_and_bad_bytes_survive() {
+        let h = sniff(b"a,a.b,c\n").unwrap();
+        let mut rec = csv::ByteRecord::new();
+        rec.push_field(b"plain");
+        rec.push_field(b"nested");
+        rec.push_field(b"bad \xff byte");
+        let (json, lossy) = h.row_json(&rec);
+        let v: Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(v["a"], "plain");
+        assert_eq!(v["a.b"], "nested");
+        assert_eq!(v["c"], "bad \u{fffd} byte");
+        assert!(lossy);
+    }
+
+    #[test]
+    fn short_and_long_rows_are_read() {
+        let r = rows("a,b,c\n1,2\n1,2,3,4\n");
+        assert_eq!(json(&r[0])["b"], "2");
+        assert!(json(&r[0]).get("c").is_none());
+        assert_eq!(json(&r[1])["c"], "3");
+    }
+}
