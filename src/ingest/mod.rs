@@ -16,6 +16,7 @@ pub mod stream;
 mod aws;
 mod azure;
 mod gcp;
+mod gcp_export;
 mod windows;
 
 pub use batch::Skip;
