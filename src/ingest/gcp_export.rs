@@ -43,13 +43,11 @@ pub(super) fn normalise(p: Probe<'_>) -> Result<Parsed<'_>, String> {
         return scc_finding(finding);
     }
     if let Some(raw) = p.protopayload_auditlog {
-        let audit: AuditLog = serde_json::from_str(raw.get())
-            .map_err(|e| format!("BigQuery audit row: wrong type in `protopayload_auditlog`: {}", short(&e)))?;
+        let audit: AuditLog = within(raw, "protopayload_auditlog", "BigQuery audit row")?;
         return bigquery(p.timestamp, p.receiveTimestamp, p.resource, audit);
     }
     if let Some(raw) = p.proto_payload {
-        let payload: LaPayload = serde_json::from_str(raw.get())
-            .map_err(|e| format!("Log Analytics row: wrong type in `proto_payload`: {}", short(&e)))?;
+        let payload: LaPayload = within(raw, "proto_payload", "Log Analytics row")?;
         let timestamp = p.timestamp.or(p.receive_timestamp);
         return match payload.audit_log {
             Some(audit) => log_analytics(timestamp, p.resource, audit),
@@ -245,13 +243,16 @@ pub(super) fn holds_finding(payload: Option<&RawValue>) -> bool {
         .is_some_and(|f| matches!(scc_finding(f), Ok(Parsed::Ignored(_))))
 }
 
-/// serde's message without its position suffix.
-fn short(e: &serde_json::Error) -> String {
-    let s = e.to_string();
-    match s.find(" at line ") {
-        Some(i) => s[..i].to_string(),
-        None => s,
-    }
+/// Deserialises a payload column, naming the field of a wrong type (`protopayload_auditlog.status.code`).
+fn within<'a, T: Deserialize<'a>>(raw: &'a RawValue, column: &str, form: &str) -> Result<T, String> {
+    let mut de = serde_json::Deserializer::from_str(raw.get());
+    serde_path_to_error::deserialize::<_, T>(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let at = if path.is_empty() || path == "." { column.to_string() } else { format!("{column}.{path}") };
+        let msg = e.into_inner().to_string();
+        let msg = msg.find(" at line ").map_or(msg.as_str(), |i| &msg[..i]).to_string();
+        format!("{form}: wrong type in `{at}`: {msg}")
+    })
 }
 
 /// Parses a GCP time field or says why it cannot: RFC 3339 and the other forms
@@ -269,13 +270,10 @@ pub fn parse_time(s: &str) -> Option<i64> {
         return Some(t);
     }
     let s = s.trim();
-    if let Some(rest) = s.strip_suffix("UTC").or_else(|| s.strip_suffix("Z")) {
-        let rest = rest.trim_end();
-        if rest.len() != s.len() {
-            if let Some(t) = crate::time::parse_time(rest) {
-                return Some(t);
-            }
-        }
+    if let Some(rest) = s.strip_suffix("UTC")
+        && let Some(t) = crate::time::parse_time(rest.trim_end())
+    {
+        return Some(t);
     }
     // `+00` / `-05`: an hour-only offset.
     let b = s.as_bytes();
