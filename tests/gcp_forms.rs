@@ -242,7 +242,12 @@ fn security_command_center_findings_are_ignored_not_skipped() {
     let page = format!(
         r#"{{"listFindingsResults":[{{"finding":{finding},"stateChange":"UNUSED"}}],"readTime":"2024-01-01T00:00:00Z","totalSize":1}}"#
     );
-    for text in [log_entry, la_row, listed, page] {
+    // A finding column exported as JSON text (CSV, BigQuery continuous export).
+    let as_text = format!(
+        r#"{{"source_id":"2","finding_id":"3","event_time":"2024-01-01T00:00:00Z","finding":{}}}"#,
+        serde_json::to_string(finding).unwrap()
+    );
+    for text in [log_entry, la_row, listed, page, as_text] {
         let (ev, report) = events_in("scc.json", &text);
         assert_eq!((ev.len(), report.skipped), (0, 0), "{text}: {:?}", report.skips);
         assert_eq!(report.ignored.get("gcp: Security Command Center finding"), Some(&1), "{text}");
@@ -315,4 +320,41 @@ fn every_gcp_form_in_one_load_with_other_clouds() {
     assert_eq!(report.ignored.get("gcp: Security Command Center finding"), Some(&1));
     let clouds: std::collections::BTreeSet<&str> = ev.iter().map(|e| field(e, "cloud")).collect();
     assert_eq!(clouds, ["aws", "azure", "gcp"].into_iter().collect());
+}
+
+#[test]
+fn scanner_agrees_on_principal_and_export_field_insertions() {
+    // Every `{` of a real audit LogEntry gets each snippet inserted after it; the scanner must give
+    // what serde gives, or decline.
+    const SNIPPETS: [&str; 14] = [
+        r#""authenticationInfo":{},"#,
+        r#""authenticationInfo":{"principalEmail":""},"#,
+        r#""principalEmail":"","#,
+        r#""principalSubject":"principal://iam.googleapis.com/locations/global/workforcePools/p/subject/s","#,
+        r#""principalSubject":"","#,
+        r#""currentLocations":{"0":"us"},"#,
+        r#""currentLocations":"us","#,
+        r#""status":{"code":"7"},"#,
+        r#""protopayload_auditlog":{},"#,
+        r#""proto_payload":{"audit_log":{}},"#,
+        r#""finding":{"name":"organizations/1/sources/2/findings/3"},"#,
+        r#""jsonPayload":{"finding":{"category":"x"}},"#,
+        r#""timestamp":1700000000,"#,
+        r#""receive_timestamp":"2024-01-01 00:00:00 UTC","#,
+    ];
+    let base = std::fs::read_to_string(fixture("gcp-audit/elastic-integrations_test-audit.log")).unwrap();
+    let base = base.lines().nth(6).unwrap(); // beta.compute.instances.stop
+    let mut taken = 0;
+    for (at, _) in base.match_indices('{') {
+        for snip in SNIPPETS {
+            let text = format!("{}{snip}{}", &base[..=at], &base[at + 1..]);
+            let Some(fast) = fast::event(&text) else { continue };
+            taken += 1;
+            match parse_record_general(text.as_bytes()) {
+                Ok(Parsed::Event(general)) => assert_eq!(*general, fast, "{text}"),
+                other => panic!("scanner read an event where serde gives {other:?}: {text}"),
+            }
+        }
+    }
+    assert!(taken > 0);
 }

@@ -208,7 +208,10 @@ fn scc_finding(raw: &RawValue) -> Result<Parsed<'static>, String> {
         resourceName: Option<IgnoredAny>,
         findingClass: Option<IgnoredAny>,
     }
-    match serde_json::from_str::<Finding>(raw.get()) {
+    // A finding column exported as JSON text (BigQuery continuous exports, CSV) is read as such.
+    let text: Option<String> = serde_json::from_str::<String>(raw.get()).ok();
+    let json = text.as_deref().unwrap_or(raw.get());
+    match serde_json::from_str::<Finding>(json) {
         Ok(f)
             if f.name.is_some()
                 || f.category.is_some()
