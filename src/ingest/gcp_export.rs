@@ -411,17 +411,18 @@ pub fn first_location<'de: 'a, 'a, D: Deserializer<'de>>(d: D) -> Result<Option<
             f.write_str("a list of locations")
         }
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            // The rest are read as the first (not ignored), so a bad string anywhere in the list
+            // is reported as it was when the whole list was read.
             let first = seq.next_element::<Flex<'a>>()?;
-            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            while seq.next_element::<Flex<'a>>()?.is_some() {}
             Ok(first)
         }
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
             let mut out: Option<Flex<'a>> = None;
             while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+                let value = map.next_value::<Flex<'a>>()?;
                 if key == "0" || out.is_none() {
-                    out = Some(map.next_value::<Flex<'a>>()?);
-                } else {
-                    map.next_value::<IgnoredAny>()?;
+                    out = Some(value);
                 }
             }
             Ok(out)
