@@ -22,7 +22,7 @@ fn events_jsonl_contract_fields_in_time_order() {
     let out = tw(&["events", &path("gcp-audit"), "--format", "jsonl", "-q"]);
     assert!(out.status.success());
     let rows = jsonl(&out);
-    assert_eq!(rows.len(), 16);
+    assert_eq!(rows.len(), 17);
     for r in &rows {
         for k in [
             "time",

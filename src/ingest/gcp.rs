@@ -1,12 +1,18 @@
 //! GCP Cloud Audit Logs: a `LogEntry` whose `protoPayload` is an `AuditLog`.
 //!
 //! Covers admin activity, data access, system event and policy-denied logs in every framing the
-//! framer finds (JSON Lines, `gcloud logging read --format=json` arrays, single objects). A
-//! `LogEntry` without an audit payload is a valid record of another kind and is counted as ignored.
+//! framer finds (JSON Lines, `gcloud logging read --format=json` arrays, single objects, Logs
+//! Explorer downloads, whose CSV rows arrive here as nested objects with every cell a string).
+//! Owns the rules every GCP form shares ([`build`]): the principal (`principalEmail`, else
+//! `principalSubject` kept as written, else [`UNKNOWN_PRINCIPAL`] when Google redacted
+//! `authenticationInfo`), the outcome from `status.code`, the time and the region. A `LogEntry`
+//! without an audit payload is a valid record of another kind and is counted as ignored (a
+//! Security Command Center finding in `jsonPayload` is named as such). The export forms (BigQuery
+//! sinks, Log Analytics rows, SCC notifications) are read in [`super::gcp_export`].
 
 use super::flex::first_non_empty;
-use super::probe::{Draft, Parsed, Probe, require_time};
-use crate::model::{Cloud, Outcome, PrincipalKind};
+use super::probe::{Draft, Parsed, Probe};
+use crate::model::{Cloud, Outcome, PrincipalKind, UNKNOWN_PRINCIPAL};
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 use std::borrow::Cow;
@@ -57,6 +63,9 @@ pub struct RequestMetadata<'a> {
 #[derive(Deserialize, Default, Debug)]
 #[serde(default)]
 pub struct Status<'a> {
+    /// An integer, or its decimal text (BigQuery JSON exports write INT64 as strings; CSV cells
+    /// are strings).
+    #[serde(deserialize_with = "super::gcp_export::opt_code")]
     pub code: Option<i64>,
     #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
     pub message: Str<'a>,
@@ -65,26 +74,28 @@ pub struct Status<'a> {
 #[derive(Deserialize, Default, Debug)]
 #[serde(default, rename_all = "camelCase")]
 pub struct ResourceLocation<'a> {
-    #[serde(borrow)]
-    pub current_locations: Vec<super::flex::Flex<'a>>,
+    /// The first location (an array, or the index-keyed object a CSV download's
+    /// `currentLocations.0` column nests into).
+    #[serde(borrow, deserialize_with = "super::gcp_export::first_location")]
+    pub current_locations: Option<super::flex::Flex<'a>>,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct MonitoredResource<'a> {
+pub(super) struct MonitoredResource<'a> {
     #[serde(borrow)]
-    labels: Option<Labels<'a>>,
+    pub labels: Option<Labels<'a>>,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct Labels<'a> {
+pub(super) struct Labels<'a> {
     #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
-    location: Str<'a>,
+    pub location: Str<'a>,
     #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
-    region: Str<'a>,
+    pub region: Str<'a>,
     #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
-    zone: Str<'a>,
+    pub zone: Str<'a>,
 }
 
 /// The canonical name of a `google.rpc.Code`.
@@ -111,9 +122,19 @@ pub fn code_name(code: i64) -> &'static str {
     }
 }
 
-/// Whether a principal string names a service identity.
+/// Whether a principal string names a person, a service identity or nobody known.
+///
+/// `principalSubject` values keep their scheme: `user:`, `serviceAccount:`, and federated
+/// identities `principal://iam.googleapis.com/…/workforcePools/…` (people signing in through an
+/// external identity provider) or `…/workloadIdentityPools/…` (workloads).
 pub fn principal_kind(p: &str) -> PrincipalKind {
-    if p.ends_with(".gserviceaccount.com")
+    if p == UNKNOWN_PRINCIPAL {
+        PrincipalKind::Unknown
+    } else if p.starts_with("principal") && p.contains("/workloadIdentityPools/") {
+        PrincipalKind::Service
+    } else if p.starts_with("principal") && p.contains("/workforcePools/") {
+        PrincipalKind::User
+    } else if p.ends_with(".gserviceaccount.com")
         || p.starts_with("system:serviceaccount:")
         || p.starts_with("serviceAccount:")
     {
@@ -149,6 +170,9 @@ pub(super) struct Parts<'a> {
 
 pub(super) fn normalise(p: Probe<'_>) -> Result<Parsed<'_>, String> {
     let Some(audit) = p.protoPayload else {
+        if super::gcp_export::holds_finding(p.jsonPayload) {
+            return Ok(Parsed::Ignored(super::gcp_export::SCC_FINDING.into()));
+        }
         return Ok(Parsed::Ignored("gcp: LogEntry without an audit payload".into()));
     };
     if let Some(t) = &audit.type_url
@@ -178,17 +202,18 @@ pub(super) fn normalise(p: Probe<'_>) -> Result<Parsed<'_>, String> {
 }
 
 /// The event of an audit `LogEntry`, or why it has none.
+///
+/// The principal is `principalEmail`; when that is absent or empty, `principalSubject` as written
+/// (`user:…`, `serviceAccount:…`, `principal://…`, `principalSet://…`: the scheme says what kind
+/// of identity it is); when both are missing (Google redacts `authenticationInfo` on some denials
+/// and for some Google-managed service agents), [`UNKNOWN_PRINCIPAL`], so the event stays visible.
 pub(super) fn build(p: Parts<'_>) -> Result<Draft<'_>, String> {
-    let time = require_time("timestamp", p.timestamp.as_deref().or(p.receive_timestamp.as_deref()))?;
-    let principal = p.principal_email.filter(|s| !s.is_empty()).or_else(|| {
-        p.principal_subject
-            .map(|s| match s {
-                Cow::Borrowed(b) => Cow::Borrowed(strip_subject(b)),
-                Cow::Owned(o) => Cow::Owned(strip_subject(&o).to_string()),
-            })
-            .filter(|s| !s.is_empty())
-    });
-    let principal = principal.unwrap_or_default();
+    let time = super::gcp_export::require_time("timestamp", p.timestamp.as_deref().or(p.receive_timestamp.as_deref()))?;
+    let principal = p
+        .principal_email
+        .filter(|s| !s.is_empty())
+        .or_else(|| p.principal_subject.filter(|s| !s.is_empty()))
+        .unwrap_or(Cow::Borrowed(UNKNOWN_PRINCIPAL));
     let (outcome, status) = match p.status_code {
         Some(c) if c != 0 => {
             let status = match p.status_message.filter(|m| !m.is_empty() && m != code_name(c)) {
@@ -216,15 +241,6 @@ pub(super) fn build(p: Parts<'_>) -> Result<Draft<'_>, String> {
     })
 }
 
-fn strip_subject(s: &str) -> &str {
-    for prefix in ["user:", "serviceAccount:", "principal://"] {
-        if let Some(rest) = s.strip_prefix(prefix) {
-            return rest;
-        }
-    }
-    s
-}
-
 fn region_of<'a>(
     resource: Option<&'a serde_json::value::RawValue>,
     loc: Option<&ResourceLocation<'a>>,
@@ -233,7 +249,7 @@ fn region_of<'a>(
         .and_then(|raw| serde_json::from_str::<MonitoredResource>(raw.get()).ok())
         .and_then(|r| r.labels)
         .unwrap_or_default();
-    let current = loc.and_then(|l| l.current_locations.first()).map(|c| c.as_str());
+    let current = loc.and_then(|l| l.current_locations.as_ref()).map(|c| c.as_str());
     match pick_region([labels.location.as_deref(), labels.region.as_deref(), labels.zone.as_deref()], current) {
         Cow::Borrowed(b) => Cow::Owned(b.to_string()),
         Cow::Owned(o) => Cow::Owned(o),

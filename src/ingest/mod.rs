@@ -17,6 +17,7 @@ pub mod tabular;
 mod aws;
 mod azure;
 mod gcp;
+mod gcp_export;
 mod windows;
 
 pub use batch::Skip;

@@ -7,7 +7,7 @@
 //! owns them reads them.
 
 use super::flex::Flex;
-use super::{aws, azure, gcp, windows};
+use super::{aws, azure, gcp, gcp_export, windows};
 use crate::model::{Cloud, Outcome, PrincipalKind};
 use serde::Deserialize;
 use serde::de::IgnoredAny;
@@ -33,16 +33,33 @@ pub struct Probe<'a> {
     pub protoPayload: Option<gcp::AuditLog<'a>>,
     #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
     pub logName: Str<'a>,
-    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
+    #[serde(borrow, deserialize_with = "crate::ingest::gcp_export::opt_time")]
     pub timestamp: Str<'a>,
-    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
+    #[serde(borrow, deserialize_with = "crate::ingest::gcp_export::opt_time")]
     pub receiveTimestamp: Str<'a>,
     #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
     pub insertId: Str<'a>,
     #[serde(borrow)]
     pub resource: Raw<'a>,
-    pub jsonPayload: Option<IgnoredAny>,
+    #[serde(borrow)]
+    pub jsonPayload: Raw<'a>,
     pub textPayload: Option<IgnoredAny>,
+
+    // GCP exports: BigQuery sink rows, Log Analytics rows, Security Command Center findings.
+    #[serde(borrow)]
+    pub protopayload_auditlog: Raw<'a>,
+    #[serde(borrow)]
+    pub proto_payload: Raw<'a>,
+    #[serde(borrow)]
+    pub json_payload: Raw<'a>,
+    pub log_name: Option<IgnoredAny>,
+    pub insert_id: Option<IgnoredAny>,
+    #[serde(borrow, deserialize_with = "crate::ingest::gcp_export::opt_time")]
+    pub receive_timestamp: Str<'a>,
+    #[serde(borrow)]
+    pub finding: Raw<'a>,
+    #[serde(borrow)]
+    pub listFindingsResults: Option<Vec<&'a RawValue>>,
 
     // AWS CloudTrail.
     #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
@@ -281,6 +298,15 @@ fn explain(text: &[u8], e: &serde_json::Error) -> String {
 }
 
 fn classify(p: Probe<'_>) -> Result<Parsed<'_>, String> {
+    if p.protopayload_auditlog.is_some()
+        || p.proto_payload.is_some()
+        || p.log_name.is_some()
+        || p.insert_id.is_some()
+        || p.finding.is_some()
+        || p.listFindingsResults.is_some()
+    {
+        return gcp_export::normalise(p);
+    }
     if p.protoPayload.is_some() || p.logName.is_some() || p.insertId.is_some() {
         return gcp::normalise(p);
     }
