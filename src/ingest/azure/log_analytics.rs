@@ -123,7 +123,7 @@ struct ActivityRow<'a> {
     ActivitySubstatus: Flex<'a>,
     #[serde(borrow)]
     Caller: Flex<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, alias = "ClientIpAddress")]
     CallerIpAddress: Flex<'a>,
     #[serde(borrow)]
     CategoryValue: Flex<'a>,
