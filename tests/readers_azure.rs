@@ -371,3 +371,28 @@ fn bad_azure_rows_say_what_was_found_and_what_is_missing() {
     assert_eq!(report.ignored.get("microsoft graph: object without sign-in or audit fields"), Some(&1));
     assert_eq!(report.ignored.get("log analytics: Heartbeat row"), Some(&1));
 }
+
+#[test]
+fn gzipped_graph_page_mixed_with_other_clouds_in_one_load() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let page = std::fs::read(common::fixture("entra-signin/msgraph-docs_beta_signin-list_example1.json")).unwrap();
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(&page).unwrap();
+    std::fs::write(dir.path().join("signins.json.gz"), enc.finish().unwrap()).unwrap();
+    for f in [
+        "entra-audit/elastic-integrations_test-auditlogs-raw.log",
+        "azure-loganalytics/msdocs_logs-export-logic-app_AzureActivity-row.json",
+        "aws-cloudtrail/elastic-integrations_test-console-login-json.log",
+        "gcp-audit/elastic-integrations_test-cloudresourcemanager-googleapis-com.log",
+    ] {
+        let name = f.replace('/', "_");
+        std::fs::copy(common::fixture(f), dir.path().join(name)).unwrap();
+    }
+    let (store, report) = load_paths(&[dir.path().to_path_buf()]);
+    assert_eq!(report.skipped, 0, "{:?}", report.skips);
+    assert_eq!(report.events, 1 + 3 + 1 + 3 + 1);
+    let signin = store.events().iter().find(|e| store.str(e.operation) == "Sign-in activity").unwrap();
+    assert_eq!(store.str(signin.principal), "testaccount1@contoso.com");
+    assert!(store.events().windows(2).all(|w| w[0].time <= w[1].time));
+}
