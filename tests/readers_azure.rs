@@ -396,3 +396,31 @@ fn gzipped_graph_page_mixed_with_other_clouds_in_one_load() {
     assert_eq!(store.str(signin.principal), "testaccount1@contoso.com");
     assert!(store.events().windows(2).all(|w| w[0].time <= w[1].time));
 }
+
+#[test]
+fn properties_written_as_json_text_read_the_same() {
+    let mut lines = Vec::new();
+    for f in [
+        "entra-audit/elastic-integrations_test-audit-logs-sample_sp-credentials.log",
+        "entra-signin/elastic-integrations_test-service-principal-signinlogs-sample.log",
+        "azure-activity/msdocs_activity-log-schema_storage-eventhub-records.json",
+    ] {
+        let native = one_record(f);
+        let mut text = native.clone();
+        text["properties"] = Value::String(native["properties"].to_string());
+        lines.push(native.to_string());
+        lines.push(text.to_string());
+    }
+    let (ev, report) = events_from(&lines);
+    assert_eq!(report.skipped, 0, "{:?}", report.skips);
+    assert_eq!(ev.len(), 6);
+    let by_op = |op: &str| ev.iter().filter(|e| e["operation"] == op).cloned().collect::<Vec<_>>();
+    for op in ["Add service principal credentials", "Sign-in activity", "microsoft.support/supporttickets/write"] {
+        let pair = by_op(op);
+        assert_eq!(pair.len(), 2, "{op}");
+        assert_same(&pair[0], &pair[1], op);
+    }
+    assert!(
+        by_op("Add service principal credentials")[1]["target"].as_str().unwrap().starts_with("KeyIdentifier=d747da7e")
+    );
+}

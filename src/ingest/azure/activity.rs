@@ -129,6 +129,8 @@ pub(super) fn normalise(p: Probe<'_>) -> Result<Parsed<'_>, String> {
                 || a.get().contains("\"principalType\": \"ServicePrincipal\"")
         })
         .unwrap_or(false);
+    // Some forwarders write `properties` as JSON text.
+    let props_text = dynamic_text(p.properties);
     let a = Activity {
         category: p.category.as_str(),
         time,
@@ -136,7 +138,7 @@ pub(super) fn normalise(p: Probe<'_>) -> Result<Parsed<'_>, String> {
         claims,
         identity_name: identity_text.and_then(|r| serde_json::from_str::<String>(r.get()).ok()),
         service_evidence,
-        props: parse(p.properties.map(RawValue::get)),
+        props: parse(props_text.as_deref()),
         operation: p.operationName.as_str(),
         resource_id: p.resourceId.as_deref().unwrap_or_default(),
         provider: p.resourceProviderName.as_str(),

@@ -112,10 +112,10 @@ struct Outer<'a> {
 
 /// A diagnostic-settings `AuditLogs` record.
 pub(super) fn diagnostic(p: Probe<'_>) -> Result<Parsed<'_>, String> {
-    let Some(props) = p.properties else {
-        return Err("Entra audit record (category AuditLogs) without `properties`".into());
+    let Some(props) = super::dynamic_text(p.properties) else {
+        return Err("Entra audit record (category AuditLogs) without a `properties` object".into());
     };
-    let a: DirectoryAudit = serde_json::from_str(props.get())
+    let a: DirectoryAudit = serde_json::from_str(&props)
         .map_err(|e| format!("Entra audit record: `properties` is not an audit object: {e}"))?;
     let identity =
         p.identity.filter(|r| r.get().starts_with('"')).and_then(|r| serde_json::from_str::<String>(r.get()).ok());

@@ -126,7 +126,7 @@ struct Outer<'a> {
 
 /// A diagnostic-settings sign-in record.
 pub(super) fn diagnostic(p: Probe<'_>) -> Result<Parsed<'_>, String> {
-    let s: SignIn = p.properties.and_then(|r| serde_json::from_str(r.get()).ok()).unwrap_or_default();
+    let s: SignIn = super::dynamic_text(p.properties).and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default();
     let identity =
         p.identity.filter(|r| r.get().starts_with('"')).and_then(|r| serde_json::from_str::<String>(r.get()).ok());
     let time = p.time.as_deref().map(|t| ("time", t));
