@@ -123,8 +123,11 @@ struct ActivityRow<'a> {
     ActivitySubstatus: Flex<'a>,
     #[serde(borrow)]
     Caller: Flex<'a>,
-    #[serde(borrow, alias = "ClientIpAddress")]
+    #[serde(borrow)]
     CallerIpAddress: Flex<'a>,
+    /// Not an `AzureActivity` column, but some exports name the caller's address so.
+    #[serde(borrow)]
+    ClientIpAddress: Flex<'a>,
     #[serde(borrow)]
     CategoryValue: Flex<'a>,
     #[serde(borrow)]
@@ -185,7 +188,7 @@ fn activity_row(text: &str) -> Result<Parsed<'_>, String> {
         result: first_non_empty(&[r.ActivityStatusValue.non_empty(), r.ActivityStatus.non_empty()]).unwrap_or(""),
         signature: first_non_empty(&[r.ActivitySubstatusValue.non_empty(), r.ActivitySubstatus.non_empty()])
             .unwrap_or(""),
-        caller_ip: r.CallerIpAddress.as_str(),
+        caller_ip: first_non_empty(&[r.CallerIpAddress.non_empty(), r.ClientIpAddress.non_empty()]).unwrap_or(""),
         http,
         region: "",
     };
@@ -211,8 +214,10 @@ struct DiagnosticsRow<'a> {
     ResourceProvider: Flex<'a>,
     #[serde(borrow)]
     Category: Flex<'a>,
-    #[serde(borrow, alias = "CallerIpAddress")]
+    #[serde(borrow)]
     CallerIPAddress: Flex<'a>,
+    #[serde(borrow)]
+    CallerIpAddress: Flex<'a>,
     #[serde(borrow)]
     identity_claim_upn_s: Flex<'a>,
     #[serde(borrow)]
@@ -278,7 +283,7 @@ fn diagnostics_row(text: &str) -> Result<Parsed<'_>, String> {
         resource_id: first_non_empty(&[r.ResourceId.non_empty(), r._ResourceId.non_empty()]).unwrap_or(""),
         result: r.ResultType.as_str(),
         signature: r.ResultSignature.as_str(),
-        caller_ip: r.CallerIPAddress.as_str(),
+        caller_ip: first_non_empty(&[r.CallerIPAddress.non_empty(), r.CallerIpAddress.non_empty()]).unwrap_or(""),
         ..Activity::default()
     };
     Ok(match activity::draft(&a)? {
