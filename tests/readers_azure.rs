@@ -424,3 +424,30 @@ fn properties_written_as_json_text_read_the_same() {
         by_op("Add service principal credentials")[1]["target"].as_str().unwrap().starts_with("KeyIdentifier=d747da7e")
     );
 }
+
+#[test]
+fn service_principal_sign_in_row_agrees_with_native() {
+    let native = one_record("entra-signin/elastic-integrations_test-service-principal-signinlogs-sample.log");
+    let p = &native["properties"];
+    // As `az monitor log-analytics query` prints it: every value a string, dynamic ones JSON text.
+    let row = json!({
+        "TenantId": native["tenantId"], "TimeGenerated": native["time"], "OperationName": "Sign-in activity",
+        "Category": "ServicePrincipalSignInLogs", "ResultType": "0", "Location": "IN", "AppId": p["appId"],
+        "ConditionalAccessStatus": "notApplied", "CorrelationId": p["correlationId"], "Id": p["id"],
+        "IPAddress": p["ipAddress"], "LocationDetails": p["location"].to_string(), "ResourceDisplayName": p["resourceDisplayName"],
+        "ServicePrincipalId": p["servicePrincipalId"], "ServicePrincipalName": p["servicePrincipalName"],
+        "ServicePrincipalCredentialKeyId": p["servicePrincipalCredentialKeyId"], "RiskLevelDuringSignIn": "low",
+        "Status": p["status"].to_string(), "Type": "AADServicePrincipalSignInLogs", "TableName": "PrimaryResult",
+    });
+    let mut no_category = row.clone();
+    no_category.as_object_mut().unwrap().remove("Category");
+    let lines: Vec<String> = [native.clone(), row, no_category].iter().map(Value::to_string).collect();
+    let (ev, report) = events_from(&lines);
+    assert_eq!(report.skipped, 0, "{:?}", report.skips);
+    assert_eq!(ev.len(), 3);
+    for (i, e) in ev.iter().enumerate().skip(1) {
+        assert_same(&ev[0], e, &format!("form {i}"));
+        assert_eq!(field(e, "principal_kind"), "service");
+        assert_eq!(field(e, "region"), "IN");
+    }
+}
