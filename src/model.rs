@@ -25,7 +25,7 @@ impl Sym {
 pub enum Cloud {
     /// Google Cloud audit logs.
     Gcp,
-    /// Azure Activity, Key Vault and Entra ID sign-in logs.
+    /// Azure Activity, Key Vault and Entra ID sign-in and audit logs.
     Azure,
     /// AWS CloudTrail.
     Aws,

@@ -127,6 +127,12 @@ pub struct Probe<'a> {
     pub location: Flex<'a>,
     #[serde(borrow, alias = "ResourceProviderName")]
     pub resourceProviderName: Flex<'a>,
+    // Azure: Microsoft Graph `signIn` / `directoryAudit` objects (read from `text` by the reader).
+    pub createdDateTime: Option<IgnoredAny>,
+    pub activityDateTime: Option<IgnoredAny>,
+    /// The record's own JSON text, for readers that read more than the probe holds (Azure).
+    #[serde(skip)]
+    pub text: &'a str,
 
     // Windows: Log Analytics SecurityEvent rows.
     #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
@@ -249,11 +255,13 @@ pub fn parse_record(text: &[u8]) -> Result<Parsed<'_>, String> {
 pub fn parse_record_general(text: &[u8]) -> Result<Parsed<'_>, String> {
     // Validating UTF-8 once per record with SIMD and then parsing a `str` spares serde_json a
     // per-string validation; invalid text goes the byte path, which names the bad position.
-    let parsed = match simdutf8::basic::from_utf8(text) {
-        Ok(s) => serde_json::from_str(s),
-        Err(_) => serde_json::from_slice(text),
+    let utf8 = simdutf8::basic::from_utf8(text).ok();
+    let parsed = match utf8 {
+        Some(s) => serde_json::from_str(s),
+        None => serde_json::from_slice(text),
     };
     let mut p: Probe = parsed.map_err(|e| explain(text, &e))?;
+    p.text = utf8.unwrap_or("");
     if let Some(batch) = p.records.take().or(p.Records.take()) {
         return Ok(Parsed::Batch(batch));
     }
@@ -319,6 +327,9 @@ fn classify(p: Probe<'_>) -> Result<Parsed<'_>, String> {
     if let Some(embedded) = p.CloudTrailEvent {
         return Ok(Parsed::Embedded(embedded.into_owned()));
     }
+    if let Some(table) = azure::log_analytics_table(&p) {
+        return azure::log_analytics(p, table);
+    }
     if p.TimeGenerated.is_some() || p.System.is_some() || p.Event.is_some() {
         return windows::normalise(p);
     }
@@ -326,6 +337,9 @@ fn classify(p: Probe<'_>) -> Result<Parsed<'_>, String> {
         && (p.resourceId.is_some() || !p.operationName.0.is_empty() || !p.category.0.is_empty())
     {
         return azure::normalise(p);
+    }
+    if p.createdDateTime.is_some() || p.activityDateTime.is_some() {
+        return azure::graph(p);
     }
     Err("unrecognised record: no GCP, Azure, AWS or Windows audit fields".into())
 }
