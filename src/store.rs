@@ -266,7 +266,14 @@ impl EventStore {
         lo + (self.events.len() - hi)
     }
 
-    /// The original JSON text of an event's record, read back from its file.
+    /// True for a process-creation event (Security 4688, Sysmon 1): see
+    /// [`crate::model::is_process_creation`].
+    pub fn is_process_creation(&self, e: &Event) -> bool {
+        crate::model::is_process_creation(e.cloud, self.str(e.service), self.str(e.operation))
+    }
+
+    /// The original JSON text of an event's record, read back from its file (an `.evtx`
+    /// record is rendered again from its chunk).
     pub fn raw(&self, e: &Event) -> Result<String, String> {
         let file = self.files.get(e.src.file as usize).ok_or("unknown file")?;
         if let Origin::Disk(p) = &file.origin
@@ -292,6 +299,10 @@ impl EventStore {
             }
         };
         let text = content.text();
+        if crate::ingest::evtx::is_evtx(text) {
+            // A binary event log: the record is rendered again from its chunk.
+            return crate::ingest::evtx::record_json(text, &e.src);
+        }
         let (a, b) = (e.src.offset as usize, e.src.offset as usize + e.src.len as usize);
         let slice = text.get(a..b).ok_or("the file changed since it was loaded")?;
         Ok(String::from_utf8_lossy(slice).into_owned())

@@ -152,6 +152,15 @@ pub struct Probe<'a> {
     pub System: Raw<'a>,
     #[serde(borrow)]
     pub EventData: Raw<'a>,
+
+    // Windows: Winlogbeat / Elastic Agent documents, Winlogbeat 6 flat fields.
+    pub winlog: Option<IgnoredAny>,
+    pub event_id: Option<IgnoredAny>,
+
+    /// The record's whole text, for readers that take more than these fields (set by
+    /// [`parse_record_general`]; empty for text that is not UTF-8).
+    #[serde(skip)]
+    pub text: &'a str,
 }
 
 /// A normalised event before its strings are interned.
@@ -232,11 +241,13 @@ pub fn parse_record(text: &[u8]) -> Result<Parsed<'_>, String> {
 pub fn parse_record_general(text: &[u8]) -> Result<Parsed<'_>, String> {
     // Validating UTF-8 once per record with SIMD and then parsing a `str` spares serde_json a
     // per-string validation; invalid text goes the byte path, which names the bad position.
-    let parsed = match simdutf8::basic::from_utf8(text) {
-        Ok(s) => serde_json::from_str(s),
-        Err(_) => serde_json::from_slice(text),
+    let utf8 = simdutf8::basic::from_utf8(text).ok();
+    let parsed = match utf8 {
+        Some(s) => serde_json::from_str(s),
+        None => serde_json::from_slice(text),
     };
     let mut p: Probe = parsed.map_err(|e| explain(text, &e))?;
+    p.text = utf8.unwrap_or_default();
     if let Some(batch) = p.records.take().or(p.Records.take()) {
         return Ok(Parsed::Batch(batch));
     }
@@ -271,7 +282,13 @@ fn classify(p: Probe<'_>) -> Result<Parsed<'_>, String> {
     if let Some(embedded) = p.CloudTrailEvent {
         return Ok(Parsed::Embedded(embedded.into_owned()));
     }
-    if p.TimeGenerated.is_some() || p.System.is_some() || p.Event.is_some() {
+    if p.TimeGenerated.is_some()
+        || p.System.is_some()
+        || p.Event.is_some()
+        || p.winlog.is_some()
+        || p.event_id.is_some()
+        || !p.EventID.0.is_empty()
+    {
         return windows::normalise(p);
     }
     if (p.time.is_some() || p.eventTimestamp.is_some())
