@@ -40,6 +40,9 @@ fn describe(e: &(dyn std::error::Error + 'static)) -> String {
     while let Some(c) = cur {
         let s = c.to_string();
         if !out.contains(&s) {
+            while out.ends_with('.') {
+                out.pop();
+            }
             out.push_str(": ");
             out.push_str(&s);
         }
