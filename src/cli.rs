@@ -240,7 +240,8 @@ pub struct HuntArgs {
 /// The hunting queries.
 #[derive(Subcommand, Debug)]
 pub enum HuntQuery {
-    /// The Log Analytics rare-process query over Windows process creation (4688) events.
+    /// The Log Analytics rare-process query over Windows process creation (Security 4688 and
+    /// Sysmon 1) events.
     RareProcess(RareProcessArgs),
 }
 
@@ -611,7 +612,7 @@ fn run_hunt(a: RareProcessArgs) -> Result<i32> {
     let events: Vec<ProcessEvent> = store
         .events()
         .iter()
-        .filter(|e| e.cloud == crate::model::Cloud::Windows && store.str(e.operation) == "4688")
+        .filter(|e| store.is_process_creation(e))
         .map(|e| ProcessEvent {
             time: e.time,
             process: store.str(e.process),

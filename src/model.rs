@@ -192,3 +192,13 @@ impl Event {
 /// The principal shown for a record that names nobody (Google redacts `authenticationInfo` on
 /// some denials; some Azure records carry no caller): loaded, visible, never dropped.
 pub const UNKNOWN_PRINCIPAL: &str = "(unknown principal)";
+
+/// The provider (and service) of Sysmon events.
+pub const SYSMON_PROVIDER: &str = "Microsoft-Windows-Sysmon";
+
+/// True for a process-creation event: Windows Security 4688 or Sysmon Event ID 1, as the readers
+/// normalise them (operation = the Event ID, service = the provider). The one test the hunt, the
+/// detectors and the playbooks use.
+pub fn is_process_creation(cloud: Cloud, service: &str, operation: &str) -> bool {
+    cloud == Cloud::Windows && (operation == "4688" || (operation == "1" && service == SYSMON_PROVIDER))
+}

@@ -268,8 +268,14 @@ impl EventStore {
         lo + (self.events.len() - hi)
     }
 
+    /// True for a process-creation event (Security 4688, Sysmon 1): see
+    /// [`crate::model::is_process_creation`].
+    pub fn is_process_creation(&self, e: &Event) -> bool {
+        crate::model::is_process_creation(e.cloud, self.str(e.service), self.str(e.operation))
+    }
+
     /// The original JSON text of an event's record, read back from its file (a CSV row as the
-    /// JSON object its reader took).
+    /// JSON object its reader took; an `.evtx` record rendered again from its chunk).
     pub fn raw(&self, e: &Event) -> Result<String, String> {
         let file = self.files.get(e.src.file as usize).ok_or("unknown file")?;
         if let Origin::Disk(p) = &file.origin
@@ -295,6 +301,10 @@ impl EventStore {
             }
         };
         let text = content.text();
+        if crate::ingest::evtx::is_evtx(text) {
+            // A binary event log: the record is rendered again from its chunk.
+            return crate::ingest::evtx::record_json(text, &e.src);
+        }
         let (a, b) = (e.src.offset as usize, e.src.offset as usize + e.src.len as usize);
         let slice = text.get(a..b).ok_or("the file changed since it was loaded")?;
         as_json(file, slice)

@@ -1,7 +1,7 @@
 //! `rare-process`: a process never seen before for a (process, computer, account) combination on
 //! Windows hosts, built on the activity engine the rare-process hunt uses.
 //!
-//! Process-creation events (4688) go through the hunt's exclusion list, then
+//! Process-creation events (Security 4688, Sysmon 1) go through the hunt's exclusion list, then
 //! `activity_counts_metrics` with dimensions (process, computer, account) over the whole loaded
 //! range finds each combination's first day, and fleet-wide `activity_engagement` (1 d / 7 d)
 //! gives that day's ratio. Unlike the raw hunt, the learning period is skipped, so the first days
@@ -28,9 +28,7 @@ pub(super) fn detect(store: &EventStore, cfg: &Config, start: i64) -> Vec<Alert>
     let procs: Vec<u32> = events
         .iter()
         .enumerate()
-        .filter(|(_, e)| {
-            e.cloud == Cloud::Windows && store.str(e.operation) == "4688" && !is_excluded(store.str(e.process))
-        })
+        .filter(|(_, e)| store.is_process_creation(e) && !is_excluded(store.str(e.process)))
         .map(|(i, _)| i as u32)
         .collect();
     let (Some(&first), Some(&last)) = (procs.first(), procs.last()) else {

@@ -52,6 +52,8 @@ pub struct Batch {
     pub lines: u32,
     /// The previous event's string ids, field by field.
     last: [Sym; 13],
+    /// Skips name a place in the reason (`record N` of an `.evtx` file), not a line.
+    pub unlined: bool,
 }
 
 /// Cap on skip messages kept per batch; counts stay exact beyond it.
@@ -67,6 +69,21 @@ impl Batch {
         if self.skips.len() < MAX_SKIPS_KEPT {
             self.skips.push((line, reason));
         }
+    }
+
+    /// Counts a skipped record whose place is named by `label` (`record 17`, `chunk 3`) rather
+    /// than by a line: the class is the reason's, the message is `label: reason`.
+    pub fn skip_labelled(&mut self, label: &str, reason: &str) {
+        self.records += 1;
+        *self.skip_counts.entry(reason_class(reason)).or_default() += 1;
+        if self.skips.len() < MAX_SKIPS_KEPT {
+            self.skips.push((0, format!("{label}: {reason}")));
+        }
+    }
+
+    /// Reads one record's JSON text standing alone (rendered from a binary file), at `src`.
+    pub fn take_record(&mut self, rec: &[u8], src: SourceRef) {
+        self.record(rec, src, rec, 0, false);
     }
 
     /// Reads one framed item of `text`. `base_offset` is the position of `text` in the file.

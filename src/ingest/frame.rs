@@ -4,7 +4,8 @@
 //! `{"Records":[…]}` / `{"data":[…]}` / `{"value":[…]}` / `{"entries":[…]}` wrapper, one
 //! pretty-printed object, or several concatenated), and walks arrays element by element so that a
 //! truncated file still yields every record before the break. It knows nothing about log formats:
-//! it hands byte ranges to the readers.
+//! it hands byte ranges to the readers. The one binary framing it recognises is a native `.evtx`
+//! file, by its magic, which it leaves to [`super::evtx`].
 
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -20,6 +21,8 @@ pub enum Mode {
     Csv,
     /// Not JSON at all (binary, …).
     NotJson,
+    /// A native Windows event log (`ElfFile\0` magic): binary chunks, read by [`super::evtx`].
+    Evtx,
 }
 
 /// What the framer found.
@@ -37,6 +40,9 @@ pub const WRAPPER_KEYS: [&str; 6] = ["records", "Records", "data", "value", "ent
 
 /// Decides the framing from the first lines of the text.
 pub fn detect_mode(text: &[u8]) -> Mode {
+    if super::evtx::is_evtx(text) {
+        return Mode::Evtx;
+    }
     let head = &text[..text.len().min(64 * 1024)];
     let first = head.iter().position(|b| !b.is_ascii_whitespace());
     let Some(first) = first else {
@@ -316,7 +322,7 @@ mod tests {
                 frame_lines(text.as_bytes(), &mut |i| v.push(i));
             }
             Mode::Document => frame_document(text.as_bytes(), &mut |i| v.push(i)),
-            Mode::NotJson | Mode::Csv => {}
+            Mode::NotJson | Mode::Csv | Mode::Evtx => {}
         }
         v
     }

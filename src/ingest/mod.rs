@@ -2,11 +2,13 @@
 //!
 //! Owns finding the files (folders walked recursively, symlink loops and unreadable entries
 //! reported), reading them in parallel (per file, and per newline-split chunk of a large JSON
-//! Lines file), merging the workers' batches in a deterministic order, and progress. Formats are
-//! recognised per record by content in [`probe`]; framing is [`frame`]'s job.
+//! Lines file, per group of chunks of a native `.evtx` file), merging the workers' batches in a
+//! deterministic order, and progress. Formats are recognised per record by content in [`probe`];
+//! framing is [`frame`]'s job.
 
 pub mod batch;
 pub mod content;
+pub mod evtx;
 pub mod fast;
 pub mod flex;
 pub mod frame;
@@ -271,6 +273,14 @@ fn read_file(id: u32, origin: &Origin, progress: &Progress) -> FileResult {
                 table: Some(Arc::new(header)),
             };
         }
+        Mode::Evtx => match evtx::read(id, text) {
+            Ok(batches) => {
+                let n: usize = batches.iter().map(|b| b.events.len()).sum();
+                progress.events.fetch_add(n as u64, Ordering::Relaxed);
+                batches
+            }
+            Err(reason) => return FileResult { gzip, ..fail(reason) },
+        },
         Mode::Document => {
             let mut b = Batch::new();
             frame::frame_document(text, &mut |item| b.take(id, text, 0, item));
@@ -417,7 +427,8 @@ fn merge(files: Vec<(String, Origin, u64)>, results: Vec<FileResult>, report: &m
             pending.push((std::mem::take(&mut b.events), map, if absolute { 0 } else { line_base }));
             for (line, reason) in b.skips {
                 let line = if absolute { line } else { line.saturating_add(line_base) };
-                push_skip(report, Skip { file: name.clone(), line: Some(line), reason });
+                let line = (!b.unlined).then_some(line);
+                push_skip(report, Skip { file: name.clone(), line, reason });
             }
             let skipped: u64 = b.skip_counts.values().sum();
             for (class, n) in b.skip_counts {

@@ -130,9 +130,6 @@ pub struct Probe<'a> {
     // Azure: Microsoft Graph `signIn` / `directoryAudit` objects (read from `text` by the reader).
     pub createdDateTime: Option<IgnoredAny>,
     pub activityDateTime: Option<IgnoredAny>,
-    /// The record's own JSON text, for readers that read more than the probe holds (Azure).
-    #[serde(skip)]
-    pub text: &'a str,
 
     // Windows: Log Analytics SecurityEvent rows.
     #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
@@ -175,6 +172,15 @@ pub struct Probe<'a> {
     pub System: Raw<'a>,
     #[serde(borrow)]
     pub EventData: Raw<'a>,
+
+    // Windows: Winlogbeat / Elastic Agent documents, Winlogbeat 6 flat fields.
+    pub winlog: Option<IgnoredAny>,
+    pub event_id: Option<IgnoredAny>,
+
+    /// The record's whole text, for readers that take more than these fields (set by
+    /// [`parse_record_general`]; empty for text that is not UTF-8).
+    #[serde(skip)]
+    pub text: &'a str,
 }
 
 /// A normalised event before its strings are interned.
@@ -261,7 +267,7 @@ pub fn parse_record_general(text: &[u8]) -> Result<Parsed<'_>, String> {
         None => serde_json::from_slice(text),
     };
     let mut p: Probe = parsed.map_err(|e| explain(text, &e))?;
-    p.text = utf8.unwrap_or("");
+    p.text = utf8.unwrap_or_default();
     if let Some(batch) = p.records.take().or(p.Records.take()) {
         return Ok(Parsed::Batch(batch));
     }
@@ -330,7 +336,13 @@ fn classify(p: Probe<'_>) -> Result<Parsed<'_>, String> {
     if let Some(table) = azure::log_analytics_table(&p) {
         return azure::log_analytics(p, table);
     }
-    if p.TimeGenerated.is_some() || p.System.is_some() || p.Event.is_some() {
+    if p.TimeGenerated.is_some()
+        || p.System.is_some()
+        || p.Event.is_some()
+        || p.winlog.is_some()
+        || p.event_id.is_some()
+        || !p.EventID.0.is_empty()
+    {
         return windows::normalise(p);
     }
     if (p.time.is_some() || p.eventTimestamp.is_some())

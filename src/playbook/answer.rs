@@ -334,7 +334,7 @@ fn hosts(alert: &Alert, store: &EventStore) -> StepAnswer {
     // Per computer, in first-seen order: first run and run count.
     let mut per_host: Vec<(Sym, u32, u64)> = Vec::new();
     for (i, e) in store.events().iter().enumerate() {
-        if e.process != sym || store.str(e.operation) != "4688" {
+        if e.process != sym || !store.is_process_creation(e) {
             continue;
         }
         match per_host.iter_mut().find(|h| h.0 == e.computer) {
