@@ -14,8 +14,10 @@ pub mod probe;
 pub mod stream;
 
 mod aws;
+mod aws_resource;
 mod azure;
 mod gcp;
+mod hive;
 mod windows;
 
 pub use batch::Skip;

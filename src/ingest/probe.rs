@@ -44,33 +44,47 @@ pub struct Probe<'a> {
     pub jsonPayload: Option<IgnoredAny>,
     pub textPayload: Option<IgnoredAny>,
 
-    // AWS CloudTrail.
-    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
+    // AWS CloudTrail (the lower-case aliases are Athena's column names).
+    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow", alias = "eventtime")]
     pub eventTime: Str<'a>,
-    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
+    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow", alias = "eventsource")]
     pub eventSource: Str<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, alias = "eventname")]
     pub eventName: Flex<'a>,
-    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
+    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow", alias = "eventtype")]
     pub eventType: Str<'a>,
-    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
+    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow", alias = "awsregion")]
     pub awsRegion: Str<'a>,
-    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
+    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow", alias = "sourceipaddress")]
     pub sourceIPAddress: Str<'a>,
-    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
+    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow", alias = "useragent")]
     pub userAgent: Str<'a>,
-    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
+    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow", alias = "errorcode")]
     pub errorCode: Str<'a>,
-    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
+    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow", alias = "errormessage")]
     pub errorMessage: Str<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "aws::identity_field", alias = "useridentity")]
     pub userIdentity: Option<aws::Identity<'a>>,
     #[serde(borrow)]
     pub resources: Raw<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, alias = "requestparameters")]
     pub requestParameters: Raw<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, alias = "responseelements")]
     pub responseElements: Raw<'a>,
+    #[serde(borrow, alias = "recipientaccountid")]
+    pub recipientAccountId: Flex<'a>,
+    /// Logstash / Elastic: the event time when a pipeline moved `eventTime` there.
+    #[serde(borrow, rename = "@timestamp", deserialize_with = "crate::ingest::flex::opt_cow")]
+    pub at_timestamp: Str<'a>,
+    /// Splunk exports: the record as indexed, a JSON string (`_raw` column or field).
+    #[serde(borrow, rename = "_raw", deserialize_with = "crate::ingest::flex::opt_cow")]
+    pub splunk_raw: Str<'a>,
+    /// Splunk's JSON export: `{"preview":false,"result":{"_raw":…}}` per line.
+    #[serde(borrow)]
+    pub result: Raw<'a>,
+    /// Splunk's search-results document: `{"results":[{"_raw":…},…]}`.
+    #[serde(borrow)]
+    pub results: Option<Vec<&'a RawValue>>,
     pub digestStartTime: Option<IgnoredAny>,
     #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
     pub CloudTrailEvent: Str<'a>,
@@ -239,6 +253,9 @@ pub fn parse_record_general(text: &[u8]) -> Result<Parsed<'_>, String> {
     let mut p: Probe = parsed.map_err(|e| explain(text, &e))?;
     if let Some(batch) = p.records.take().or(p.Records.take()) {
         return Ok(Parsed::Batch(batch));
+    }
+    if let Some(parsed) = aws::pipeline(&mut p) {
+        return parsed;
     }
     classify(p)
 }
