@@ -208,8 +208,14 @@ static RULES: &[Rule] = &[
     r(
         "ec2.amazonaws.com",
         "RunInstances",
+        // The image launched is the resource (an existing object a principal may launch from for
+        // the first time); the instance created is the target.
+        &[
+            ("q.instancesSet.items[].imageId", ASIS),
+            ("q.launchTemplate.launchTemplateId", ASIS),
+            ("r.instancesSet.items[].instanceId", ASIS),
+        ],
         &[("r.instancesSet.items[].instanceId", ASIS)],
-        &[("q.instancesSet.items[].imageId", ASIS), ("q.launchTemplate.launchTemplateId", ASIS)],
     ),
     r(
         "ecs.amazonaws.com",
