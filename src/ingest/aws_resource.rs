@@ -686,7 +686,7 @@ fn base_name(name: &str) -> &str {
     {
         end = v;
     }
-    if end >= 8 + 1 && b[end - 8..end].iter().all(u8::is_ascii_digit) && b[end - 8..end].starts_with(b"20") {
+    if end > 8 && b[end - 8..end].iter().all(u8::is_ascii_digit) && b[end - 8..end].starts_with(b"20") {
         return &name[..end - 8];
     }
     name
