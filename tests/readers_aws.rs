@@ -204,3 +204,40 @@ fn pipeline_rows_that_say_too_little_give_a_reason() {
     assert_eq!(field(&ev[0], "resource"), "i-0abc");
     assert_eq!(field(&ev[0], "principal_kind"), "unknown");
 }
+
+#[test]
+fn secondary_targets_on_stratus_detonation_records() {
+    let dir = "aws-cloudtrail-services";
+    let e = only(&format!("{dir}/stratus-red-team_ec2-share-ebs-snapshot_detonation-logs.json"));
+    assert_eq!(field(&e, "time"), "2024-08-01T12:28:02Z");
+    assert_eq!(field(&e, "principal"), "arn:aws:iam::756680937392:user/christophe");
+    assert_eq!(field(&e, "operation"), "ModifySnapshotAttribute");
+    assert_eq!(field(&e, "resource"), "snap-041993b54a9b3af6f");
+    assert_eq!(field(&e, "target"), "098797384747", "the account the snapshot is shared with");
+    assert_eq!(field(&e, "source_ip"), "253.76.43.253");
+
+    let e = only(&format!("{dir}/stratus-red-team_rds-share-snapshot_detonation-logs.json"));
+    assert_eq!(field(&e, "resource"), "arn:aws:rds:meiso-eastwest-2r:171471557522:snapshot:exfiltration");
+    assert_eq!(field(&e, "target"), "503161813013");
+
+    let e = only(&format!("{dir}/stratus-red-team_iam-backdoor-user_detonation-logs.json"));
+    assert_eq!(field(&e, "resource"), "AKIAL80DWDVKKM0UXEER", "the key created");
+    assert_eq!(field(&e, "target"), "arn:aws:iam::946986569305:user/stratus-red-team-backdoor-u-user");
+
+    let e = only(&format!("{dir}/stratus-red-team_dns-delete-logs_detonation-logs.json"));
+    assert_eq!(field(&e, "service"), "route53resolver.amazonaws.com");
+    assert_eq!(field(&e, "resource"), "rqlc-4473f20ca554c07");
+    assert_eq!(field(&e, "region"), "sa-central-3r");
+}
+
+#[test]
+fn share_of_real_cloudtrail_events_with_a_resource() {
+    // Every real (not derived) CloudTrail record in the fixtures; only console logins name none.
+    let (store, report) = load_paths(&[fixture("aws-cloudtrail"), fixture("aws-cloudtrail-services")]);
+    assert_eq!(report.skipped, 0);
+    let events: Vec<Value> = store.events().iter().map(|e| trailwatch::output::event_json(&store, e)).collect();
+    let without: Vec<&str> =
+        events.iter().filter(|e| field(e, "resource").is_empty()).map(|e| field(e, "operation")).collect();
+    assert!(without.iter().all(|op| *op == "ConsoleLogin"), "{without:?}");
+    assert!(without.len() * 5 <= events.len(), "{} of {} without a resource", without.len(), events.len());
+}
