@@ -576,9 +576,7 @@ pub fn derive<'a>(
     }
     let docs = Docs { q: q.as_ref(), r: rsp.as_ref() };
     let name = base_name(name);
-    let exact = find_rule(source, name);
-    let any = find_rule(source, "*");
-    let rules = [exact, any];
+    let rules = find_rules(source, name);
     let mut resource = None;
     if want_resource {
         resource = rules
@@ -671,8 +669,29 @@ fn render<'a>(template: &str, value: Cow<'a, str>, scope: Scope<'_>) -> Cow<'a, 
     } else {
         "aws"
     };
-    let head = head.replace("{p}", partition).replace("{r}", scope.region).replace("{a}", scope.account);
-    Cow::Owned(format!("{head}{v}{tail}"))
+    // One allocation: this runs for most events of a load.
+    let mut out =
+        String::with_capacity(head.len() + partition.len() + scope.region.len() + scope.account.len() + v.len());
+    let mut rest = head;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let fill = match rest.get(open..open + 3) {
+            Some("{p}") => partition,
+            Some("{r}") => scope.region,
+            Some("{a}") => scope.account,
+            _ => {
+                out.push('{');
+                rest = &rest[open + 1..];
+                continue;
+            }
+        };
+        out.push_str(fill);
+        rest = &rest[open + 3..];
+    }
+    out.push_str(rest);
+    out.push_str(v);
+    out.push_str(tail);
+    Cow::Owned(out)
 }
 
 /// An event name without the API version Lambda appends (`CreateFunction20150331`,
@@ -692,8 +711,14 @@ fn base_name(name: &str) -> &str {
     name
 }
 
-fn find_rule(source: &str, name: &str) -> Option<&'static Rule> {
-    RULES.binary_search_by(|r| (r.source, r.name).cmp(&(source, name))).ok().map(|i| &RULES[i])
+/// The rule for exactly this event, and the source's `"*"` rule.
+fn find_rules(source: &str, name: &str) -> [Option<&'static Rule>; 2] {
+    let start = RULES.partition_point(|r| r.source < source);
+    let len = RULES[start..].iter().take_while(|r| r.source == source).count();
+    let of_source = &RULES[start..start + len];
+    let any = of_source.first().filter(|r| r.name == "*");
+    let exact = of_source.binary_search_by(|r| r.name.cmp(name)).ok().map(|i| &of_source[i]);
+    [exact, any]
 }
 
 /// The scalar at `path` (dot-separated keys; `key[]` walks an array) in JSON object text, as text:

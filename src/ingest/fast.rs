@@ -62,7 +62,9 @@ pub fn event(text: &str) -> Option<Draft<'_>> {
     }
 }
 
-/// Reads a CloudTrail record the way [`super::probe::parse_record`] would, or declines.
+/// Reads a CloudTrail record the way [`super::probe::parse_record`] would, or declines. The raw
+/// text of `requestParameters` and `responseElements` is handed to the same derivation of the
+/// resource and target as serde's ([`super::aws_resource`]).
 pub fn aws_event(text: &str) -> Option<Draft<'_>> {
     let mut c = Cursor::new(text);
     let mut p = aws::Parts::default();
