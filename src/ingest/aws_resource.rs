@@ -574,7 +574,7 @@ pub fn derive<'a>(
     if q.is_none() && rsp.is_none() {
         return (None, None);
     }
-    let docs = Docs { q: q.as_ref(), r: rsp.as_ref() };
+    let docs = Docs::new(q.as_ref(), rsp.as_ref());
     let name = base_name(name);
     let rules = find_rules(source, name);
     let mut resource = None;
@@ -627,22 +627,97 @@ pub fn doc_text(raw: &str) -> Option<Doc<'_>> {
 }
 
 struct Docs<'d, 'a> {
-    q: Option<&'d Doc<'a>>,
-    r: Option<&'d Doc<'a>>,
+    q: Option<(&'d Doc<'a>, Index<'d>)>,
+    r: Option<(&'d Doc<'a>, Index<'d>)>,
 }
 
-impl<'a> Docs<'_, 'a> {
+impl<'d, 'a> Docs<'d, 'a> {
+    fn new(q: Option<&'d Doc<'a>>, r: Option<&'d Doc<'a>>) -> Self {
+        Docs { q: q.map(|d| (d, Index::of(d.text()))), r: r.map(|d| (d, Index::of(d.text()))) }
+    }
+
     fn pick(&self, (path, template): &Pick, scope: Scope<'_>) -> Option<Cow<'a, str>> {
-        let (doc, path) = match path.split_at(2) {
-            ("q.", p) => (self.q?, p),
-            ("r.", p) => (self.r?, p),
+        let ((doc, index), path) = match path.split_at(2) {
+            ("q.", p) => (self.q.as_ref()?, p),
+            ("r.", p) => (self.r.as_ref()?, p),
             _ => return None,
         };
         let value: Cow<'a, str> = match doc {
-            Doc::Borrowed(t) => lookup(t, path)?,
-            Doc::Owned(t) => Cow::Owned(lookup(t, path)?.into_owned()),
+            Doc::Borrowed(t) => index.lookup(t, path)?,
+            Doc::Owned(t) => Cow::Owned(index.lookup(t, path)?.into_owned()),
         };
         Some(render(template, value, scope))
+    }
+}
+
+/// Top-level keys a document's index holds; a larger object is looked up by scanning.
+const INDEXED: usize = 24;
+
+/// The top-level keys of a document and where their values start, read once per event so that
+/// the many paths tried find (or miss) their first key without rescanning. Gives exactly what
+/// [`lookup`] gives.
+struct Index<'t> {
+    keys: [(&'t [u8], usize); INDEXED],
+    len: usize,
+    /// The whole object was read and held: a key not held is not there.
+    complete: bool,
+}
+
+impl<'t> Index<'t> {
+    fn of(text: &'t str) -> Self {
+        let mut ix = Index { keys: [(&[][..], 0); INDEXED], len: 0, complete: false };
+        let mut c = Scan { s: text, b: text.as_bytes(), i: 0 };
+        c.ws();
+        if c.peek() != Some(b'{') {
+            ix.complete = true; // not an object: no path finds anything, as in `lookup`
+            return ix;
+        }
+        c.i += 1;
+        loop {
+            c.ws();
+            match c.peek() {
+                Some(b'}') => {
+                    ix.complete = true;
+                    return ix;
+                }
+                Some(b',') => {
+                    c.i += 1;
+                    continue;
+                }
+                Some(b'"') => {}
+                _ => return ix,
+            }
+            let Some((ks, ke)) = c.string_span() else { return ix };
+            c.ws();
+            if c.peek() != Some(b':') {
+                return ix;
+            }
+            c.i += 1;
+            c.ws();
+            if ix.len == INDEXED {
+                return ix;
+            }
+            ix.keys[ix.len] = (&c.b[ks..ke], c.i);
+            ix.len += 1;
+            if c.skip().is_none() {
+                return ix;
+            }
+        }
+    }
+
+    fn lookup<'x>(&self, text: &'x str, path: &str) -> Option<Cow<'x, str>> {
+        if !self.complete {
+            return lookup(text, path);
+        }
+        let mut segs = path.split('.');
+        let seg = segs.next()?;
+        let (key, each) = match seg.strip_suffix("[]") {
+            Some(k) => (k, true),
+            None => (seg, false),
+        };
+        let &(_, at) = self.keys[..self.len].iter().find(|(k, _)| *k == key.as_bytes())?;
+        let mut c = Scan { s: text, b: text.as_bytes(), i: at };
+        c.member(each, segs, 0)
     }
 }
 
@@ -785,31 +860,37 @@ impl<'t> Scan<'t> {
             self.i += 1;
             self.ws();
             if &self.b[ks..ke] == key.as_bytes() {
-                if !each {
-                    return self.at(segs, depth + 1);
-                }
-                if self.peek()? != b'[' {
-                    return None;
-                }
-                self.i += 1;
-                loop {
-                    self.ws();
-                    match self.peek()? {
-                        b']' => return None,
-                        b',' => {
-                            self.i += 1;
-                            continue;
-                        }
-                        _ => {}
-                    }
-                    let start = self.i;
-                    if let Some(v) = self.at(segs.clone(), depth + 1) {
-                        return Some(v);
-                    }
-                    self.i = start;
-                    self.skip()?;
-                }
+                return self.member(each, segs, depth);
             }
+            self.skip()?;
+        }
+    }
+
+    /// The value of a matched key at the cursor: followed along `segs`, or (`each`) an array whose
+    /// elements are tried in order.
+    fn member(&mut self, each: bool, segs: std::str::Split<'_, char>, depth: u32) -> Option<Cow<'t, str>> {
+        if !each {
+            return self.at(segs, depth + 1);
+        }
+        if self.peek()? != b'[' {
+            return None;
+        }
+        self.i += 1;
+        loop {
+            self.ws();
+            match self.peek()? {
+                b']' => return None,
+                b',' => {
+                    self.i += 1;
+                    continue;
+                }
+                _ => {}
+            }
+            let start = self.i;
+            if let Some(v) = self.at(segs.clone(), depth + 1) {
+                return Some(v);
+            }
+            self.i = start;
             self.skip()?;
         }
     }
@@ -931,6 +1012,23 @@ mod tests {
         for bad in ["", "{", "{\"a\"", "{\"a\":", "{\"s\":\"unterminated", "[1]", "{\"a\":{\"b\":[}", "{\"x\":\"\\"] {
             assert_eq!(lookup(bad, "a.b[].c"), None, "{bad}");
             let _ = lookup(bad, "x");
+        }
+    }
+
+    #[test]
+    fn the_index_gives_what_a_scan_gives() {
+        let texts = [
+            r#"{"a":{"b":[{"c":""},{"c":"x"}]},"s":"v","s":"w","n":1}"#,
+            r#"{"a":1,"b":"#,
+            r#"{"a":"x","b":[}"#,
+            r#"[1]"#,
+            r#"{"k0":0,"k1":1,"k2":2,"k3":3,"k4":4,"k5":5,"k6":6,"k7":7,"k8":8,"k9":9,"k10":10,"k11":11,"k12":12,"k13":13,"k14":14,"k15":15,"k16":16,"k17":17,"k18":18,"k19":19,"k20":20,"k21":21,"k22":22,"k23":23,"k24":24,"k25":25}"#,
+        ];
+        for t in texts {
+            let ix = Index::of(t);
+            for path in ["a", "a.b[].c", "s", "n", "b", "b[]", "k25", "k0", "zz"] {
+                assert_eq!(ix.lookup(t, path), lookup(t, path), "{t} {path}");
+            }
         }
     }
 
