@@ -241,3 +241,23 @@ fn share_of_real_cloudtrail_events_with_a_resource() {
     assert!(without.iter().all(|op| *op == "ConsoleLogin"), "{without:?}");
     assert!(without.len() * 5 <= events.len(), "{} of {} without a resource", without.len(), events.len());
 }
+
+#[test]
+fn lookup_events_rows_without_the_embedded_record() {
+    // The rows of the AWS CLI example with `CloudTrailEvent` left out (`--query`), once with the
+    // epoch-seconds time some CLI versions print, once with resources.
+    let ev = events_of_lines(&[
+        json!({"EventId":"654ccbc0-ba0d-486a-9076-dbf7274677a7","Username":"my-session-name","EventTime":"2021-11-18T09:41:02-08:00","EventName":"ConsoleLogin","Resources":[]}),
+        json!({"EventId":"e2","Username":"alice","EventTime":1637257262.0,"EventName":"DeleteBucket","EventSource":"s3.amazonaws.com","Resources":[{"ResourceType":"AWS::S3::Bucket","ResourceName":"old-logs"}]}),
+    ]);
+    assert_eq!(ev.len(), 2);
+    assert_eq!(field(&ev[0], "time"), "2021-11-18T17:41:02Z");
+    assert_eq!(field(&ev[0], "principal"), "my-session-name");
+    assert_eq!(field(&ev[0], "operation"), "ConsoleLogin");
+    assert_eq!(field(&ev[1], "time"), "2021-11-18T17:41:02Z");
+    assert_eq!(field(&ev[1], "resource"), "old-logs");
+    assert_eq!(field(&ev[1], "service"), "s3.amazonaws.com");
+    let (_, report, _d) = load_bytes("r.jsonl", br#"{"EventId":"x","EventName":"ConsoleLogin"}"#);
+    assert_eq!(report.skipped, 1);
+    assert!(report.skips[0].reason.contains("`EventTime` missing"), "{}", report.skips[0].reason);
+}

@@ -1,8 +1,10 @@
 //! AWS CloudTrail records: `{"Records":[…]}` files as delivered, JSON Lines, bare arrays, single
-//! records, event-history rows that embed the record as a `CloudTrailEvent` string, and the
-//! forms pipelines give them: Logstash / Elastic copies carrying `@timestamp` (with or without
-//! `eventTime`), and Athena / CloudTrail Lake query rows (lower-case column names, struct columns
-//! in Hive text such as `{type=IAMUser, arn=…}`, JSON columns as strings).
+//! records, event-history rows that embed the record as a `CloudTrailEvent` string (or, without
+//! it, the row's own `EventName` / `EventTime` / `Username` / `Resources`), and the forms
+//! pipelines give them: Splunk exports whose `_raw` holds the record (a `result` per line, a
+//! `results` document, or a CSV row), Logstash / Elastic copies carrying `@timestamp` (with or
+//! without `eventTime`), and Athena / CloudTrail Lake query rows (lower-case column names, struct
+//! columns in Hive text such as `{type=IAMUser, arn=…}`, JSON columns as strings).
 //!
 //! Principal is `userIdentity.arn`, then `userName`, `principalId`, `invokedBy`. The resource is
 //! the first ARN in `resources`, else one derived from `requestParameters` / `responseElements`
@@ -251,5 +253,58 @@ pub(super) fn pipeline<'a>(p: &mut Probe<'a>) -> Option<Result<Parsed<'a>, Strin
             Err(e) => Err(format!("Splunk export row: wrong type in `result._raw`: {e}")),
         });
     }
-    p.results.take().map(|rows| Ok(Parsed::Batch(rows)))
+    if let Some(rows) = p.results.take() {
+        return Some(Ok(Parsed::Batch(rows)));
+    }
+    if p.CloudTrailEvent.is_none() && !p.EventId.0.is_empty() && !p.EventName.0.is_empty() {
+        return Some(lookup_row(p));
+    }
+    None
+}
+
+/// A `lookup-events` row without its `CloudTrailEvent` (`--query` left it out): the event the
+/// row's own columns tell (no error code, so no failure is claimed; the outcome is left unset).
+fn lookup_row<'a>(p: &mut Probe<'a>) -> Result<Parsed<'a>, String> {
+    let when = std::mem::take(&mut p.EventTime.0);
+    let time = lookup_time(&when).ok_or_else(|| {
+        if when.is_empty() {
+            "lookup-events row without `CloudTrailEvent`: `EventId` and `EventName` found, `EventTime` missing"
+                .to_string()
+        } else {
+            format!("lookup-events row: unparseable time in `EventTime`: {:?}", crate::text::clip(&when, 40))
+        }
+    })?;
+    #[derive(Deserialize)]
+    #[allow(non_snake_case)]
+    struct Res<'r> {
+        #[serde(borrow, default)]
+        ResourceName: crate::ingest::flex::Flex<'r>,
+    }
+    let resource = p
+        .Resources
+        .and_then(|r| serde_json::from_str::<Vec<Res>>(r.get()).ok())
+        .and_then(|v| v.into_iter().map(|r| r.ResourceName.0).find(|n| !n.is_empty()))
+        .map(|n| Cow::Owned(n.into_owned()))
+        .unwrap_or_default();
+    let principal = std::mem::take(&mut p.Username.0);
+    Ok(Parsed::Event(Box::new(Draft {
+        time,
+        cloud: Some(Cloud::Aws),
+        principal_kind: Some(PrincipalKind::Unknown),
+        outcome: None,
+        principal,
+        service: std::mem::take(&mut p.EventSource.0),
+        operation: std::mem::take(&mut p.EventName.0),
+        resource,
+        ..Draft::default()
+    })))
+}
+
+/// `EventTime` as the CLI prints it: ISO 8601, or epoch seconds (JSON output of some versions).
+fn lookup_time(s: &str) -> Option<i64> {
+    if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        let secs: f64 = s.parse().ok()?;
+        return (secs.is_finite() && secs.abs() < 1e13).then(|| (secs * 1e6).round() as i64);
+    }
+    crate::time::parse_time(s)
 }

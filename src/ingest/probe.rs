@@ -85,6 +85,19 @@ pub struct Probe<'a> {
     /// Splunk's search-results document: `{"results":[{"_raw":…},…]}`.
     #[serde(borrow)]
     pub results: Option<Vec<&'a RawValue>>,
+    /// `aws cloudtrail lookup-events` rows, read when `CloudTrailEvent` was left out.
+    #[serde(borrow)]
+    pub EventId: Flex<'a>,
+    #[serde(borrow)]
+    pub EventName: Flex<'a>,
+    #[serde(borrow)]
+    pub EventTime: Flex<'a>,
+    #[serde(borrow)]
+    pub EventSource: Flex<'a>,
+    #[serde(borrow)]
+    pub Username: Flex<'a>,
+    #[serde(borrow)]
+    pub Resources: Raw<'a>,
     pub digestStartTime: Option<IgnoredAny>,
     #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
     pub CloudTrailEvent: Str<'a>,
