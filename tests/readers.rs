@@ -220,8 +220,8 @@ fn whole_tree_loads_mixed_formats_in_time_order() {
     assert_eq!(report.skipped, 1);
     assert!(report.skips[0].file.ends_with("SOURCES.md"));
     // 32 real records plus the 14 rows of the spec example under spec/, 12 real CloudTrail records
-    // under aws-cloudtrail-services/ and 7 pipeline rows under aws-pipeline/.
-    assert_eq!(report.events, 65);
+    // under aws-cloudtrail-services/ and 9 pipeline rows under aws-pipeline/.
+    assert_eq!(report.events, 67);
     assert_eq!(report.ignored_total(), 2);
     let clouds: std::collections::BTreeSet<_> = store.events().iter().map(|e| e.cloud).collect();
     assert_eq!(clouds.len(), 4);

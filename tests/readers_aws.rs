@@ -261,3 +261,22 @@ fn lookup_events_rows_without_the_embedded_record() {
     assert_eq!(report.skipped, 1);
     assert!(report.skips[0].reason.contains("`EventTime` missing"), "{}", report.skips[0].reason);
 }
+
+#[test]
+fn cloudtrail_lake_query_results() {
+    let (ev, report) = events_of("aws-pipeline/awsdocs-cloudtrail_query-lake-examples_user-called-apis.json");
+    assert_eq!(report.skipped, 0, "{:?}", report.skips);
+    assert_eq!(ev.len(), 2);
+    assert_eq!(field(&ev[0], "time"), "2023-01-22T16:53:53Z");
+    assert_eq!(field(&ev[0], "operation"), "DescribeQuery");
+    assert_eq!(field(&ev[0], "service"), "cloudtrail.amazonaws.com");
+    assert_eq!(field(&ev[1], "time"), "2023-01-22T20:25:01Z");
+    assert_eq!(field(&ev[1], "operation"), "ListBuckets");
+    assert_eq!(field(&ev[1], "service"), "s3.amazonaws.com");
+    // An identity column selected on its own (`useridentity.arn` comes back as `arn`).
+    let ev = events_of_lines(&[
+        json!({"QueryResultRows":[[{"eventTime":"2022-02-08 19:54:44.000"},{"arn":"arn:aws:sts::123456789012:assumed-role/example-identity"},{"awsRegion":"us-east-1"},{"eventSource":"signin.amazonaws.com"},{"eventName":"ConsoleLogin"}]]}),
+    ]);
+    assert_eq!(field(&ev[0], "principal"), "arn:aws:sts::123456789012:assumed-role/example-identity");
+    assert_eq!(field(&ev[0], "region"), "us-east-1");
+}

@@ -253,7 +253,7 @@ pub(super) fn pipeline<'a>(p: &mut Probe<'a>) -> Option<Result<Parsed<'a>, Strin
             Err(e) => Err(format!("Splunk export row: wrong type in `result._raw`: {e}")),
         });
     }
-    if let Some(rows) = p.results.take() {
+    if let Some(rows) = p.results.take().or(p.QueryResultRows.take()) {
         return Some(Ok(Parsed::Batch(rows)));
     }
     if p.CloudTrailEvent.is_none() && !p.EventId.0.is_empty() && !p.EventName.0.is_empty() {
@@ -307,4 +307,39 @@ fn lookup_time(s: &str) -> Option<i64> {
         return (secs.is_finite() && secs.abs() < 1e13).then(|| (secs * 1e6).round() as i64);
     }
     crate::time::parse_time(s)
+}
+
+/// A CloudTrail Lake result row (`[{"eventTime":…},{"eventName":…},…]`, one object per column) as
+/// one record: the columns merged, an identity column selected on its own (`arn`, `principalid`,
+/// `username`) put under `userIdentity`. `None` when the text is not such a row.
+pub(super) fn lake_row(text: &[u8]) -> Option<Result<Parsed<'static>, String>> {
+    if text.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'[') {
+        return None;
+    }
+    let cells: Vec<serde_json::Map<String, serde_json::Value>> = serde_json::from_slice(text).ok()?;
+    // One column per object: an array of whole records is not a row.
+    if cells.iter().any(|c| c.len() != 1) {
+        return None;
+    }
+    let mut row = serde_json::Map::new();
+    let mut identity = serde_json::Map::new();
+    for (k, v) in cells.into_iter().flatten() {
+        let slot = match k.to_ascii_lowercase().as_str() {
+            "arn" => Some("arn"),
+            "principalid" => Some("principalId"),
+            "username" => Some("userName"),
+            _ => None,
+        };
+        match slot {
+            Some(s) => identity.entry(s).or_insert(v),
+            None => row.entry(k).or_insert(v),
+        };
+    }
+    if !identity.is_empty() && !row.contains_key("userIdentity") && !row.contains_key("useridentity") {
+        row.insert("userIdentity".into(), serde_json::Value::Object(identity));
+    }
+    if row.is_empty() {
+        return Some(Err("CloudTrail Lake result row without columns".into()));
+    }
+    Some(Ok(Parsed::Embedded(serde_json::Value::Object(row).to_string())))
 }

@@ -85,6 +85,9 @@ pub struct Probe<'a> {
     /// Splunk's search-results document: `{"results":[{"_raw":…},…]}`.
     #[serde(borrow)]
     pub results: Option<Vec<&'a RawValue>>,
+    /// CloudTrail Lake `get-query-results`: rows of one-column objects.
+    #[serde(borrow)]
+    pub QueryResultRows: Option<Vec<&'a RawValue>>,
     /// `aws cloudtrail lookup-events` rows, read when `CloudTrailEvent` was left out.
     #[serde(borrow)]
     pub EventId: Flex<'a>,
@@ -259,6 +262,9 @@ pub fn parse_record(text: &[u8]) -> Result<Parsed<'_>, String> {
 pub fn parse_record_general(text: &[u8]) -> Result<Parsed<'_>, String> {
     // Validating UTF-8 once per record with SIMD and then parsing a `str` spares serde_json a
     // per-string validation; invalid text goes the byte path, which names the bad position.
+    if let Some(row) = aws::lake_row(text) {
+        return row;
+    }
     let parsed = match simdutf8::basic::from_utf8(text) {
         Ok(s) => serde_json::from_str(s),
         Err(_) => serde_json::from_slice(text),
