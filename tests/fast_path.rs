@@ -155,7 +155,7 @@ fn damaged_bytes_agree() {
 
 #[test]
 fn inserted_fields_agree() {
-    const SNIPPETS: [&str; 57] = [
+    const SNIPPETS: [&str; 58] = [
         r#""eventTime":"2026-01-01T00:00:00Z","#,
         r#""eventTime":1,"#,
         r#""eventName":"","#,
@@ -208,6 +208,7 @@ fn inserted_fields_agree() {
         r#""n":01,"#,
         r#""recipientAccountId":"123456789012","#,
         r#""recipientAccountId":5,"#,
+        r#""recipientAccountId":"","#,
         r#""requestParameters":"{\"userName\":\"x\"}","#,
         r#""responseElements":{"ConsoleLogin":"Failure"},"#,
         r#""userName":"a\u0062c","#,

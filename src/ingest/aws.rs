@@ -202,7 +202,12 @@ pub(super) fn build(p: Parts<'_>) -> Result<Draft<'_>, String> {
 
     let first_arn = p.first_arn.filter(|a| !a.is_empty());
     // The account a template names: the recipient, else the caller's (from its ARN).
-    let account = p.account.as_deref().or_else(|| id_arn_account(principal.as_ref())).unwrap_or_default();
+    let account = p
+        .account
+        .as_deref()
+        .filter(|a| !a.is_empty())
+        .or_else(|| id_arn_account(principal.as_ref()))
+        .unwrap_or_default();
     let scope = aws_resource::Scope { account, region: p.region.as_deref().unwrap_or_default() };
     let (derived, target) =
         aws_resource::derive(&service, &p.event_name, p.request, p.response, scope, first_arn.is_none());
