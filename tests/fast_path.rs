@@ -66,11 +66,17 @@ const CRAFTED: [&str; 4] = [
 ];
 
 /// Hand-made CloudTrail records that reach every field the scanner reads.
-const CRAFTED_AWS: [&str; 4] = [
+const CRAFTED_AWS: [&str; 8] = [
     r#"{"eventVersion":"1.08","userIdentity":{"type":"AssumedRole","principalId":"AROA:s","arn":"arn:aws:sts::1:assumed-role/r/s","accountId":"1","sessionContext":{"sessionIssuer":{"type":"Role"},"attributes":{"mfaAuthenticated":"false"}}},"eventTime":"2026-01-02T03:04:05Z","eventSource":"s3.amazonaws.com","eventName":"CreateBucket","awsRegion":"eu-west-1","sourceIPAddress":"198.51.100.7","userAgent":"aws-cli/2 (é)","requestParameters":{"bucketName":"b1","Host":"b1.s3.amazonaws.com","x":[1,2.5,{"y":"z\"q"}]},"responseElements":null,"requestID":"R","eventID":"E","readOnly":false,"eventType":"AwsApiCall","managementEvent":true,"recipientAccountId":"1","eventCategory":"Management","tlsDetails":{"tlsVersion":"TLSv1.2"}}"#,
     r#"{"userIdentity":{"type":"IAMUser","userName":"bob","arn":null},"eventTime":"2026-01-02T03:04:05.5+01:00","eventSource":"kms.amazonaws.com","eventName":"Decrypt","errorCode":"AccessDenied","errorMessage":"no","resources":[{"accountId":"1","type":"AWS::KMS::Key","ARN":"arn:aws:kms:eu-west-1:1:key/k"}],"requestParameters":{"keyId":"alias/x"}}"#,
     r#"{"userIdentity":{"type":"AWSService","invokedBy":"ec2.amazonaws.com"},"eventTime":"2026-02-03T04:05:06Z","eventSource":"kms.amazonaws.com","eventName":"GenerateDataKey","resources":[{"arn":""},{"ARN":"arn:aws:kms:::key/2"}],"requestParameters":{"keyId":"arn:aws:kms:::key/3"},"errorMessage":""}"#,
     r#" {"eventTime":"2026-02-03T04:05:06Z","eventSource":"kms.amazonaws.com","eventName":"ListKeys","resources":null,"requestParameters":{"keyId":"arn:aws:kms:::key/9","bucketName":null},"userIdentity":{}} "#,
+    // Resource and target from the request and the response (escapes, arrays, numbers, a
+    // JSON-string request), and a failed console login.
+    r#"{"eventTime":"2026-03-01T00:00:00Z","eventSource":"iam.amazonaws.com","eventName":"CreateAccessKey","recipientAccountId":"123456789012","requestParameters":{"userName":"b\u006fb\/x"},"responseElements":{"accessKey":{"accessKeyId":"AKIAEXAMPLE","userName":"bob"}},"userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::123456789012:user/admin"}}"#,
+    r#"{"eventTime":"2026-03-01T00:00:00Z","eventSource":"ec2.amazonaws.com","eventName":"ModifySnapshotAttribute","awsRegion":"us-east-1","requestParameters":{"createVolumePermission":{"add":{"items":[{"group":""},{"userId":111122223333}]}},"snapshotId":"snap-1"},"responseElements":{"_return":true}}"#,
+    r#"{"eventTime":"2026-03-01T00:00:00Z","eventSource":"ssm.amazonaws.com","eventName":"GetParameters","awsRegion":"eu-west-1","recipientAccountId":"1","requestParameters":"{\"names\":[\"/prod/db\"]}","responseElements":null}"#,
+    r#"{"eventTime":"2026-03-01T00:00:00Z","eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin","errorMessage":"Failed authentication","requestParameters":null,"responseElements":{"ConsoleLogin":"Failure"},"userIdentity":{"type":"IAMUser","principalId":"AIDA","accountId":"1"}}"#,
 ];
 
 #[test]
@@ -95,9 +101,14 @@ fn every_fixture_record_agrees_and_gcp_and_cloudtrail_ones_take_the_scanner() {
         }
     }
     assert!(taken * 2 >= gcp.len(), "the scanner took only {taken} of {} real GCP records", gcp.len());
-    let aws = fixture_records("aws-cloudtrail");
+    let mut aws = fixture_records("aws-cloudtrail");
+    aws.extend(fixture_records("aws-cloudtrail-services"));
     let taken = aws.iter().filter(|(_, r)| agree(r)).count();
     assert!(taken * 2 >= aws.len(), "the scanner took only {taken} of {} real CloudTrail records", aws.len());
+    // Pipeline forms (Splunk, Athena, Logstash) take serde; whatever the scanner does must agree.
+    for (_, r) in fixture_records("aws-pipeline") {
+        agree(&r);
+    }
     for dir in ["azure-activity", "azure-keyvault", "azure-securityevent", "azure-signin", "spec"] {
         for (file, r) in fixture_records(dir) {
             assert!(!agree(&r), "{dir}/{file}: a scanner took a record of a format it does not read");
@@ -110,6 +121,7 @@ fn bases() -> Vec<Vec<u8>> {
     b.extend(fixture_records("gcp-audit").into_iter().map(|(_, r)| r).filter(|r| r.len() < 2500).take(3));
     b.extend(CRAFTED_AWS.iter().map(|s| s.as_bytes().to_vec()));
     b.extend(fixture_records("aws-cloudtrail").into_iter().map(|(_, r)| r).filter(|r| r.len() < 2500).take(2));
+    b.extend(fixture_records("aws-cloudtrail-services").into_iter().map(|(_, r)| r).filter(|r| r.len() < 1300).take(2));
     b
 }
 
@@ -143,7 +155,7 @@ fn damaged_bytes_agree() {
 
 #[test]
 fn inserted_fields_agree() {
-    const SNIPPETS: [&str; 50] = [
+    const SNIPPETS: [&str; 58] = [
         r#""eventTime":"2026-01-01T00:00:00Z","#,
         r#""eventTime":1,"#,
         r#""eventName":"","#,
@@ -194,6 +206,14 @@ fn inserted_fields_agree() {
         r#""k\u0065y":1,"#,
         r#""deep":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]],"#,
         r#""n":01,"#,
+        r#""recipientAccountId":"123456789012","#,
+        r#""recipientAccountId":5,"#,
+        r#""recipientAccountId":"","#,
+        r#""requestParameters":"{\"userName\":\"x\"}","#,
+        r#""responseElements":{"ConsoleLogin":"Failure"},"#,
+        r#""userName":"a\u0062c","#,
+        r#""policyArn":["arn:aws:iam::aws:policy/X"],"#,
+        r#""@timestamp":"2026-01-01T00:00:00Z","#,
         r#""s":"tab	here","#,
     ];
     let mut taken = 0;

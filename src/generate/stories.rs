@@ -201,13 +201,25 @@ pub(crate) fn aws(b: &mut B<'_>) {
         secrets.push((aws::secret_arn(&format!("prod/{s}")), i % 4 == 3));
     }
     let mut first = i64::MAX;
+    let mut first_of: std::collections::BTreeMap<String, i64> = std::collections::BTreeMap::new();
     for i in 0..300i64 {
         let (arn, denied) = secrets[(i as usize * 7 + 3) % secrets.len()].clone();
         let t = whole(t0 + i * 9 * SEC + b.rng.between(0, 8 * SEC));
         first = first.min(t);
+        first_of.entry(arn.clone()).or_insert(t);
         b.call(w, t, &agent, aws::Op::GetSecretValue.code(), &arn, "us-east-1", None).fail = denied;
     }
     b.note(Incident, "api-burst", at(w, &agent, first, "GetSecretValue"), "CI role session that calls secretsmanager GetSecretValue 1-3 times an hour calls it 300 times in 45 minutes, walking through prod/* secrets (some AccessDenied)");
+    // CloudTrail names the secret read (`requestParameters.secretId`): each prod secret the
+    // session never read before is a first touch.
+    for (arn, t) in first_of.iter().filter(|(arn, _)| arn.contains(":secret:prod/")) {
+        b.note(
+            Side,
+            "new-resource-access",
+            at(w, &agent, *t, arn),
+            "first read of a prod secret during the burst (story 5)",
+        );
+    }
 
     let lena = aws::user_arn("lena.fischer");
     let d = b.day(0.3, true);

@@ -1,15 +1,24 @@
 //! AWS CloudTrail records: `{"Records":[…]}` files as delivered, JSON Lines, bare arrays, single
-//! records and event-history rows that embed the record as a `CloudTrailEvent` string.
+//! records, event-history rows that embed the record as a `CloudTrailEvent` string (or, without
+//! it, the row's own `EventName` / `EventTime` / `Username` / `Resources`), and the forms
+//! pipelines give them: Splunk exports whose `_raw` holds the record (a `result` per line, a
+//! `results` document, or a CSV row), Logstash / Elastic copies carrying `@timestamp` (with or
+//! without `eventTime`), and Athena / CloudTrail Lake query rows (lower-case column names, struct
+//! columns in Hive text such as `{type=IAMUser, arn=…}`, JSON columns as strings).
 //!
 //! Principal is `userIdentity.arn`, then `userName`, `principalId`, `invokedBy`. The resource is
-//! the first ARN in `resources`, else one derived from the request for the services whose
-//! detectors need it (S3 buckets, KMS keys). Digest files and Insights events are counted as
-//! ignored.
+//! the first ARN in `resources`, else one derived from `requestParameters` / `responseElements`
+//! by [`super::aws_resource`], which also gives the secondary target. Digest files and Insights
+//! events are counted as ignored.
 
+use super::aws_resource;
 use super::probe::{Draft, Parsed, Probe, require_time};
 use crate::model::{Cloud, Outcome, PrincipalKind};
 use serde::Deserialize;
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde_json::value::RawValue;
 use std::borrow::Cow;
+use std::fmt;
 
 type Str<'a> = Option<Cow<'a, str>>;
 
@@ -32,34 +41,6 @@ pub struct Identity<'a> {
 #[derive(Deserialize)]
 struct Resource<'a> {
     #[serde(rename = "ARN", alias = "arn", borrow, deserialize_with = "crate::ingest::flex::opt_cow", default)]
-    arn: Str<'a>,
-}
-
-/// `requestParameters`: where S3 and KMS calls name their bucket or key.
-#[derive(Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
-pub(super) struct Request<'a> {
-    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
-    pub bucket_name: Str<'a>,
-    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
-    pub key_id: Str<'a>,
-}
-
-/// `responseElements`: a console login's result, a created key's ARN.
-#[derive(Deserialize, Default)]
-#[serde(default)]
-#[allow(non_snake_case)]
-pub(super) struct Response<'a> {
-    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
-    ConsoleLogin: Str<'a>,
-    #[serde(rename = "keyMetadata", borrow)]
-    key_metadata: Option<KeyMetadata<'a>>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct KeyMetadata<'a> {
-    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
     arn: Str<'a>,
 }
 
@@ -86,62 +67,115 @@ pub(super) struct Parts<'a> {
     pub source_ip: Str<'a>,
     pub user_agent: Str<'a>,
     pub region: Str<'a>,
+    /// `recipientAccountId`.
+    pub account: Str<'a>,
     /// The first non-empty ARN in `resources`.
     pub first_arn: Str<'a>,
-    /// `responseElements`, read only when [`needs_response`].
-    pub response: Response<'a>,
-    /// `requestParameters`, read only when [`needs_request`].
-    pub request: Request<'a>,
-}
-
-/// Whether the event's outcome or resource is in `responseElements`.
-pub(super) fn needs_response(event_name: &str) -> bool {
-    event_name == "ConsoleLogin" || event_name == "CreateKey"
-}
-
-/// Whether the resource has to be derived from `requestParameters`: no ARN in `resources` or
-/// the response, and a service whose detectors need the resource.
-pub(super) fn needs_request(first_arn: Option<&str>, response: &Response, service: Option<&str>) -> bool {
-    first_arn.is_none_or(str::is_empty)
-        && response.key_metadata.as_ref().and_then(|k| k.arn.as_ref()).is_none()
-        && matches!(service, Some("s3.amazonaws.com" | "kms.amazonaws.com"))
+    /// The raw text of `requestParameters` and `responseElements`, as in the record.
+    pub request: Option<&'a str>,
+    pub response: Option<&'a str>,
 }
 
 pub(super) fn normalise(p: Probe<'_>) -> Result<Parsed<'_>, String> {
     if p.eventType.as_deref() == Some("AwsCloudTrailInsight") {
         return Ok(Parsed::Ignored("aws: CloudTrail Insights event".into()));
     }
-    let event_name = p.eventName.0;
-    let response: Response = p
-        .responseElements
-        .filter(|_| needs_response(&event_name))
-        .and_then(|r| serde_json::from_str(r.get()).ok())
-        .unwrap_or_default();
-    let first_arn = p
-        .resources
-        .and_then(|r| serde_json::from_str::<Vec<Resource>>(r.get()).ok())
-        .and_then(|v| v.into_iter().filter_map(|r| r.arn).find(|a| !a.is_empty()))
-        .map(|a| Cow::Owned(a.into_owned()));
-    let request: Request = p
-        .requestParameters
-        .filter(|_| needs_request(first_arn.as_deref(), &response, p.eventSource.as_deref()))
-        .and_then(|r| serde_json::from_str(r.get()).ok())
-        .unwrap_or_default();
+    let first_arn = p.resources.and_then(|r| first_arn(r.get()));
     let draft = build(Parts {
-        event_time: p.eventTime,
+        event_time: p.eventTime.or(p.at_timestamp),
         identity: p.userIdentity.unwrap_or_default(),
-        event_name,
+        event_name: p.eventName.0,
         event_source: p.eventSource,
         error_code: p.errorCode,
         error_message: p.errorMessage,
         source_ip: p.sourceIPAddress,
         user_agent: p.userAgent,
         region: p.awsRegion,
+        account: p.recipientAccountId.non_empty().map(|a| Cow::Owned(a.to_string())),
         first_arn,
-        response,
-        request,
+        request: p.requestParameters.map(RawValue::get),
+        response: p.responseElements.map(RawValue::get),
     })?;
     Ok(Parsed::Event(Box::new(draft)))
+}
+
+/// The first non-empty ARN of `resources`: a JSON array of objects, or a JSON string holding
+/// one or Hive text (Athena).
+fn first_arn(raw: &str) -> Option<Cow<'static, str>> {
+    let owned;
+    let text = match raw.trim_ascii_start().as_bytes().first() {
+        Some(b'"') => {
+            let s: String = serde_json::from_str(raw).ok()?;
+            owned = if s.trim_start().starts_with('[') && serde_json::from_str::<IgnoredAny>(&s).is_ok() {
+                s
+            } else {
+                super::hive::to_json(&s)?
+            };
+            owned.as_str()
+        }
+        _ => raw,
+    };
+    serde_json::from_str::<Vec<Resource>>(text)
+        .ok()?
+        .into_iter()
+        .filter_map(|r| r.arn)
+        .find(|a| !a.is_empty())
+        .map(|a| Cow::Owned(a.into_owned()))
+}
+
+/// `userIdentity` as a JSON object, or as a string holding Hive text or JSON (Athena CSV rows).
+pub fn identity_field<'de: 'a, 'a, D: Deserializer<'de>>(d: D) -> Result<Option<Identity<'a>>, D::Error> {
+    struct V<'a>(std::marker::PhantomData<&'a ()>);
+    impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+        type Value = Option<Identity<'a>>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("an object or a string")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            Identity::deserialize(de::value::MapAccessDeserializer::new(map)).map(Some)
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(Some(identity_from_text(v)))
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
+            d.deserialize_any(self)
+        }
+    }
+    d.deserialize_option(V(std::marker::PhantomData))
+}
+
+/// An identity from Hive text (`{type=IAMUser, principalid=…, arn=…}`, names in any case) or
+/// JSON text. Text that is neither gives an empty identity.
+fn identity_from_text(text: &str) -> Identity<'static> {
+    let value = match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(v) if v.is_object() => v,
+        _ => super::hive::parse(text).unwrap_or_default(),
+    };
+    let mut id = Identity::default();
+    let Some(map) = value.as_object() else {
+        return id;
+    };
+    for (k, v) in map {
+        let Some(v) = v.as_str().filter(|v| !v.is_empty()) else {
+            continue;
+        };
+        let slot = match k.to_ascii_lowercase().as_str() {
+            "type" => &mut id.kind,
+            "arn" => &mut id.arn,
+            "username" => &mut id.user_name,
+            "principalid" => &mut id.principal_id,
+            "invokedby" => &mut id.invoked_by,
+            _ => continue,
+        };
+        slot.get_or_insert(Cow::Owned(v.to_string()));
+    }
+    id
 }
 
 /// The event of a CloudTrail record, or why it has none.
@@ -155,8 +189,10 @@ pub(super) fn build(p: Parts<'_>) -> Result<Draft<'_>, String> {
         .find(|s| !s.is_empty())
         .unwrap_or_default();
     let service = p.event_source.unwrap_or_default();
-    let response = p.response;
-    let login_failed = response.ConsoleLogin.as_deref() == Some("Failure");
+    let login_failed = p.event_name == "ConsoleLogin"
+        && p.response
+            .and_then(aws_resource::doc_text)
+            .is_some_and(|d| aws_resource::lookup(d.text(), "ConsoleLogin").as_deref() == Some("Failure"));
     let (outcome, status) = match (p.error_code, p.error_message) {
         (Some(code), _) if !code.is_empty() => (Outcome::Failure, code),
         (_, Some(msg)) if !msg.is_empty() => (Outcome::Failure, msg),
@@ -164,19 +200,19 @@ pub(super) fn build(p: Parts<'_>) -> Result<Draft<'_>, String> {
         _ => (Outcome::Success, Cow::Borrowed("")),
     };
 
-    let mut resource: Cow<str> = p.first_arn.filter(|a| !a.is_empty()).unwrap_or_default();
-    if resource.is_empty() {
-        if let Some(arn) = response.key_metadata.and_then(|k| k.arn) {
-            resource = Cow::Owned(arn.into_owned());
-        } else if matches!(&*service, "s3.amazonaws.com" | "kms.amazonaws.com") {
-            let req = p.request;
-            if let Some(b) = req.bucket_name.filter(|b| !b.is_empty()) {
-                resource = Cow::Owned(format!("arn:aws:s3:::{b}"));
-            } else if let Some(k) = req.key_id.filter(|k| k.starts_with("arn:")) {
-                resource = k;
-            }
-        }
-    }
+    let first_arn = p.first_arn.filter(|a| !a.is_empty());
+    // The account a template names: the recipient, else the caller's (from its ARN).
+    let account = p
+        .account
+        .as_deref()
+        .filter(|a| !a.is_empty())
+        .or_else(|| id_arn_account(principal.as_ref()))
+        .unwrap_or_default();
+    let scope = aws_resource::Scope { account, region: p.region.as_deref().unwrap_or_default() };
+    let (derived, target) =
+        aws_resource::derive(&service, &p.event_name, p.request, p.response, scope, first_arn.is_none());
+    let resource = first_arn.or(derived).unwrap_or_default();
+    let target = target.unwrap_or_default();
 
     Ok(Draft {
         time,
@@ -191,6 +227,124 @@ pub(super) fn build(p: Parts<'_>) -> Result<Draft<'_>, String> {
         user_agent: p.user_agent.unwrap_or_default(),
         status,
         region: p.region.unwrap_or_default(),
+        target,
         ..Draft::default()
     })
+}
+
+/// The account of an `arn:partition:service::account:…` ARN.
+fn id_arn_account(arn: &str) -> Option<&str> {
+    let mut parts = arn.strip_prefix("arn:")?.splitn(5, ':');
+    let account = parts.nth(3)?;
+    (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())).then_some(account)
+}
+
+/// Records a pipeline wrapped around the CloudTrail record: a Splunk export row (`_raw` holding
+/// the record as indexed, alone or in a `result` object) or a Splunk results document
+/// (`{"results":[…]}`). `None` when the record is none of these.
+pub(super) fn pipeline<'a>(p: &mut Probe<'a>) -> Option<Result<Parsed<'a>, String>> {
+    if let Some(raw) = p.splunk_raw.take() {
+        return Some(Ok(Parsed::Embedded(raw.into_owned())));
+    }
+    if let Some(result) = p.result.filter(|r| r.get().starts_with('{')) {
+        #[derive(Deserialize)]
+        struct Row<'r> {
+            #[serde(rename = "_raw", borrow, default, deserialize_with = "crate::ingest::flex::opt_cow")]
+            raw: Str<'r>,
+        }
+        return Some(match serde_json::from_str::<Row>(result.get()) {
+            Ok(Row { raw: Some(raw) }) => Ok(Parsed::Embedded(raw.into_owned())),
+            Ok(Row { raw: None }) => Err("Splunk export row without `_raw`: `result` found, `_raw` missing".into()),
+            Err(e) => Err(format!("Splunk export row: wrong type in `result._raw`: {e}")),
+        });
+    }
+    if let Some(rows) = p.results.take().or(p.QueryResultRows.take()) {
+        return Some(Ok(Parsed::Batch(rows)));
+    }
+    if p.CloudTrailEvent.is_none() && !p.EventId.0.is_empty() && !p.EventName.0.is_empty() {
+        return Some(lookup_row(p));
+    }
+    None
+}
+
+/// A `lookup-events` row without its `CloudTrailEvent` (`--query` left it out): the event the
+/// row's own columns tell (no error code, so no failure is claimed; the outcome is left unset).
+fn lookup_row<'a>(p: &mut Probe<'a>) -> Result<Parsed<'a>, String> {
+    let when = std::mem::take(&mut p.EventTime.0);
+    let time = lookup_time(&when).ok_or_else(|| {
+        if when.is_empty() {
+            "lookup-events row without `CloudTrailEvent`: `EventId` and `EventName` found, `EventTime` missing"
+                .to_string()
+        } else {
+            format!("lookup-events row: unparseable time in `EventTime`: {:?}", crate::text::clip(&when, 40))
+        }
+    })?;
+    #[derive(Deserialize)]
+    #[allow(non_snake_case)]
+    struct Res<'r> {
+        #[serde(borrow, default)]
+        ResourceName: crate::ingest::flex::Flex<'r>,
+    }
+    let resource = p
+        .Resources
+        .and_then(|r| serde_json::from_str::<Vec<Res>>(r.get()).ok())
+        .and_then(|v| v.into_iter().map(|r| r.ResourceName.0).find(|n| !n.is_empty()))
+        .map(|n| Cow::Owned(n.into_owned()))
+        .unwrap_or_default();
+    let principal = std::mem::take(&mut p.Username.0);
+    Ok(Parsed::Event(Box::new(Draft {
+        time,
+        cloud: Some(Cloud::Aws),
+        principal_kind: Some(PrincipalKind::Unknown),
+        outcome: None,
+        principal,
+        service: std::mem::take(&mut p.EventSource.0),
+        operation: std::mem::take(&mut p.EventName.0),
+        resource,
+        ..Draft::default()
+    })))
+}
+
+/// `EventTime` as the CLI prints it: ISO 8601, or epoch seconds (JSON output of some versions).
+fn lookup_time(s: &str) -> Option<i64> {
+    if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        let secs: f64 = s.parse().ok()?;
+        return (secs.is_finite() && secs.abs() < 1e13).then(|| (secs * 1e6).round() as i64);
+    }
+    crate::time::parse_time(s)
+}
+
+/// A CloudTrail Lake result row (`[{"eventTime":…},{"eventName":…},…]`, one object per column) as
+/// one record: the columns merged, an identity column selected on its own (`arn`, `principalid`,
+/// `username`) put under `userIdentity`. `None` when the text is not such a row.
+pub(super) fn lake_row(text: &[u8]) -> Option<Result<Parsed<'static>, String>> {
+    if text.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'[') {
+        return None;
+    }
+    let cells: Vec<serde_json::Map<String, serde_json::Value>> = serde_json::from_slice(text).ok()?;
+    // One column per object: an array of whole records is not a row.
+    if cells.iter().any(|c| c.len() != 1) {
+        return None;
+    }
+    let mut row = serde_json::Map::new();
+    let mut identity = serde_json::Map::new();
+    for (k, v) in cells.into_iter().flatten() {
+        let slot = match k.to_ascii_lowercase().as_str() {
+            "arn" => Some("arn"),
+            "principalid" => Some("principalId"),
+            "username" => Some("userName"),
+            _ => None,
+        };
+        match slot {
+            Some(s) => identity.entry(s).or_insert(v),
+            None => row.entry(k).or_insert(v),
+        };
+    }
+    if !identity.is_empty() && !row.contains_key("userIdentity") && !row.contains_key("useridentity") {
+        row.insert("userIdentity".into(), serde_json::Value::Object(identity));
+    }
+    if row.is_empty() {
+        return Some(Err("CloudTrail Lake result row without columns".into()));
+    }
+    Some(Ok(Parsed::Embedded(serde_json::Value::Object(row).to_string())))
 }

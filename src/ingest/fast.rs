@@ -35,7 +35,7 @@ const PASSIVE_GCP: [&[u8]; 10] = [
 ];
 
 /// Top-level CloudTrail fields that no reader's probe reads.
-const PASSIVE_CLOUDTRAIL: [&[u8]; 17] = [
+const PASSIVE_CLOUDTRAIL: [&[u8]; 16] = [
     b"eventVersion",
     b"additionalEventData",
     b"requestID",
@@ -43,7 +43,6 @@ const PASSIVE_CLOUDTRAIL: [&[u8]; 17] = [
     b"readOnly",
     b"apiVersion",
     b"managementEvent",
-    b"recipientAccountId",
     b"sharedEventID",
     b"vpcEndpointId",
     b"vpcEndpointAccountId",
@@ -63,13 +62,14 @@ pub fn event(text: &str) -> Option<Draft<'_>> {
     }
 }
 
-/// Reads a CloudTrail record the way [`super::probe::parse_record`] would, or declines.
+/// Reads a CloudTrail record the way [`super::probe::parse_record`] would, or declines. The raw
+/// text of `requestParameters` and `responseElements` is handed to the same derivation of the
+/// resource and target as serde's ([`super::aws_resource`]).
 pub fn aws_event(text: &str) -> Option<Draft<'_>> {
     let mut c = Cursor::new(text);
     let mut p = aws::Parts::default();
     let mut event_name: Option<&str> = None;
     let mut resources: Option<Option<&str>> = None;
-    let mut request: Option<(usize, usize)> = None;
     let mut seen = Seen(0);
     c.ws();
     c.object(|c, key| {
@@ -115,13 +115,14 @@ pub fn aws_event(text: &str) -> Option<Draft<'_>> {
             }
             b"requestParameters" => {
                 seen.once(11)?;
-                let start = c.i;
-                c.skip_value()?;
-                request = Some((start, c.i));
+                p.request = Some(c.raw_value()?);
             }
             b"responseElements" => {
                 seen.once(12)?;
-                c.skip_value()?;
+                p.response = Some(c.raw_value()?);
+            }
+            b"recipientAccountId" => {
+                c.read_str(&mut seen, 13, &mut p.account)?;
             }
             k if PASSIVE_CLOUDTRAIL.contains(&k) => c.skip_value()?,
             _ => return None,
@@ -130,18 +131,11 @@ pub fn aws_event(text: &str) -> Option<Draft<'_>> {
     })?;
     c.ws();
     let name = event_name.filter(|n| !n.is_empty())?;
-    if c.i != c.b.len() || p.event_source.is_none() || aws::needs_response(name) {
+    if c.i != c.b.len() || p.event_source.is_none() {
         return None;
     }
     p.event_name = Cow::Borrowed(name);
     p.first_arn = resources.flatten().map(Cow::Borrowed);
-    if let Some((a, z)) = request
-        && aws::needs_request(p.first_arn.as_deref(), &p.response, p.event_source.as_deref())
-    {
-        let mut r = Cursor::new(&text[..z]);
-        r.i = a;
-        r.request(&mut p.request)?;
-    }
     aws::build(p).ok()
 }
 
@@ -607,9 +601,12 @@ impl<'a> Cursor<'a> {
         Some(first)
     }
 
-    /// `requestParameters` as [`aws::Request`] reads it: an object with plain string fields.
-    fn request(&mut self, req: &mut aws::Request<'a>) -> Option<()> {
-        self.string_fields([(b"bucketName", &mut req.bucket_name), (b"keyId", &mut req.key_id)], &[])
+    /// The text of the value at the cursor, validated as [`Self::skip_value`] does; serde's
+    /// `RawValue` holds the same text.
+    fn raw_value(&mut self) -> Option<&'a str> {
+        let start = self.i;
+        self.skip_value()?;
+        self.s.get(start..self.i)
     }
 
     /// `resource`: the location labels of a `MonitoredResource`.

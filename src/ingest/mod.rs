@@ -17,9 +17,11 @@ pub mod stream;
 pub mod tabular;
 
 mod aws;
+mod aws_resource;
 mod azure;
 mod gcp;
 mod gcp_export;
+mod hive;
 mod windows;
 
 pub use batch::Skip;

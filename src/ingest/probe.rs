@@ -61,33 +61,63 @@ pub struct Probe<'a> {
     #[serde(borrow)]
     pub listFindingsResults: Option<Vec<&'a RawValue>>,
 
-    // AWS CloudTrail.
-    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
+    // AWS CloudTrail (the lower-case aliases are Athena's column names).
+    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow", alias = "eventtime")]
     pub eventTime: Str<'a>,
-    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
+    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow", alias = "eventsource")]
     pub eventSource: Str<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, alias = "eventname")]
     pub eventName: Flex<'a>,
-    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
+    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow", alias = "eventtype")]
     pub eventType: Str<'a>,
-    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
+    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow", alias = "awsregion")]
     pub awsRegion: Str<'a>,
-    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
+    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow", alias = "sourceipaddress")]
     pub sourceIPAddress: Str<'a>,
-    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
+    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow", alias = "useragent")]
     pub userAgent: Str<'a>,
-    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
+    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow", alias = "errorcode")]
     pub errorCode: Str<'a>,
-    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
+    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow", alias = "errormessage")]
     pub errorMessage: Str<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "aws::identity_field", alias = "useridentity")]
     pub userIdentity: Option<aws::Identity<'a>>,
     #[serde(borrow)]
     pub resources: Raw<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, alias = "requestparameters")]
     pub requestParameters: Raw<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, alias = "responseelements")]
     pub responseElements: Raw<'a>,
+    #[serde(borrow, alias = "recipientaccountid")]
+    pub recipientAccountId: Flex<'a>,
+    /// Logstash / Elastic: the event time when a pipeline moved `eventTime` there.
+    #[serde(borrow, rename = "@timestamp", deserialize_with = "crate::ingest::flex::opt_cow")]
+    pub at_timestamp: Str<'a>,
+    /// Splunk exports: the record as indexed, a JSON string (`_raw` column or field).
+    #[serde(borrow, rename = "_raw", deserialize_with = "crate::ingest::flex::opt_cow")]
+    pub splunk_raw: Str<'a>,
+    /// Splunk's JSON export: `{"preview":false,"result":{"_raw":…}}` per line.
+    #[serde(borrow)]
+    pub result: Raw<'a>,
+    /// Splunk's search-results document: `{"results":[{"_raw":…},…]}`.
+    #[serde(borrow)]
+    pub results: Option<Vec<&'a RawValue>>,
+    /// CloudTrail Lake `get-query-results`: rows of one-column objects.
+    #[serde(borrow)]
+    pub QueryResultRows: Option<Vec<&'a RawValue>>,
+    /// `aws cloudtrail lookup-events` rows, read when `CloudTrailEvent` was left out.
+    #[serde(borrow)]
+    pub EventId: Flex<'a>,
+    #[serde(borrow)]
+    pub EventName: Flex<'a>,
+    #[serde(borrow)]
+    pub EventTime: Flex<'a>,
+    #[serde(borrow)]
+    pub EventSource: Flex<'a>,
+    #[serde(borrow)]
+    pub Username: Flex<'a>,
+    #[serde(borrow)]
+    pub Resources: Raw<'a>,
     pub digestStartTime: Option<IgnoredAny>,
     #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow")]
     pub CloudTrailEvent: Str<'a>,
@@ -261,6 +291,9 @@ pub fn parse_record(text: &[u8]) -> Result<Parsed<'_>, String> {
 pub fn parse_record_general(text: &[u8]) -> Result<Parsed<'_>, String> {
     // Validating UTF-8 once per record with SIMD and then parsing a `str` spares serde_json a
     // per-string validation; invalid text goes the byte path, which names the bad position.
+    if let Some(row) = aws::lake_row(text) {
+        return row;
+    }
     let utf8 = simdutf8::basic::from_utf8(text).ok();
     let parsed = match utf8 {
         Some(s) => serde_json::from_str(s),
@@ -270,6 +303,9 @@ pub fn parse_record_general(text: &[u8]) -> Result<Parsed<'_>, String> {
     p.text = utf8.unwrap_or_default();
     if let Some(batch) = p.records.take().or(p.Records.take()) {
         return Ok(Parsed::Batch(batch));
+    }
+    if let Some(parsed) = aws::pipeline(&mut p) {
+        return parsed;
     }
     classify(p).map_err(|reason| {
         if reason.starts_with(UNRECOGNISED) { format!("{reason} (keys: {})", top_keys(text)) } else { reason }
