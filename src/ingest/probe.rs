@@ -350,8 +350,8 @@ fn explain(text: &[u8], e: &serde_json::Error) -> String {
 fn classify(p: Probe<'_>) -> Result<Parsed<'_>, String> {
     if p.protopayload_auditlog.is_some()
         || p.proto_payload.is_some()
-        || p.log_name.is_some()
-        || p.insert_id.is_some()
+        // Winlogbeat 6 also writes `log_name` (the event log's name), beside its `event_id`.
+        || ((p.log_name.is_some() || p.insert_id.is_some()) && p.event_id.is_none() && p.winlog.is_none())
         || p.finding.is_some()
         || p.listFindingsResults.is_some()
     {
