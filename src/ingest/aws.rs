@@ -282,7 +282,7 @@ fn lookup_row<'a>(p: &mut Probe<'a>) -> Result<Parsed<'a>, String> {
     #[derive(Deserialize)]
     #[allow(non_snake_case)]
     struct Res<'r> {
-        #[serde(borrow, default)]
+        #[serde(borrow, default, alias = "resourceName")]
         ResourceName: crate::ingest::flex::Flex<'r>,
     }
     let resource = p
@@ -291,16 +291,27 @@ fn lookup_row<'a>(p: &mut Probe<'a>) -> Result<Parsed<'a>, String> {
         .and_then(|v| v.into_iter().map(|r| r.ResourceName.0).find(|n| !n.is_empty()))
         .map(|n| Cow::Owned(n.into_owned()))
         .unwrap_or_default();
-    let principal = std::mem::take(&mut p.Username.0);
+    let principal = match std::mem::take(&mut p.Username.0) {
+        name if name.trim().is_empty() => Cow::Borrowed(crate::model::UNKNOWN_PRINCIPAL),
+        name => name,
+    };
+    // The console's CSV has an error-code column: an empty one there is a success. A CLI row
+    // without it claims nothing.
+    let error = p.errorCode.take().filter(|c| !c.trim().is_empty());
+    let outcome = error.as_ref().map(|_| Outcome::Failure);
     Ok(Parsed::Event(Box::new(Draft {
         time,
         cloud: Some(Cloud::Aws),
         principal_kind: Some(PrincipalKind::Unknown),
-        outcome: None,
+        outcome,
         principal,
         service: std::mem::take(&mut p.EventSource.0),
         operation: std::mem::take(&mut p.EventName.0),
         resource,
+        source_ip: p.sourceIPAddress.take().unwrap_or_default(),
+        user_agent: p.userAgent.take().unwrap_or_default(),
+        region: p.awsRegion.take().unwrap_or_default(),
+        status: error.unwrap_or_default(),
         ..Draft::default()
     })))
 }

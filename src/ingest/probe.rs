@@ -70,13 +70,18 @@ pub struct Probe<'a> {
     pub eventName: Flex<'a>,
     #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow", alias = "eventtype")]
     pub eventType: Str<'a>,
-    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow", alias = "awsregion")]
+    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow", alias = "awsregion", alias = "AWS region")]
     pub awsRegion: Str<'a>,
-    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow", alias = "sourceipaddress")]
+    #[serde(
+        borrow,
+        deserialize_with = "crate::ingest::flex::opt_cow",
+        alias = "sourceipaddress",
+        alias = "Source IP address"
+    )]
     pub sourceIPAddress: Str<'a>,
-    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow", alias = "useragent")]
+    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow", alias = "useragent", alias = "User agent")]
     pub userAgent: Str<'a>,
-    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow", alias = "errorcode")]
+    #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow", alias = "errorcode", alias = "Error code")]
     pub errorCode: Str<'a>,
     #[serde(borrow, deserialize_with = "crate::ingest::flex::opt_cow", alias = "errormessage")]
     pub errorMessage: Str<'a>,
@@ -105,16 +110,17 @@ pub struct Probe<'a> {
     /// CloudTrail Lake `get-query-results`: rows of one-column objects.
     #[serde(borrow)]
     pub QueryResultRows: Option<Vec<&'a RawValue>>,
-    /// `aws cloudtrail lookup-events` rows, read when `CloudTrailEvent` was left out.
-    #[serde(borrow)]
+    /// `aws cloudtrail lookup-events` rows, read when `CloudTrailEvent` was left out, and the
+    /// console's Event history CSV download (title-case column names).
+    #[serde(borrow, alias = "Event ID")]
     pub EventId: Flex<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, alias = "Event name")]
     pub EventName: Flex<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, alias = "Event time")]
     pub EventTime: Flex<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, alias = "Event source")]
     pub EventSource: Flex<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, alias = "User name")]
     pub Username: Flex<'a>,
     #[serde(borrow)]
     pub Resources: Raw<'a>,

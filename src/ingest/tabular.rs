@@ -49,22 +49,27 @@ pub fn sniff(text: &[u8]) -> Option<Header> {
         return None;
     }
     let mut names = Vec::new();
-    for raw in line.split(delimiter as char) {
+    for (i, raw) in line.split(delimiter as char).enumerate() {
         let raw = raw.trim();
         let name = match raw.strip_prefix('"').and_then(|r| r.strip_suffix('"')) {
             Some(inner) => inner.replace("\"\"", "\""),
             None => raw.to_string(),
         };
-        let plain = |c: char| c.is_alphanumeric() || "_.@-[]#/:() ".contains(c);
+        let plain = |c: char| c.is_alphanumeric() || "_.@-[]#/:()$ ".contains(c);
+        if name.is_empty() && i == 0 {
+            // pandas' `to_csv` writes its row index under an empty first name: a column left out.
+            names.push(name);
+            continue;
+        }
         if name.is_empty()
             || !name.chars().all(plain)
-            || !name.starts_with(|c: char| c.is_alphabetic() || "_@#".contains(c))
+            || !name.starts_with(|c: char| c.is_alphabetic() || "_@#$".contains(c))
         {
             return None;
         }
         names.push(name);
     }
-    (names.len() >= 2).then(|| Header::new(delimiter, names))
+    (names.iter().filter(|n| !n.is_empty()).count() >= 2).then(|| Header::new(delimiter, names))
 }
 
 impl Header {
@@ -231,6 +236,8 @@ mod tests {
         assert!(sniff(b"{\"a\":1}\n").is_none());
         assert!(sniff(b"just one column\n1\n").is_none());
         assert!(sniff(b"a,,b\n").is_none());
+        assert_eq!(sniff(b",TenantId,EventID\n0,t,4688\n").unwrap().names, ["", "TenantId", "EventID"]);
+        assert!(sniff(b",a\n").is_none(), "an index alone is not a table");
         assert!(sniff(b"\x00\x01,\x02\n").is_none());
         assert!(sniff(b"garbage {\"a\", 1}\n").is_none());
     }

@@ -59,9 +59,12 @@ fn join_account(domain: &str, user: &str) -> String {
     }
 }
 
+/// A field's value, or empty for Windows' `-` placeholder and for the error values a
+/// spreadsheet leaves in a CSV it re-saved (`#NAME?`, `#VALUE!` …: not names of anyone).
 fn clean(s: &str) -> &str {
     let s = s.trim();
-    if s == "-" { "" } else { s }
+    let spreadsheet_error = s.starts_with('#') && (s.ends_with('?') || s.ends_with('!') || s == "#N/A");
+    if s == "-" || spreadsheet_error { "" } else { s }
 }
 
 /// What every envelope yields: where the event came from and its EventData fields by name.
