@@ -250,3 +250,36 @@ fn report_for_an_alert_and_for_all() {
     let out = tw(&["report", &path(""), "-q", "--alert", "nope"]);
     assert_eq!(out.status.code(), Some(1));
 }
+
+/// Every export form of every cloud in one folder (each fixture file, gzipped half of them): the
+/// strict load exits 0, and every cloud is there.
+#[test]
+fn strict_load_of_every_form_mixed_in_one_folder() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let mut n = 0;
+    for entry in walkdir::WalkDir::new(fixture("")).sort_by_file_name() {
+        let entry = entry.unwrap();
+        let name = entry.file_name().to_string_lossy().to_string();
+        // SOURCES.md is prose; the hunting-query export lacks its time column by design.
+        if !entry.file_type().is_file() || name == "SOURCES.md" || name.contains("hunting_query") {
+            continue;
+        }
+        let bytes = std::fs::read(entry.path()).unwrap();
+        n += 1;
+        if n % 2 == 0 {
+            let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            gz.write_all(&bytes).unwrap();
+            std::fs::write(dir.path().join(format!("{n}.gz")), gz.finish().unwrap()).unwrap();
+        } else {
+            std::fs::write(dir.path().join(format!("{n}.{name}")), bytes).unwrap();
+        }
+    }
+    let out = tw(&["events", &dir.path().display().to_string(), "--strict", "--format", "jsonl"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains(" 0 skipped"), "{stderr}");
+    let clouds: std::collections::BTreeSet<String> =
+        jsonl(&out).iter().map(|r| r["cloud"].as_str().unwrap().to_string()).collect();
+    assert_eq!(clouds.len(), 4, "{clouds:?}");
+}
