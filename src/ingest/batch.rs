@@ -103,12 +103,13 @@ impl Batch {
         }
     }
 
-    /// Reads one CSV row (already a JSON object).
-    pub fn take_row(&mut self, file: u32, row: super::tabular::Row) {
+    /// Reads one CSV row: its cells become the JSON object the readers take.
+    pub fn take_row(&mut self, file: u32, header: &super::tabular::Header, row: super::tabular::Row) {
         match row {
             super::tabular::Row::Error { line, reason } => self.skip(line, reason),
-            super::tabular::Row::Record { json, offset, len, line, lossy } => {
+            super::tabular::Row::Record { cells, offset, len, line } => {
                 let src = SourceRef { file, line, index: SourceRef::NO_INDEX, offset: offset as u64, len: len as u32 };
+                let (json, lossy) = header.row_json(&cells);
                 if lossy {
                     self.lossy_record(&json, src);
                 } else {
@@ -119,17 +120,22 @@ impl Batch {
     }
 
     /// A CSV file none of whose rows any reader took gets one message naming its columns.
-    pub fn name_unknown_table(&mut self, header: &super::tabular::Header) {
+    pub fn name_unknown_table(batches: &mut [Batch], header: &super::tabular::Header) {
         use super::probe::UNRECOGNISED;
-        let only_unknown = self.skip_counts.keys().all(|k| k == UNRECOGNISED);
-        let unknown = self.skip_counts.get(UNRECOGNISED).copied().unwrap_or(0);
-        if unknown == 0 || !only_unknown || !self.events.is_empty() || !self.ignored.is_empty() {
+        let only_unknown = batches.iter().all(|b| {
+            b.events.is_empty() && b.ignored.is_empty() && b.skip_counts.keys().all(|k| k == UNRECOGNISED)
+        });
+        let unknown: u64 = batches.iter().filter_map(|b| b.skip_counts.get(UNRECOGNISED)).sum();
+        if unknown == 0 || !only_unknown {
             return;
         }
         let reason = super::tabular::unknown_table(header, unknown);
-        self.skip_counts.clear();
-        self.skip_counts.insert(reason_class(&reason), unknown);
-        self.skips = vec![(1, reason)];
+        for b in batches.iter_mut() {
+            b.skip_counts.clear();
+            b.skips.clear();
+        }
+        batches[0].skip_counts.insert(reason_class(&reason), unknown);
+        batches[0].skips = vec![(1, reason)];
     }
 
     fn record(&mut self, rec: &[u8], src: SourceRef, text: &[u8], base_offset: usize, allow_batch: bool) {

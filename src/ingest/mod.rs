@@ -260,14 +260,11 @@ fn read_file(id: u32, origin: &Origin, progress: &Progress) -> FileResult {
             let Some(header) = tabular::sniff(text) else {
                 return FileResult { gzip, ..fail("CSV header unreadable".into()) };
             };
-            let mut b = Batch::new();
-            tabular::frame(text, &header, &mut |row| b.take_row(id, row));
-            b.lines = u32::MAX; // rows report absolute lines
-            b.name_unknown_table(&header);
-            progress.events.fetch_add(b.events.len() as u64, Ordering::Relaxed);
+            let mut batches = csv_batches(id, text, &header, progress);
+            Batch::name_unknown_table(&mut batches, &header);
             let problem = content.warning.clone();
             return FileResult {
-                batches: vec![b],
+                batches,
                 problem,
                 failed: false,
                 gzip,
@@ -318,6 +315,44 @@ fn read_file(id: u32, origin: &Origin, progress: &Progress) -> FileResult {
     };
     let credited = if !gzip && mode == Mode::JsonLines { text.len() as u64 } else { 0 };
     FileResult { batches, problem: content.warning.clone(), failed: false, gzip, credited, table: None }
+}
+
+/// Reads a CSV file: rows are split in order (a quoted cell may span lines, so only the csv
+/// reader can tell where a row ends), then turned into events block by block on every core.
+fn csv_batches(id: u32, text: &[u8], header: &tabular::Header, progress: &Progress) -> Vec<Batch> {
+    const BLOCK: usize = 4096;
+    let mut batches = Vec::new();
+    let mut block: Vec<tabular::Row> = Vec::with_capacity(BLOCK * 8);
+    let flush = |block: &mut Vec<tabular::Row>, batches: &mut Vec<Batch>| {
+        let parsed: Vec<Batch> = block
+            .par_chunks_mut(BLOCK)
+            .map(|rows| {
+                let mut b = Batch::new();
+                b.lines = u32::MAX; // rows report absolute lines
+                for row in rows.iter_mut() {
+                    let row = std::mem::replace(row, tabular::Row::Error { line: 0, reason: String::new() });
+                    b.take_row(id, header, row);
+                }
+                progress.events.fetch_add(b.events.len() as u64, Ordering::Relaxed);
+                b
+            })
+            .collect();
+        batches.extend(parsed);
+        block.clear();
+    };
+    tabular::frame(text, header, &mut |row| {
+        block.push(row);
+        if block.len() == block.capacity() {
+            flush(&mut block, &mut batches);
+        }
+    });
+    flush(&mut block, &mut batches);
+    if batches.is_empty() {
+        let mut b = Batch::new();
+        b.lines = u32::MAX;
+        batches.push(b);
+    }
+    batches
 }
 
 /// Splits text into ranges of about `size` bytes, each ending after a newline.

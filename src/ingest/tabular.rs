@@ -25,8 +25,9 @@ pub struct Header {
 /// A row found by [`frame`].
 #[derive(Debug, PartialEq)]
 pub enum Row {
-    /// A row's JSON object, and where the row's text is: byte offset and length, 1-based line.
-    Record { json: String, offset: usize, len: usize, line: u32, lossy: bool },
+    /// A row's cells (turned into its JSON object by [`Header::row_json`], on any thread), and
+    /// where the row's text is: byte offset and length, 1-based line.
+    Record { cells: csv::ByteRecord, offset: usize, len: usize, line: u32 },
     /// Text that could not be split into a row.
     Error { line: u32, reason: String },
 }
@@ -186,8 +187,7 @@ pub fn frame(text: &[u8], header: &Header, sink: &mut impl FnMut(Row)) {
                 if rec.iter().all(|c| c.iter().all(u8::is_ascii_whitespace)) {
                     continue;
                 }
-                let (json, lossy) = header.row_json(&rec);
-                sink(Row::Record { json, offset: begin, len, line, lossy });
+                sink(Row::Record { cells: std::mem::take(&mut rec), offset: begin, len, line });
             }
             Err(e) => {
                 let line = line_at(e.position().map_or(start.byte(), |p| p.byte()) as usize);
@@ -220,11 +220,15 @@ mod tests {
         out
     }
 
-    fn json(r: &Row) -> Value {
-        match r {
-            Row::Record { json, .. } => serde_json::from_str(json).unwrap(),
-            Row::Error { reason, .. } => panic!("error row: {reason}"),
-        }
+    fn jsons(text: &str) -> Vec<Value> {
+        let h = sniff(text.as_bytes()).expect("a header");
+        rows(text)
+            .iter()
+            .map(|r| match r {
+                Row::Record { cells, .. } => serde_json::from_str(&h.row_json(cells).0).unwrap(),
+                Row::Error { reason, .. } => panic!("error row: {reason}"),
+            })
+            .collect()
     }
 
     #[test]
@@ -246,9 +250,9 @@ mod tests {
     fn rows_become_nested_json_objects() {
         let text = "timestamp,protoPayload.methodName,protoPayload.authenticationInfo.principalEmail,Status,empty\n\
                     2024-01-01T00:00:00Z,SetIamPolicy,a@example.com,\"{\"\"errorCode\"\":0}\",\n";
-        let r = rows(text);
+        let r = jsons(text);
         assert_eq!(r.len(), 1);
-        let v = json(&r[0]);
+        let v = &r[0];
         assert_eq!(v["protoPayload"]["methodName"], "SetIamPolicy");
         assert_eq!(v["protoPayload"]["authenticationInfo"]["principalEmail"], "a@example.com");
         assert_eq!(v["Status"]["errorCode"], 0);
@@ -291,9 +295,9 @@ mod tests {
 
     #[test]
     fn short_and_long_rows_are_read() {
-        let r = rows("a,b,c\n1,2\n1,2,3,4\n");
-        assert_eq!(json(&r[0])["b"], "2");
-        assert!(json(&r[0]).get("c").is_none());
-        assert_eq!(json(&r[1])["c"], "3");
+        let r = jsons("a,b,c\n1,2\n1,2,3,4\n");
+        assert_eq!(r[0]["b"], "2");
+        assert!(r[0].get("c").is_none());
+        assert_eq!(r[1]["c"], "3");
     }
 }
