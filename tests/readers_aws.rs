@@ -100,17 +100,19 @@ fn lookup_events_output_reads_the_embedded_record() {
 }
 
 #[test]
-fn athena_row_with_hive_struct_identity() {
-    let e = only("aws-pipeline/0xdeadbeefjerky_athena-row_GetSecretValue.json");
+fn athena_csv_result_with_hive_struct_identity() {
+    // An Athena query result downloaded as CSV (the documented CloudTrail table's columns, struct
+    // columns rendered as Hive text), carrying the AWS docs' CreateUser record.
+    let e = only("aws-pipeline/athena-results_CreateUser_derived.csv");
     assert_eq!(field(&e, "cloud"), "aws");
-    assert_eq!(field(&e, "time"), "2023-03-28T17:18:59Z");
-    assert_eq!(field(&e, "principal"), "arn:aws:iam::REDACTED:user/cg-bilbo-vulnerable_lambda_cgid13u1qpdipe");
+    assert_eq!(field(&e, "time"), "2014-03-24T21:11:59Z");
+    assert_eq!(field(&e, "principal"), "arn:aws:iam::123456789012:user/Alice");
     assert_eq!(field(&e, "principal_kind"), "user");
-    assert_eq!(field(&e, "service"), "secretsmanager.amazonaws.com");
-    assert_eq!(field(&e, "operation"), "GetSecretValue");
-    assert_eq!(field(&e, "resource"), "vulnerable_lambda_cgid13u1qpdipe-final_flag");
-    assert_eq!(field(&e, "source_ip"), "1.2.3.4");
-    assert_eq!(field(&e, "region"), "us-east-1");
+    assert_eq!(field(&e, "service"), "iam.amazonaws.com");
+    assert_eq!(field(&e, "operation"), "CreateUser");
+    assert_eq!(field(&e, "resource"), "arn:aws:iam::123456789012:user/Bob");
+    assert_eq!(field(&e, "source_ip"), "127.0.0.1");
+    assert_eq!(field(&e, "region"), "us-east-2");
     assert_eq!(field(&e, "outcome"), "success");
 }
 
