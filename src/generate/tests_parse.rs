@@ -48,7 +48,8 @@ pub(super) fn gen_into(cfg: &GenerateConfig) -> (tempfile::TempDir, GenerateSumm
 }
 
 fn time_of(s: &str) -> i64 {
-    chrono::DateTime::parse_from_rfc3339(s).unwrap().timestamp_micros()
+    // RFC 3339 everywhere but the portal CSV's `10/20/2026, 3:00:14.123 AM`.
+    crate::time::parse_time(s).unwrap_or_else(|| panic!("bad time {s:?}"))
 }
 
 fn text(v: &Value, ptr: &str) -> String {
@@ -77,9 +78,22 @@ fn parse(path: &Path, bytes: &[u8]) -> Vec<Rec> {
     let docs: Vec<Value> = if name.starts_with("aws/") {
         let v: Value = serde_json::from_str(&txt).unwrap();
         v["Records"].as_array().unwrap().clone()
+    } else if txt.starts_with("{\"@odata.context\"") {
+        let v: Value = serde_json::from_str(&txt).unwrap();
+        v["value"].as_array().unwrap().clone()
     } else if txt.starts_with("{\"records\":[") {
         let v: Value = serde_json::from_str(&txt).unwrap();
         v["records"].as_array().unwrap().clone()
+    } else if name.ends_with(".csv") || name.ends_with(".csv.gz") {
+        let header = crate::ingest::tabular::sniff(txt.as_bytes()).expect("a CSV header");
+        let mut rows = Vec::new();
+        crate::ingest::tabular::frame(txt.as_bytes(), &header, &mut |row| match row {
+            crate::ingest::tabular::Row::Record { cells, .. } => {
+                rows.push(serde_json::from_str(&header.row_json(&cells).0).unwrap())
+            }
+            crate::ingest::tabular::Row::Error { reason, .. } => panic!("{name}: {reason}"),
+        });
+        rows
     } else {
         txt.lines().map(|l| serde_json::from_str(l).unwrap()).collect()
     };
@@ -89,7 +103,8 @@ fn parse(path: &Path, bytes: &[u8]) -> Vec<Rec> {
         let c = util::civil(r.t);
         let (y, m, d, h) = (c.y, c.mo, c.d, c.h);
         let expect = match r.cloud {
-            Cloud::Gcp | Cloud::Windows => format!("-{y:04}-{m:02}-{d:02}.jsonl"),
+            Cloud::Gcp => format!("-{y:04}-{m:02}-{d:02}.jsonl"),
+            Cloud::Windows => format!("-{y:04}-{m:02}-{d:02}.{}", if name.contains(".csv") { "csv" } else { "jsonl" }),
             Cloud::Azure => format!("/y={y:04}/m={m:02}/d={d:02}/h={h:02}/PT1H.json"),
             Cloud::Aws => format!("/{y:04}/{m:02}/{d:02}/111122223333_CloudTrail_"),
         };
@@ -129,6 +144,14 @@ fn record(name: &str, v: Value) -> Rec {
         r.principal = text(&v, "/protoPayload/authenticationInfo/principalEmail");
         r.action = format!("{} {}", text(&v, "/protoPayload/serviceName"), text(&v, "/protoPayload/methodName"));
         r.resource = text(&v, "/protoPayload/resourceName");
+    } else if name.starts_with("azure/signin/") && v.get("category").is_none() {
+        // A Graph signIn object.
+        has(&v, &["/createdDateTime", "/userPrincipalName", "/appDisplayName", "/ipAddress", "/status/errorCode"]);
+        r.cloud = Cloud::Azure;
+        r.t = time_of(&text(&v, "/createdDateTime"));
+        r.resource = text(&v, "/resourceId");
+        r.action = "Sign-in activity".into();
+        r.principal = text(&v, "/userPrincipalName");
     } else if name.starts_with("azure/") {
         has(
             &v,
@@ -215,12 +238,14 @@ fn record(name: &str, v: Value) -> Rec {
         r.t = time_of(&text(&v, "/TimeGenerated"));
         r.principal = text(&v, "/Account");
         r.host = text(&v, "/Computer");
-        r.action = v["EventID"].as_u64().unwrap().to_string();
+        // A portal CSV holds every cell as text.
+        let number = |k: &str| v[k].as_u64().or_else(|| v[k].as_str().and_then(|t| t.parse().ok()));
+        r.action = number("EventID").unwrap().to_string();
         if r.action == "4688" {
             has(&v, &["/CommandLine", "/ParentProcessName", "/SubjectUserName", "/SubjectDomainName"]);
             assert_eq!(v["NewProcessName"], v["ProcessName"]);
         } else {
-            assert!(v["LogonType"].is_u64());
+            assert!(number("LogonType").is_some());
             has(&v, &["/IpAddress"]);
         }
         r.resource = text(&v, "/ProcessName");

@@ -122,9 +122,9 @@ impl Batch {
     /// A CSV file none of whose rows any reader took gets one message naming its columns.
     pub fn name_unknown_table(batches: &mut [Batch], header: &super::tabular::Header) {
         use super::probe::UNRECOGNISED;
-        let only_unknown = batches.iter().all(|b| {
-            b.events.is_empty() && b.ignored.is_empty() && b.skip_counts.keys().all(|k| k == UNRECOGNISED)
-        });
+        let only_unknown = batches
+            .iter()
+            .all(|b| b.events.is_empty() && b.ignored.is_empty() && b.skip_counts.keys().all(|k| k == UNRECOGNISED));
         let unknown: u64 = batches.iter().filter_map(|b| b.skip_counts.get(UNRECOGNISED)).sum();
         if unknown == 0 || !only_unknown {
             return;

@@ -263,14 +263,7 @@ fn read_file(id: u32, origin: &Origin, progress: &Progress) -> FileResult {
             let mut batches = csv_batches(id, text, &header, progress);
             Batch::name_unknown_table(&mut batches, &header);
             let problem = content.warning.clone();
-            return FileResult {
-                batches,
-                problem,
-                failed: false,
-                gzip,
-                credited: 0,
-                table: Some(Arc::new(header)),
-            };
+            return FileResult { batches, problem, failed: false, gzip, credited: 0, table: Some(Arc::new(header)) };
         }
         Mode::Evtx => match evtx::read(id, text) {
             Ok(batches) => {

@@ -6,7 +6,8 @@
 //! `SignInLogs` records (`identity` a display name). Most hours hold one record per line, as
 //! Azure writes to storage (Activity ids then UPPER case, as in the real export); some hours
 //! are a single one-line `{"records":[…]}` document (as Event Hubs delivers it) with mixed-case
-//! ids — both forms exist in the wild.
+//! ids — both forms exist in the wild. Every third day's sign-ins are written as a Microsoft
+//! Graph page of `signIn` objects instead (the Entra portal's "Download JSON" and the API's form).
 
 use crate::generate::CloudWorld;
 use crate::generate::org::Slot;
@@ -219,6 +220,20 @@ fn write_stream(w: &CloudWorld, d: u32, k: usize, items: &[Slot], out: &Path) ->
         push_pad(&mut name, u64::from(c.h), 2);
         raw(&mut name, "/PT1H.json");
         let mut sink = Sink::create(out, &String::from_utf8_lossy(&name), w.gzip)?;
+        // Every third day's sign-ins come as the Entra portal's and Graph's form: a page of
+        // `signIn` objects.
+        if k == 2 && d % 3 == 2 {
+            let mut page = Vec::with_capacity(1 << 16);
+            for s in &items[i..j] {
+                render::signin_record(&mut page, &w.call(s));
+                page.push(b'\n');
+                sink.records += 1;
+            }
+            sink.write(&graph_page(&page))?;
+            total.add(sink.finish()?);
+            i = j;
+            continue;
+        }
         if records_form {
             raw(&mut b, "{\"records\":[");
         }
@@ -250,4 +265,27 @@ fn write_stream(w: &CloudWorld, d: u32, k: usize, items: &[Slot], out: &Path) ->
         i = j;
     }
     Ok(total)
+}
+
+/// Diagnostic `SignInLogs` records (one per line) as a Microsoft Graph page of `signIn` objects:
+/// the record's `properties` are the signIn resource; Graph adds `status` from the result.
+fn graph_page(lines: &[u8]) -> Vec<u8> {
+    use serde_json::{Value, json};
+    let value: Vec<Value> = lines
+        .split(|&c| c == b'\n')
+        .filter(|l| !l.is_empty())
+        .filter_map(|l| serde_json::from_slice::<Value>(l).ok())
+        .map(|rec| {
+            let mut p = rec["properties"].clone();
+            let code: i64 = rec["resultType"].as_str().and_then(|c| c.parse().ok()).unwrap_or(0);
+            let reason = if code == 0 { "Other." } else { rec["resultDescription"].as_str().unwrap_or("") };
+            p["status"] = json!({"errorCode": code, "failureReason": reason, "additionalDetails": null});
+            p
+        })
+        .collect();
+    let page =
+        json!({"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#auditLogs/signIns", "value": value});
+    let mut out = serde_json::to_vec(&page).unwrap_or_default();
+    out.push(b'\n');
+    out
 }

@@ -1,6 +1,7 @@
 //! Windows Security events as Log Analytics `SecurityEvent` rows: the hosts, the accounts
 //! and their habitual processes ([`roster`]), and the writer of one JSON row per event into
-//! `windows/SecurityEvent-YYYY-MM-DD.jsonl` with the flattened columns of
+//! `windows/SecurityEvent-YYYY-MM-DD.jsonl` (odd days: the same rows as a portal CSV export,
+//! `SecurityEvent-YYYY-MM-DD.csv`) with the flattened columns of
 //! `fixtures/azure-securityevent/` — mostly 4688 process creations (`NewProcessName` and
 //! `ProcessName` both the new process, so the rare-process hunt on `ProcessName` works) plus
 //! 4624 logons. Every host also gets its machine account running system processes, most of
@@ -213,18 +214,29 @@ fn subject(b: &mut Vec<u8>, c: &Call<'_>, user: &str, sid: &str, machine: bool) 
     q(b, sid);
 }
 
-/// Writes day `d` into `windows/SecurityEvent-YYYY-MM-DD.jsonl`.
+/// Writes day `d` into `windows/SecurityEvent-YYYY-MM-DD.jsonl`, or on odd days into
+/// `SecurityEvent-YYYY-MM-DD.csv` as the Log Analytics portal exports the same rows (Export → CSV:
+/// `TimeGenerated [UTC]`, US-style 12-hour times), so loads and benches exercise both forms.
 pub(crate) fn write_day(w: &CloudWorld, d: u32, out: &Path) -> Result<Stats> {
     let items: Vec<Slot> = w.day_items(d);
     if items.is_empty() {
         return Ok(Stats::default());
     }
+    let csv = d % 2 == 1;
     let mut name = Vec::with_capacity(48);
     raw(&mut name, "windows/SecurityEvent-");
     push_date(&mut name, &civil(w.span.day_start(d)), "-");
-    raw(&mut name, ".jsonl");
+    raw(&mut name, if csv { ".csv" } else { ".jsonl" });
     let mut sink = Sink::create(out, &String::from_utf8_lossy(&name), w.gzip)?;
     let mut b = Vec::with_capacity(1 << 16);
+    if csv {
+        for s in &items {
+            render(&mut b, &w.call(s));
+            sink.records += 1;
+        }
+        sink.write(&portal_csv(&b))?;
+        return sink.finish();
+    }
     for s in &items {
         render(&mut b, &w.call(s));
         sink.records += 1;
@@ -235,4 +247,46 @@ pub(crate) fn write_day(w: &CloudWorld, d: u32, out: &Path) -> Result<Stats> {
     }
     sink.write(&b)?;
     sink.finish()
+}
+
+/// The rendered JSON rows as a portal CSV export: every column any row has, in first-seen order.
+fn portal_csv(lines: &[u8]) -> Vec<u8> {
+    use serde_json::{Map, Value};
+    let rows: Vec<Map<String, Value>> =
+        lines.split(|&c| c == b'\n').filter(|l| !l.is_empty()).filter_map(|l| serde_json::from_slice(l).ok()).collect();
+    let mut columns: Vec<String> = Vec::new();
+    for r in &rows {
+        for k in r.keys() {
+            if !columns.contains(k) {
+                columns.push(k.clone());
+            }
+        }
+    }
+    let cell = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    let mut out = Vec::with_capacity(lines.len());
+    let header: Vec<String> =
+        columns.iter().map(|c| if c.starts_with("Time") { cell(&format!("{c} [UTC]")) } else { cell(c) }).collect();
+    out.extend_from_slice(header.join(",").as_bytes());
+    out.extend_from_slice(b"\r\n");
+    for r in &rows {
+        let cells: Vec<String> = columns
+            .iter()
+            .map(|c| match r.get(c) {
+                None | Some(Value::Null) => String::new(),
+                Some(Value::String(t)) if c.starts_with("Time") => cell(&portal_time(t)),
+                Some(Value::String(t)) => cell(t),
+                Some(v) => v.to_string(),
+            })
+            .collect();
+        out.extend_from_slice(cells.join(",").as_bytes());
+        out.extend_from_slice(b"\r\n");
+    }
+    out
+}
+
+/// `2026-10-20T03:00:14.1234567Z` as the portal writes it: `10/20/2026, 3:00:14.123 AM`.
+fn portal_time(iso: &str) -> String {
+    let Some(us) = crate::time::parse_time(iso) else { return iso.to_string() };
+    let Some(t) = chrono::DateTime::<chrono::Utc>::from_timestamp_micros(us) else { return iso.to_string() };
+    t.format("%-m/%-d/%Y, %-I:%M:%S%.3f %p").to_string()
 }
