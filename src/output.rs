@@ -129,6 +129,25 @@ pub fn csv_cell(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
 }
 
+/// What an event acted on, in one line: its resource, or for Windows the process on its
+/// computer, followed by the secondary target (`→ policy/AdministratorAccess`). Plain text: each
+/// view escapes it for its medium. The timeline, the Markdown and the HTML report use it.
+pub fn acted_on(resource: &str, target: &str, process: &str, computer: &str) -> String {
+    let mut s = if resource.is_empty() && !process.is_empty() {
+        if computer.is_empty() { process.to_string() } else { format!("{process} on {computer}") }
+    } else {
+        resource.to_string()
+    };
+    if !target.is_empty() && target != resource {
+        if !s.is_empty() {
+            s.push(' ');
+        }
+        s.push_str("→ ");
+        s.push_str(target);
+    }
+    s
+}
+
 /// A one-line human description of an event (Timesketch `message`, timeline rows).
 pub fn describe(store: &EventStore, e: &Event) -> String {
     let mut s = format!("{} {} {}", store.str(e.principal), store.str(e.operation), store.str(e.resource));
@@ -228,5 +247,16 @@ mod tests {
         assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
         assert_eq!(csv_cell("-"), "-");
+    }
+
+    #[test]
+    fn acted_on_names_resource_process_and_target() {
+        assert_eq!(
+            acted_on("user/bob", "arn:aws:iam::aws:policy/AdministratorAccess", "", ""),
+            "user/bob → arn:aws:iam::aws:policy/AdministratorAccess"
+        );
+        assert_eq!(acted_on("", "", "C:\\w\\cmd.exe", "PC1"), "C:\\w\\cmd.exe on PC1");
+        assert_eq!(acted_on("r", "r", "", ""), "r");
+        assert_eq!(acted_on("", "t", "", ""), "→ t");
     }
 }

@@ -210,3 +210,14 @@ fn screens_say_how_far_their_background_work_got() {
     app.settle(None);
     assert!(!text(&render(&mut app, 100, 30)).contains("reading the logs"));
 }
+
+#[test]
+fn windows_timeline_rows_show_the_process() {
+    let (mut app, _d) = app();
+    select(&mut app, "rare-process", "CONTOSO\\jdoe");
+    app.press(key('t'));
+    app.settle(None);
+    let t = text(&render(&mut app, 120, 30));
+    assert!(t.contains("C:\\Users\\Public\\evil.exe"), "{t}");
+    assert!(t.contains("C:\\Program Files\\Google\\Chrome"), "{t}");
+}

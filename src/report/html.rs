@@ -211,11 +211,7 @@ fn event_line(e: &EventRow) -> String {
 }
 
 fn resource(e: &EventRow) -> String {
-    if e.resource.is_empty() && !e.process.is_empty() {
-        format!("{} on {}", h(&e.process), h(&e.computer))
-    } else {
-        h(&e.resource)
-    }
+    h(&crate::output::acted_on(&e.resource, &e.target, &e.process, &e.computer))
 }
 
 fn cells(w: &mut dyn Write, class: &str, cells: &[String]) -> io::Result<()> {

@@ -219,13 +219,9 @@ fn write_events(r: &Report, w: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
-/// The resource, or for Windows the process on its computer.
+/// The resource (or the Windows process) and the secondary target.
 fn resource(e: &EventRow) -> String {
-    if e.resource.is_empty() && !e.process.is_empty() {
-        format!("{} on {}", e.process, e.computer)
-    } else {
-        e.resource.clone()
-    }
+    crate::output::acted_on(&e.resource, &e.target, &e.process, &e.computer)
 }
 
 fn write_activity_files(r: &Report, w: &mut dyn Write) -> io::Result<()> {

@@ -208,7 +208,12 @@ impl TimelineView<'_> {
                     Cell::from(Span::styled(if failed { "✗" } else { " " }, theme.failure())),
                     Cell::from(highlight(clip(cx.s(who), 60), query.as_ref(), Style::new(), hl)),
                     Cell::from(highlight(clip(cx.s(e.operation), 80), query.as_ref(), Style::new(), hl)),
-                    Cell::from(highlight(clip(cx.s(e.resource), 120), query.as_ref(), Style::new(), hl)),
+                    Cell::from(highlight(
+                        clip(&crate::output::acted_on(cx.s(e.resource), cx.s(e.target), cx.s(e.process), ""), 120),
+                        query.as_ref(),
+                        Style::new(),
+                        hl,
+                    )),
                     Cell::from(highlight(clip(cx.s(e.source_ip), 40), query.as_ref(), Style::new(), hl)),
                 ];
                 let row = Row::new(cells);
