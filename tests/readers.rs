@@ -224,7 +224,7 @@ fn whole_tree_loads_mixed_formats_in_time_order() {
     // Every reader's fixtures (real records, GCP export rows derived from real records, the 14
     // rows of the spec example); Security Command Center findings, ResourceHealth records and
     // Windows channels not modelled are ignored by kind.
-    assert_eq!(report.events, 138);
+    assert_eq!(report.events, 144);
     assert_eq!(report.ignored_total(), 16);
     let clouds: std::collections::BTreeSet<_> = store.events().iter().map(|e| e.cloud).collect();
     assert_eq!(clouds.len(), 4);

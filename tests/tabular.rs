@@ -203,3 +203,23 @@ fn cloudtrail_console_event_history_csv() {
     assert_eq!(ev[1]["outcome"], "failure");
     assert_eq!(ev[1]["status"], "AccessDenied");
 }
+
+#[test]
+fn sentinel_awscloudtrail_rows_with_day_first_dates() {
+    // The portal wrote this export in a day-first locale: `02/04/2025` is 2 April, learned from
+    // `21/04/2025` elsewhere in the file.
+    let (ev, report) = fixture_events("sentinel_awscloudtrail_consolelogin.csv");
+    assert_eq!((report.records, report.skipped, ev.len()), (6, 0, 6), "{:?}", report.skips);
+    let first = &ev[0];
+    assert_eq!(first["time"], "2025-04-02T10:13:15Z");
+    assert_eq!(first["cloud"], "aws");
+    assert_eq!(first["operation"], "ConsoleLogin");
+    assert_eq!(first["service"], "signin.amazonaws.com");
+    assert_eq!(first["outcome"], "failure");
+    assert_eq!(first["status"], "Failed authentication");
+    assert_eq!(first["source_ip"], "20.160.68.231");
+    let last = &ev[5];
+    assert_eq!(last["time"], "2025-04-21T09:45:54Z");
+    assert_eq!(last["principal"], "arn:aws:iam::072643944673:user/CATTeamIDC");
+    assert_eq!(last["outcome"], "success");
+}

@@ -359,3 +359,76 @@ pub(super) fn lake_row(text: &[u8]) -> Option<Result<Parsed<'static>, String>> {
     }
     Some(Ok(Parsed::Embedded(serde_json::Value::Object(row).to_string())))
 }
+
+/// A Microsoft Sentinel / Log Analytics `AWSCloudTrail` row: its columns are the CloudTrail
+/// record's fields flattened (`UserIdentityArn`, `SourceIpAddress`, `RequestParameters` as JSON
+/// text …). The record is put back together and read as any CloudTrail record, so the same call
+/// gives the same event, resource and target whichever way it was exported.
+pub(super) fn sentinel_row(text: &str) -> Result<Parsed<'static>, String> {
+    use serde_json::{Map, Value};
+    let row: Map<String, Value> =
+        serde_json::from_str(text).map_err(|e| format!("AWSCloudTrail row: {}", super::frame::json_reason(&e)))?;
+    let get = |k: &str| row.get(k).filter(|v| !v.is_null() && v.as_str() != Some(""));
+    // Dynamic columns arrive as JSON values or as their JSON text.
+    let json = |k: &str| {
+        get(k).map(|v| match v {
+            Value::String(s) => serde_json::from_str::<Value>(s).unwrap_or_else(|_| v.clone()),
+            other => other.clone(),
+        })
+    };
+    let mut rec = Map::new();
+    let mut put = |key: &str, v: Option<Value>| {
+        if let Some(v) = v {
+            rec.insert(key.to_string(), v);
+        }
+    };
+    let time = get("TimeGenerated").cloned().ok_or("AWSCloudTrail row without `TimeGenerated`")?;
+    put("eventTime", Some(time));
+    for (to, from) in [
+        ("eventVersion", "EventVersion"),
+        ("eventSource", "EventSource"),
+        ("eventName", "EventName"),
+        ("awsRegion", "AWSRegion"),
+        ("sourceIPAddress", "SourceIpAddress"),
+        ("userAgent", "UserAgent"),
+        ("errorCode", "ErrorCode"),
+        ("errorMessage", "ErrorMessage"),
+        ("eventID", "AwsEventId"),
+        ("eventType", "EventTypeName"),
+        ("recipientAccountId", "RecipientAccountId"),
+    ] {
+        put(to, get(from).cloned());
+    }
+    for (to, from) in [
+        ("requestParameters", "RequestParameters"),
+        ("responseElements", "ResponseElements"),
+        ("additionalEventData", "AdditionalEventData"),
+        ("resources", "Resources"),
+    ] {
+        put(to, json(from));
+    }
+    let mut identity = Map::new();
+    for (to, from) in [
+        ("type", "UserIdentityType"),
+        ("principalId", "UserIdentityPrincipalid"),
+        ("arn", "UserIdentityArn"),
+        ("accountId", "UserIdentityAccountId"),
+        ("invokedBy", "UserIdentityInvokedBy"),
+        ("accessKeyId", "UserIdentityAccessKeyId"),
+        ("userName", "UserIdentityUserName"),
+    ] {
+        if let Some(v) = get(from) {
+            identity.insert(to.to_string(), v.clone());
+        }
+    }
+    if let Some(arn) = get("SessionIssuerArn") {
+        let issuer =
+            serde_json::json!({"type": get("SessionIssuerType"), "arn": arn, "userName": get("SessionIssuerUserName")});
+        identity.insert("sessionContext".into(), serde_json::json!({"sessionIssuer": issuer}));
+    }
+    rec.insert("userIdentity".into(), Value::Object(identity));
+    if rec.get("eventSource").is_none() || rec.get("eventName").is_none() {
+        return Err("AWSCloudTrail row: `EventSource` or `EventName` missing".into());
+    }
+    Ok(Parsed::Embedded(Value::Object(rec).to_string()))
+}

@@ -257,9 +257,10 @@ fn read_file(id: u32, origin: &Origin, progress: &Progress) -> FileResult {
             };
         }
         Mode::Csv => {
-            let Some(header) = tabular::sniff(text) else {
+            let Some(mut header) = tabular::sniff(text) else {
                 return FileResult { gzip, ..fail("CSV header unreadable".into()) };
             };
+            header.learn_date_order(text);
             let mut batches = csv_batches(id, text, &header, progress);
             Batch::name_unknown_table(&mut batches, &header);
             let problem = content.warning.clone();

@@ -375,6 +375,9 @@ fn classify(p: Probe<'_>) -> Result<Parsed<'_>, String> {
     if let Some(embedded) = p.CloudTrailEvent {
         return Ok(Parsed::Embedded(embedded.into_owned()));
     }
+    if p.Type.as_str().trim().eq_ignore_ascii_case("AWSCloudTrail") && !p.text.is_empty() {
+        return aws::sentinel_row(p.text);
+    }
     if let Some(table) = azure::log_analytics_table(&p) {
         return azure::log_analytics(p, table);
     }

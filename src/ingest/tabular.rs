@@ -20,6 +20,9 @@ pub struct Header {
     pub names: Vec<String>,
     /// Each column's key path.
     paths: Vec<Vec<String>>,
+    /// The file writes dates day first (`21/04/2025, 09:45:54`): the portal exports in the
+    /// analyst's locale, so the order is learned from the file ([`Header::learn_date_order`]).
+    pub day_first: bool,
 }
 
 /// A row found by [`frame`].
@@ -82,11 +85,25 @@ impl Header {
                 n.split('.').filter(|s| !s.is_empty()).map(str::to_string).collect()
             })
             .collect();
-        Header { delimiter, names, paths }
+        Header { delimiter, names, paths, day_first: false }
     }
 
     fn reader<'t>(&self, text: &'t [u8], has_header: bool) -> csv::Reader<&'t [u8]> {
         csv::ReaderBuilder::new().delimiter(self.delimiter).has_headers(has_header).flexible(true).from_reader(text)
+    }
+
+    /// Learns whether the file writes slashed dates day first: some date in its first megabyte
+    /// has a first number above 12 (`21/04/2025`) and none a second number above 12. A file whose
+    /// every date is ambiguous (`02/04/2025`) stays month first, the portal's US default.
+    pub fn learn_date_order(&mut self, text: &[u8]) {
+        let head = &text[..text.len().min(1 << 20)];
+        let (mut day_first, mut month_first) = (false, false);
+        for (i, _) in head.iter().enumerate().filter(|(_, b)| **b == b'/') {
+            let Some((a, b)) = slashed_date(&head[i.saturating_sub(2)..]) else { continue };
+            day_first |= a > 12;
+            month_first |= b > 12;
+        }
+        self.day_first = day_first && !month_first;
     }
 
     /// A row's cells as the JSON object text the readers take, and whether a cell was not UTF-8.
@@ -103,6 +120,12 @@ impl Header {
             };
             let t = text.trim();
             if t.is_empty() || path.is_empty() {
+                continue;
+            }
+            if self.day_first
+                && let Some(iso) = day_first_time(t)
+            {
+                insert(&mut obj, path, Value::String(iso));
                 continue;
             }
             let json_like = (t.starts_with('{') && t.ends_with('}')) || (t.starts_with('[') && t.ends_with(']'));
@@ -125,6 +148,33 @@ impl Header {
             Err(e) => Err(format!("unreadable CSV row: {e}")),
         }
     }
+}
+
+/// The two leading numbers of a `N/N/YYYY` date at the start of `b` (a digit or two before the
+/// first slash, possibly after a non-digit).
+fn slashed_date(b: &[u8]) -> Option<(u32, u32)> {
+    let s =
+        std::str::from_utf8(&b[..b.len().min(16)]).ok().or_else(|| std::str::from_utf8(&b[..b.len().min(10)]).ok())?;
+    let s = s.trim_start_matches(|c: char| !c.is_ascii_digit());
+    let mut parts = s.splitn(3, '/');
+    let a: u32 = parts.next()?.parse().ok()?;
+    let b: u32 = parts.next()?.parse().ok()?;
+    let year = parts.next()?;
+    (year.len() >= 4 && year[..4].bytes().all(|c| c.is_ascii_digit()) && (1..=31).contains(&a) && (1..=31).contains(&b))
+        .then_some((a, b))
+}
+
+/// A day-first portal time (`21/04/2025, 09:45:54.000`, with or without AM/PM) as RFC 3339.
+fn day_first_time(t: &str) -> Option<String> {
+    if !t.as_bytes().first()?.is_ascii_digit() || !t.contains('/') {
+        return None;
+    }
+    const FORMATS: [&str; 4] =
+        ["%d/%m/%Y, %H:%M:%S%.f", "%d/%m/%Y %H:%M:%S%.f", "%d/%m/%Y, %I:%M:%S%.f %p", "%d/%m/%Y %I:%M:%S%.f %p"];
+    FORMATS
+        .iter()
+        .find_map(|f| chrono::NaiveDateTime::parse_from_str(t, f).ok())
+        .map(|n| n.and_utc().format("%Y-%m-%dT%H:%M:%S%.fZ").to_string())
 }
 
 /// Puts `value` at `path`, nesting objects; a clash with a non-object keeps the dotted name flat.
@@ -291,6 +341,33 @@ mod tests {
         assert_eq!(v["a.b"], "nested");
         assert_eq!(v["c"], "bad \u{fffd} byte");
         assert!(lossy);
+    }
+
+    #[test]
+    fn day_first_files_are_learned_and_their_times_read_as_such() {
+        let text = "\"TimeGenerated [UTC]\",x\n\"21/04/2025, 09:45:54.000\",a\n\"02/04/2025, 10:13:15.000\",b\n";
+        let mut h = sniff(text.as_bytes()).unwrap();
+        h.learn_date_order(text.as_bytes());
+        assert!(h.day_first);
+        let mut rows = Vec::new();
+        frame(text.as_bytes(), &h, &mut |r| rows.push(r));
+        let times: Vec<Value> = rows
+            .iter()
+            .map(|r| match r {
+                Row::Record { cells, .. } => {
+                    serde_json::from_str::<Value>(&h.row_json(cells).0).unwrap()["TimeGenerated"].clone()
+                }
+                Row::Error { reason, .. } => panic!("{reason}"),
+            })
+            .collect();
+        assert_eq!(times, ["2025-04-21T09:45:54Z", "2025-04-02T10:13:15Z"]);
+        // US order, and a file whose every date is ambiguous, stay month first.
+        let mut us = sniff(b"t,x\n4/21/2025 9:45:54 AM,a\n").unwrap();
+        us.learn_date_order(b"t,x\n4/21/2025 9:45:54 AM,a\n");
+        assert!(!us.day_first);
+        let mut both = sniff(b"t,x\n02/04/2025 1:00:00 PM,a\n").unwrap();
+        both.learn_date_order(b"t,x\n02/04/2025 1:00:00 PM,a\n");
+        assert!(!both.day_first);
     }
 
     #[test]
