@@ -15,6 +15,8 @@
 //! access to one shared object.
 
 use std::borrow::Cow;
+use std::cell::OnceCell;
+use std::sync::LazyLock;
 
 /// What a template needs besides the value.
 #[derive(Default, Clone, Copy)]
@@ -30,7 +32,49 @@ pub struct Scope<'x> {
 /// Path segments are keys; a segment ending in `[]` is an array whose elements are tried in
 /// order. Templates use `{p}` (partition), `{r}` (region), `{a}` (account) and `{}` (the value);
 /// an empty template keeps the value, and a value that is already an ARN is always kept.
-type Pick = (&'static str, &'static str);
+///
+/// The path is taken apart once, at compile time: most paths tried miss at their first key, which
+/// is then settled by one comparison.
+struct Pick {
+    /// `q` (request) or `r` (response).
+    doc: u8,
+    /// The first key, without `[]`.
+    key: &'static [u8],
+    /// The first key names an array.
+    each: bool,
+    /// The path without its `q.` / `r.`.
+    path: &'static str,
+    /// The template.
+    template: &'static str,
+    /// [`key_bit`] of the first key.
+    bit: u64,
+}
+
+/// A key's bit in an [`Index`]'s signature: a path whose first key's bit is not set misses
+/// without a comparison.
+const fn key_bit(key: &[u8]) -> u64 {
+    let (first, last) = match key {
+        [] => (0, 0),
+        [f, .., l] => (*f as usize, *l as usize),
+        [f] => (*f as usize, *f as usize),
+    };
+    1 << ((key.len() * 31 + first * 7 + last) % 64)
+}
+
+const fn p(path: &'static str, template: &'static str) -> Pick {
+    let b = path.as_bytes();
+    assert!(b.len() > 2 && (b[0] == b'q' || b[0] == b'r') && b[1] == b'.', "a path starts with q. or r.");
+    let (_, rel) = path.split_at(2);
+    let r = rel.as_bytes();
+    let mut end = 0;
+    while end < r.len() && r[end] != b'.' {
+        end += 1;
+    }
+    let (seg, _) = r.split_at(end);
+    let each = seg.len() >= 2 && seg[seg.len() - 2] == b'[' && seg[seg.len() - 1] == b']';
+    let key = if each { seg.split_at(seg.len() - 2).0 } else { seg };
+    Pick { doc: b[0], key, each, path: rel, template, bit: key_bit(key) }
+}
 
 struct Rule {
     source: &'static str,
@@ -68,142 +112,156 @@ const ASIS: &str = "";
 /// Sorted by `(source, name)`; `"*"` sorts before letters and stands for every other event of
 /// the source. Checked by a unit test.
 static RULES: &[Rule] = &[
-    r("acm.amazonaws.com", "*", &[("q.certificateArn", ASIS), ("r.certificateArn", ASIS)], &[]),
+    r("acm.amazonaws.com", "*", &[p("q.certificateArn", ASIS), p("r.certificateArn", ASIS)], &[]),
     r(
         "bedrock.amazonaws.com",
         "*",
-        &[("q.modelId", ASIS), ("q.guardrailIdentifier", ASIS), ("r.guardrailArn", ASIS)],
+        &[p("q.modelId", ASIS), p("q.guardrailIdentifier", ASIS), p("r.guardrailArn", ASIS)],
         &[],
     ),
     r(
         "cloudformation.amazonaws.com",
         "*",
-        &[("q.stackName", ASIS), ("r.stackId", ASIS), ("q.stackSetName", ASIS), ("r.stackSetId", ASIS)],
+        &[p("q.stackName", ASIS), p("r.stackId", ASIS), p("q.stackSetName", ASIS), p("r.stackSetId", ASIS)],
         &[],
     ),
     r(
         "cloudtrail.amazonaws.com",
         "*",
         &[
-            ("q.name", TRAIL),
-            ("q.trailName", TRAIL),
-            ("r.trailARN", ASIS),
-            ("q.eventDataStore", ASIS),
-            ("q.resourceArn", ASIS),
-            ("q.resourceId", ASIS),
+            p("q.name", TRAIL),
+            p("q.trailName", TRAIL),
+            p("r.trailARN", ASIS),
+            p("q.eventDataStore", ASIS),
+            p("q.resourceArn", ASIS),
+            p("q.resourceId", ASIS),
         ],
-        &[("q.s3BucketName", BUCKET)],
+        &[p("q.s3BucketName", BUCKET)],
     ),
     r(
         "cloudtrail.amazonaws.com",
         "CreateTrail",
-        &[("r.trailARN", ASIS), ("q.name", TRAIL)],
-        &[("q.s3BucketName", BUCKET)],
+        &[p("r.trailARN", ASIS), p("q.name", TRAIL)],
+        &[p("q.s3BucketName", BUCKET)],
     ),
     r(
         "config.amazonaws.com",
         "*",
         &[
-            ("q.configurationRecorderName", ASIS),
-            ("q.configurationRecorder.name", ASIS),
-            ("q.deliveryChannelName", ASIS),
-            ("q.deliveryChannel.name", ASIS),
-            ("q.configRuleName", ASIS),
-            ("q.configRule.configRuleName", ASIS),
+            p("q.configurationRecorderName", ASIS),
+            p("q.configurationRecorder.name", ASIS),
+            p("q.deliveryChannelName", ASIS),
+            p("q.deliveryChannel.name", ASIS),
+            p("q.configRuleName", ASIS),
+            p("q.configRule.configRuleName", ASIS),
         ],
         &[],
     ),
     r(
         "dynamodb.amazonaws.com",
         "*",
-        &[("q.tableName", TABLE), ("q.tableArn", ASIS), ("q.resourceArn", ASIS), ("q.backupArn", ASIS)],
+        &[p("q.tableName", TABLE), p("q.tableArn", ASIS), p("q.resourceArn", ASIS), p("q.backupArn", ASIS)],
         &[],
     ),
-    r("ec2-instance-connect.amazonaws.com", "*", &[("q.instanceId", ASIS)], &[("q.instanceOSUser", ASIS)]),
+    r("ec2-instance-connect.amazonaws.com", "*", &[p("q.instanceId", ASIS)], &[p("q.instanceOSUser", ASIS)]),
     r(
         "ec2.amazonaws.com",
         "*",
         &[
-            ("q.instanceId", ASIS),
-            ("q.instancesSet.items[].instanceId", ASIS),
-            ("q.groupId", ASIS),
-            ("q.snapshotId", ASIS),
-            ("q.imageId", ASIS),
-            ("q.volumeId", ASIS),
-            ("q.vpcId", ASIS),
-            ("q.subnetId", ASIS),
-            ("q.networkInterfaceId", ASIS),
-            ("q.networkAclId", ASIS),
-            ("q.routeTableId", ASIS),
-            ("q.internetGatewayId", ASIS),
-            ("q.allocationId", ASIS),
-            ("q.keyName", ASIS),
-            ("q.launchTemplateId", ASIS),
-            ("q.resourcesSet.items[].resourceId", ASIS),
-            ("q.DeleteFlowLogsRequest.FlowLogId.content", ASIS),
-            ("q.DeleteFlowLogsRequest.FlowLogId[].content", ASIS),
-            ("q.CreateFlowLogsRequest.ResourceId.content", ASIS),
-            ("q.trafficMirrorSessionId", ASIS),
-            ("q.trafficMirrorTargetId", ASIS),
-            ("q.trafficMirrorFilterId", ASIS),
-            ("r.CreateTrafficMirrorTargetResponse.trafficMirrorTarget.trafficMirrorTargetId", ASIS),
-            ("r.CreateTrafficMirrorFilterResponse.trafficMirrorFilter.trafficMirrorFilterId", ASIS),
-            ("r.CreateTrafficMirrorSessionResponse.trafficMirrorSession.trafficMirrorSessionId", ASIS),
-            ("r.CreateTrafficMirrorFilterRuleResponse.trafficMirrorFilterRule.trafficMirrorFilterRuleId", ASIS),
-            ("q.CreateTrafficMirrorFilterRuleRequest.TrafficMirrorFilterId", ASIS),
+            p("q.instanceId", ASIS),
+            p("q.instancesSet.items[].instanceId", ASIS),
+            p("q.groupId", ASIS),
+            p("q.snapshotId", ASIS),
+            p("q.imageId", ASIS),
+            p("q.volumeId", ASIS),
+            p("q.vpcId", ASIS),
+            p("q.subnetId", ASIS),
+            p("q.networkInterfaceId", ASIS),
+            p("q.networkAclId", ASIS),
+            p("q.routeTableId", ASIS),
+            p("q.internetGatewayId", ASIS),
+            p("q.allocationId", ASIS),
+            p("q.keyName", ASIS),
+            p("q.launchTemplateId", ASIS),
+            p("q.resourcesSet.items[].resourceId", ASIS),
+            p("q.DeleteFlowLogsRequest.FlowLogId.content", ASIS),
+            p("q.DeleteFlowLogsRequest.FlowLogId[].content", ASIS),
+            p("q.CreateFlowLogsRequest.ResourceId.content", ASIS),
+            p("q.trafficMirrorSessionId", ASIS),
+            p("q.trafficMirrorTargetId", ASIS),
+            p("q.trafficMirrorFilterId", ASIS),
+            p("r.CreateTrafficMirrorTargetResponse.trafficMirrorTarget.trafficMirrorTargetId", ASIS),
+            p("r.CreateTrafficMirrorFilterResponse.trafficMirrorFilter.trafficMirrorFilterId", ASIS),
+            p("r.CreateTrafficMirrorSessionResponse.trafficMirrorSession.trafficMirrorSessionId", ASIS),
+            p("r.CreateTrafficMirrorFilterRuleResponse.trafficMirrorFilterRule.trafficMirrorFilterRuleId", ASIS),
+            p("q.CreateTrafficMirrorFilterRuleRequest.TrafficMirrorFilterId", ASIS),
         ],
         &[],
     ),
-    r("ec2.amazonaws.com", "AttachVolume", &[("q.volumeId", ASIS)], &[("q.instanceId", ASIS)]),
+    r("ec2.amazonaws.com", "AttachVolume", &[p("q.volumeId", ASIS)], &[p("q.instanceId", ASIS)]),
     r(
         "ec2.amazonaws.com",
         "AuthorizeSecurityGroupEgress",
-        &[("q.groupId", ASIS)],
+        &[p("q.groupId", ASIS)],
         &[
-            ("q.ipPermissions.items[].ipRanges.items[].cidrIp", ASIS),
-            ("q.ipPermissions.items[].ipv6Ranges.items[].cidrIpv6", ASIS),
+            p("q.ipPermissions.items[].ipRanges.items[].cidrIp", ASIS),
+            p("q.ipPermissions.items[].ipv6Ranges.items[].cidrIpv6", ASIS),
         ],
     ),
     r(
         "ec2.amazonaws.com",
         "AuthorizeSecurityGroupIngress",
-        &[("q.groupId", ASIS), ("q.groupName", ASIS)],
+        &[p("q.groupId", ASIS), p("q.groupName", ASIS)],
         &[
-            ("q.ipPermissions.items[].ipRanges.items[].cidrIp", ASIS),
-            ("q.ipPermissions.items[].ipv6Ranges.items[].cidrIpv6", ASIS),
-            ("q.ipPermissions.items[].groups.items[].groupId", ASIS),
+            p("q.ipPermissions.items[].ipRanges.items[].cidrIp", ASIS),
+            p("q.ipPermissions.items[].ipv6Ranges.items[].cidrIpv6", ASIS),
+            p("q.ipPermissions.items[].groups.items[].groupId", ASIS),
         ],
     ),
     r(
         "ec2.amazonaws.com",
         "CopySnapshot",
-        &[("r.snapshotId", ASIS), ("q.sourceSnapshotId", ASIS)],
-        &[("q.sourceSnapshotId", ASIS)],
+        &[p("r.snapshotId", ASIS), p("q.sourceSnapshotId", ASIS)],
+        &[p("q.sourceSnapshotId", ASIS)],
     ),
     r(
         "ec2.amazonaws.com",
         "CreateFlowLogs",
-        &[("r.CreateFlowLogsResponse.flowLogIdSet.item", ASIS), ("r.CreateFlowLogsResponse.flowLogIdSet.item[]", ASIS)],
-        &[("q.CreateFlowLogsRequest.ResourceId.content", ASIS), ("q.CreateFlowLogsRequest.ResourceId[].content", ASIS)],
+        &[
+            p("r.CreateFlowLogsResponse.flowLogIdSet.item", ASIS),
+            p("r.CreateFlowLogsResponse.flowLogIdSet.item[]", ASIS),
+        ],
+        &[
+            p("q.CreateFlowLogsRequest.ResourceId.content", ASIS),
+            p("q.CreateFlowLogsRequest.ResourceId[].content", ASIS),
+        ],
     ),
-    r("ec2.amazonaws.com", "CreateImage", &[("r.imageId", ASIS)], &[("q.instanceId", ASIS)]),
-    r("ec2.amazonaws.com", "CreateKeyPair", &[("q.keyName", ASIS), ("r.keyName", ASIS)], &[]),
-    r("ec2.amazonaws.com", "CreateSecurityGroup", &[("r.groupId", ASIS), ("q.groupName", ASIS)], &[("q.vpcId", ASIS)]),
-    r("ec2.amazonaws.com", "CreateSnapshot", &[("r.snapshotId", ASIS)], &[("q.volumeId", ASIS)]),
-    r("ec2.amazonaws.com", "CreateSubnet", &[("r.subnet.subnetId", ASIS)], &[("q.vpcId", ASIS)]),
-    r("ec2.amazonaws.com", "CreateVolume", &[("r.volumeId", ASIS)], &[("q.snapshotId", ASIS)]),
-    r("ec2.amazonaws.com", "CreateVpc", &[("r.vpc.vpcId", ASIS)], &[]),
+    r("ec2.amazonaws.com", "CreateImage", &[p("r.imageId", ASIS)], &[p("q.instanceId", ASIS)]),
+    r("ec2.amazonaws.com", "CreateKeyPair", &[p("q.keyName", ASIS), p("r.keyName", ASIS)], &[]),
+    r(
+        "ec2.amazonaws.com",
+        "CreateSecurityGroup",
+        &[p("r.groupId", ASIS), p("q.groupName", ASIS)],
+        &[p("q.vpcId", ASIS)],
+    ),
+    r("ec2.amazonaws.com", "CreateSnapshot", &[p("r.snapshotId", ASIS)], &[p("q.volumeId", ASIS)]),
+    r("ec2.amazonaws.com", "CreateSubnet", &[p("r.subnet.subnetId", ASIS)], &[p("q.vpcId", ASIS)]),
+    r("ec2.amazonaws.com", "CreateVolume", &[p("r.volumeId", ASIS)], &[p("q.snapshotId", ASIS)]),
+    r("ec2.amazonaws.com", "CreateVpc", &[p("r.vpc.vpcId", ASIS)], &[]),
     r(
         "ec2.amazonaws.com",
         "ModifyImageAttribute",
-        &[("q.imageId", ASIS)],
-        &[("q.launchPermission.add.items[].userId", ASIS), ("q.launchPermission.add.items[].group", ASIS)],
+        &[p("q.imageId", ASIS)],
+        &[p("q.launchPermission.add.items[].userId", ASIS), p("q.launchPermission.add.items[].group", ASIS)],
     ),
     r(
         "ec2.amazonaws.com",
         "ModifySnapshotAttribute",
-        &[("q.snapshotId", ASIS)],
-        &[("q.createVolumePermission.add.items[].userId", ASIS), ("q.createVolumePermission.add.items[].group", ASIS)],
+        &[p("q.snapshotId", ASIS)],
+        &[
+            p("q.createVolumePermission.add.items[].userId", ASIS),
+            p("q.createVolumePermission.add.items[].group", ASIS),
+        ],
     ),
     r(
         "ec2.amazonaws.com",
@@ -211,353 +269,358 @@ static RULES: &[Rule] = &[
         // The image launched is the resource (an existing object a principal may launch from for
         // the first time); the instance created is the target.
         &[
-            ("q.instancesSet.items[].imageId", ASIS),
-            ("q.launchTemplate.launchTemplateId", ASIS),
-            ("r.instancesSet.items[].instanceId", ASIS),
+            p("q.instancesSet.items[].imageId", ASIS),
+            p("q.launchTemplate.launchTemplateId", ASIS),
+            p("r.instancesSet.items[].instanceId", ASIS),
         ],
-        &[("r.instancesSet.items[].instanceId", ASIS)],
+        &[p("r.instancesSet.items[].instanceId", ASIS)],
     ),
     r(
         "ecs.amazonaws.com",
         "*",
         &[
-            ("q.cluster", ECS_CLUSTER),
-            ("q.clusterName", ECS_CLUSTER),
-            ("r.cluster.clusterArn", ASIS),
-            ("q.taskDefinition", ASIS),
-            ("q.family", ASIS),
+            p("q.cluster", ECS_CLUSTER),
+            p("q.clusterName", ECS_CLUSTER),
+            p("r.cluster.clusterArn", ASIS),
+            p("q.taskDefinition", ASIS),
+            p("q.family", ASIS),
         ],
-        &[("q.taskDefinition", ASIS)],
+        &[p("q.taskDefinition", ASIS)],
     ),
     r(
         "eks.amazonaws.com",
         "*",
-        &[("q.name", EKS_CLUSTER), ("q.clusterName", EKS_CLUSTER), ("r.cluster.arn", ASIS)],
-        &[("q.principalArn", ASIS)],
+        &[p("q.name", EKS_CLUSTER), p("q.clusterName", EKS_CLUSTER), p("r.cluster.arn", ASIS)],
+        &[p("q.principalArn", ASIS)],
     ),
     r(
         "elasticfilesystem.amazonaws.com",
         "*",
-        &[("q.fileSystemId", ASIS), ("q.mountTargetId", ASIS), ("r.fileSystemArn", ASIS)],
+        &[p("q.fileSystemId", ASIS), p("q.mountTargetId", ASIS), p("r.fileSystemArn", ASIS)],
         &[],
     ),
     r(
         "elasticloadbalancing.amazonaws.com",
         "*",
         &[
-            ("q.loadBalancerArn", ASIS),
-            ("q.loadBalancerName", ASIS),
-            ("r.loadBalancers[].loadBalancerArn", ASIS),
-            ("q.targetGroupArn", ASIS),
-            ("q.listenerArn", ASIS),
+            p("q.loadBalancerArn", ASIS),
+            p("q.loadBalancerName", ASIS),
+            p("r.loadBalancers[].loadBalancerArn", ASIS),
+            p("q.targetGroupArn", ASIS),
+            p("q.listenerArn", ASIS),
         ],
         &[],
     ),
-    r("guardduty.amazonaws.com", "*", &[("q.detectorId", DETECTOR), ("r.detectorId", DETECTOR)], &[]),
+    r("guardduty.amazonaws.com", "*", &[p("q.detectorId", DETECTOR), p("r.detectorId", DETECTOR)], &[]),
     r(
         "iam.amazonaws.com",
         "*",
         &[
-            ("q.userName", USER),
-            ("q.roleName", ROLE),
-            ("q.groupName", GROUP),
-            ("q.policyArn", ASIS),
-            ("q.instanceProfileName", PROFILE),
-            ("q.sAMLProviderArn", ASIS),
-            ("q.openIDConnectProviderArn", ASIS),
-            ("q.serialNumber", ASIS),
-            ("q.virtualMFADeviceName", ASIS),
-            ("q.accessKeyId", ASIS),
-            ("q.serverCertificateName", ASIS),
+            p("q.userName", USER),
+            p("q.roleName", ROLE),
+            p("q.groupName", GROUP),
+            p("q.policyArn", ASIS),
+            p("q.instanceProfileName", PROFILE),
+            p("q.sAMLProviderArn", ASIS),
+            p("q.openIDConnectProviderArn", ASIS),
+            p("q.serialNumber", ASIS),
+            p("q.virtualMFADeviceName", ASIS),
+            p("q.accessKeyId", ASIS),
+            p("q.serverCertificateName", ASIS),
         ],
         &[],
     ),
-    r("iam.amazonaws.com", "AddRoleToInstanceProfile", &[("q.instanceProfileName", PROFILE)], &[("q.roleName", ROLE)]),
-    r("iam.amazonaws.com", "AddUserToGroup", &[("q.groupName", GROUP)], &[("q.userName", USER)]),
-    r("iam.amazonaws.com", "AttachGroupPolicy", &[("q.groupName", GROUP)], &[("q.policyArn", ASIS)]),
-    r("iam.amazonaws.com", "AttachRolePolicy", &[("q.roleName", ROLE)], &[("q.policyArn", ASIS)]),
-    r("iam.amazonaws.com", "AttachUserPolicy", &[("q.userName", USER)], &[("q.policyArn", ASIS)]),
+    r(
+        "iam.amazonaws.com",
+        "AddRoleToInstanceProfile",
+        &[p("q.instanceProfileName", PROFILE)],
+        &[p("q.roleName", ROLE)],
+    ),
+    r("iam.amazonaws.com", "AddUserToGroup", &[p("q.groupName", GROUP)], &[p("q.userName", USER)]),
+    r("iam.amazonaws.com", "AttachGroupPolicy", &[p("q.groupName", GROUP)], &[p("q.policyArn", ASIS)]),
+    r("iam.amazonaws.com", "AttachRolePolicy", &[p("q.roleName", ROLE)], &[p("q.policyArn", ASIS)]),
+    r("iam.amazonaws.com", "AttachUserPolicy", &[p("q.userName", USER)], &[p("q.policyArn", ASIS)]),
     r(
         "iam.amazonaws.com",
         "CreateAccessKey",
-        &[("r.accessKey.accessKeyId", ASIS)],
-        &[("q.userName", USER), ("r.accessKey.userName", USER)],
+        &[p("r.accessKey.accessKeyId", ASIS)],
+        &[p("q.userName", USER), p("r.accessKey.userName", USER)],
     ),
     r(
         "iam.amazonaws.com",
         "CreateOpenIDConnectProvider",
-        &[("r.openIDConnectProviderArn", ASIS), ("q.url", ASIS)],
+        &[p("r.openIDConnectProviderArn", ASIS), p("q.url", ASIS)],
         &[],
     ),
-    r("iam.amazonaws.com", "CreatePolicy", &[("r.policy.arn", ASIS), ("q.policyName", ASIS)], &[]),
-    r("iam.amazonaws.com", "CreatePolicyVersion", &[("q.policyArn", ASIS)], &[("r.policyVersion.versionId", ASIS)]),
-    r("iam.amazonaws.com", "CreateRole", &[("r.role.arn", ASIS), ("q.roleName", ROLE)], &[]),
-    r("iam.amazonaws.com", "CreateSAMLProvider", &[("r.sAMLProviderArn", ASIS), ("q.name", ASIS)], &[]),
-    r("iam.amazonaws.com", "CreateServiceLinkedRole", &[("r.role.arn", ASIS), ("q.aWSServiceName", ASIS)], &[]),
-    r("iam.amazonaws.com", "CreateUser", &[("r.user.arn", ASIS), ("q.userName", USER)], &[]),
+    r("iam.amazonaws.com", "CreatePolicy", &[p("r.policy.arn", ASIS), p("q.policyName", ASIS)], &[]),
+    r("iam.amazonaws.com", "CreatePolicyVersion", &[p("q.policyArn", ASIS)], &[p("r.policyVersion.versionId", ASIS)]),
+    r("iam.amazonaws.com", "CreateRole", &[p("r.role.arn", ASIS), p("q.roleName", ROLE)], &[]),
+    r("iam.amazonaws.com", "CreateSAMLProvider", &[p("r.sAMLProviderArn", ASIS), p("q.name", ASIS)], &[]),
+    r("iam.amazonaws.com", "CreateServiceLinkedRole", &[p("r.role.arn", ASIS), p("q.aWSServiceName", ASIS)], &[]),
+    r("iam.amazonaws.com", "CreateUser", &[p("r.user.arn", ASIS), p("q.userName", USER)], &[]),
     r(
         "iam.amazonaws.com",
         "CreateVirtualMFADevice",
-        &[("r.virtualMFADevice.serialNumber", ASIS), ("q.virtualMFADeviceName", ASIS)],
+        &[p("r.virtualMFADevice.serialNumber", ASIS), p("q.virtualMFADeviceName", ASIS)],
         &[],
     ),
-    r("iam.amazonaws.com", "DeactivateMFADevice", &[("q.serialNumber", ASIS)], &[("q.userName", USER)]),
-    r("iam.amazonaws.com", "DeleteAccessKey", &[("q.accessKeyId", ASIS)], &[("q.userName", USER)]),
-    r("iam.amazonaws.com", "DeleteGroupPolicy", &[("q.groupName", GROUP)], &[("q.policyName", ASIS)]),
-    r("iam.amazonaws.com", "DeleteRolePolicy", &[("q.roleName", ROLE)], &[("q.policyName", ASIS)]),
-    r("iam.amazonaws.com", "DeleteUserPolicy", &[("q.userName", USER)], &[("q.policyName", ASIS)]),
-    r("iam.amazonaws.com", "DetachGroupPolicy", &[("q.groupName", GROUP)], &[("q.policyArn", ASIS)]),
-    r("iam.amazonaws.com", "DetachRolePolicy", &[("q.roleName", ROLE)], &[("q.policyArn", ASIS)]),
-    r("iam.amazonaws.com", "DetachUserPolicy", &[("q.userName", USER)], &[("q.policyArn", ASIS)]),
-    r("iam.amazonaws.com", "EnableMFADevice", &[("q.serialNumber", ASIS)], &[("q.userName", USER)]),
-    r("iam.amazonaws.com", "PutGroupPolicy", &[("q.groupName", GROUP)], &[("q.policyName", ASIS)]),
-    r("iam.amazonaws.com", "PutRolePolicy", &[("q.roleName", ROLE)], &[("q.policyName", ASIS)]),
-    r("iam.amazonaws.com", "PutUserPolicy", &[("q.userName", USER)], &[("q.policyName", ASIS)]),
+    r("iam.amazonaws.com", "DeactivateMFADevice", &[p("q.serialNumber", ASIS)], &[p("q.userName", USER)]),
+    r("iam.amazonaws.com", "DeleteAccessKey", &[p("q.accessKeyId", ASIS)], &[p("q.userName", USER)]),
+    r("iam.amazonaws.com", "DeleteGroupPolicy", &[p("q.groupName", GROUP)], &[p("q.policyName", ASIS)]),
+    r("iam.amazonaws.com", "DeleteRolePolicy", &[p("q.roleName", ROLE)], &[p("q.policyName", ASIS)]),
+    r("iam.amazonaws.com", "DeleteUserPolicy", &[p("q.userName", USER)], &[p("q.policyName", ASIS)]),
+    r("iam.amazonaws.com", "DetachGroupPolicy", &[p("q.groupName", GROUP)], &[p("q.policyArn", ASIS)]),
+    r("iam.amazonaws.com", "DetachRolePolicy", &[p("q.roleName", ROLE)], &[p("q.policyArn", ASIS)]),
+    r("iam.amazonaws.com", "DetachUserPolicy", &[p("q.userName", USER)], &[p("q.policyArn", ASIS)]),
+    r("iam.amazonaws.com", "EnableMFADevice", &[p("q.serialNumber", ASIS)], &[p("q.userName", USER)]),
+    r("iam.amazonaws.com", "PutGroupPolicy", &[p("q.groupName", GROUP)], &[p("q.policyName", ASIS)]),
+    r("iam.amazonaws.com", "PutRolePolicy", &[p("q.roleName", ROLE)], &[p("q.policyName", ASIS)]),
+    r("iam.amazonaws.com", "PutUserPolicy", &[p("q.userName", USER)], &[p("q.policyName", ASIS)]),
     r(
         "iam.amazonaws.com",
         "RemoveRoleFromInstanceProfile",
-        &[("q.instanceProfileName", PROFILE)],
-        &[("q.roleName", ROLE)],
+        &[p("q.instanceProfileName", PROFILE)],
+        &[p("q.roleName", ROLE)],
     ),
-    r("iam.amazonaws.com", "RemoveUserFromGroup", &[("q.groupName", GROUP)], &[("q.userName", USER)]),
-    r("iam.amazonaws.com", "UpdateAccessKey", &[("q.accessKeyId", ASIS)], &[("q.userName", USER)]),
+    r("iam.amazonaws.com", "RemoveUserFromGroup", &[p("q.groupName", GROUP)], &[p("q.userName", USER)]),
+    r("iam.amazonaws.com", "UpdateAccessKey", &[p("q.accessKeyId", ASIS)], &[p("q.userName", USER)]),
     r(
         "identitystore.amazonaws.com",
         "*",
         &[
-            ("q.userId", ASIS),
-            ("q.groupId", ASIS),
-            ("r.userId", ASIS),
-            ("r.groupId", ASIS),
-            ("q.identityStoreId", ASIS),
+            p("q.userId", ASIS),
+            p("q.groupId", ASIS),
+            p("r.userId", ASIS),
+            p("r.groupId", ASIS),
+            p("q.identityStoreId", ASIS),
         ],
-        &[("q.memberId.userId", ASIS)],
+        &[p("q.memberId.userId", ASIS)],
     ),
     r(
         "kms.amazonaws.com",
         "*",
         &[
-            ("q.keyId", KEY),
-            ("r.keyMetadata.arn", ASIS),
-            ("q.aliasName", ASIS),
-            ("q.sourceKeyId", KEY),
-            ("q.destinationKeyId", KEY),
+            p("q.keyId", KEY),
+            p("r.keyMetadata.arn", ASIS),
+            p("q.aliasName", ASIS),
+            p("q.sourceKeyId", KEY),
+            p("q.destinationKeyId", KEY),
         ],
         &[],
     ),
-    r("kms.amazonaws.com", "CreateAlias", &[("q.targetKeyId", KEY)], &[("q.aliasName", ASIS)]),
+    r("kms.amazonaws.com", "CreateAlias", &[p("q.targetKeyId", KEY)], &[p("q.aliasName", ASIS)]),
     r(
         "kms.amazonaws.com",
         "CreateGrant",
-        &[("q.keyId", KEY)],
-        &[("q.granteePrincipal", ASIS), ("q.retiringPrincipal", ASIS)],
+        &[p("q.keyId", KEY)],
+        &[p("q.granteePrincipal", ASIS), p("q.retiringPrincipal", ASIS)],
     ),
-    r("kms.amazonaws.com", "CreateKey", &[("r.keyMetadata.arn", ASIS), ("r.keyMetadata.keyId", KEY)], &[]),
+    r("kms.amazonaws.com", "CreateKey", &[p("r.keyMetadata.arn", ASIS), p("r.keyMetadata.keyId", KEY)], &[]),
     r(
         "kms.amazonaws.com",
         "ReEncrypt",
-        &[("q.sourceKeyId", KEY), ("q.destinationKeyId", KEY)],
-        &[("q.destinationKeyId", KEY)],
+        &[p("q.sourceKeyId", KEY), p("q.destinationKeyId", KEY)],
+        &[p("q.destinationKeyId", KEY)],
     ),
     r(
         "lambda.amazonaws.com",
         "*",
-        &[("q.functionName", FUNCTION), ("r.functionArn", ASIS), ("q.layerName", ASIS), ("q.uUID", ASIS)],
+        &[p("q.functionName", FUNCTION), p("r.functionArn", ASIS), p("q.layerName", ASIS), p("q.uUID", ASIS)],
         &[],
     ),
-    r("lambda.amazonaws.com", "AddPermission", &[("q.functionName", FUNCTION)], &[("q.principal", ASIS)]),
+    r("lambda.amazonaws.com", "AddPermission", &[p("q.functionName", FUNCTION)], &[p("q.principal", ASIS)]),
     r(
         "lambda.amazonaws.com",
         "CreateEventSourceMapping",
-        &[("q.functionName", FUNCTION)],
-        &[("q.eventSourceArn", ASIS)],
+        &[p("q.functionName", FUNCTION)],
+        &[p("q.eventSourceArn", ASIS)],
     ),
     r(
         "lambda.amazonaws.com",
         "CreateFunction",
-        &[("r.functionArn", ASIS), ("q.functionName", FUNCTION)],
-        &[("q.role", ASIS)],
+        &[p("r.functionArn", ASIS), p("q.functionName", FUNCTION)],
+        &[p("q.role", ASIS)],
     ),
     r(
         "logs.amazonaws.com",
         "*",
         &[
-            ("q.logGroupName", LOG_GROUP),
-            ("q.logGroupIdentifier", LOG_GROUP),
-            ("q.destinationName", ASIS),
-            ("q.resourceArn", ASIS),
+            p("q.logGroupName", LOG_GROUP),
+            p("q.logGroupIdentifier", LOG_GROUP),
+            p("q.destinationName", ASIS),
+            p("q.resourceArn", ASIS),
         ],
-        &[("q.logStreamName", ASIS)],
+        &[p("q.logStreamName", ASIS)],
     ),
     r(
         "monitoring.amazonaws.com",
         "*",
-        &[("q.alarmNames[]", ASIS), ("q.alarmName", ASIS), ("q.dashboardName", ASIS)],
+        &[p("q.alarmNames[]", ASIS), p("q.alarmName", ASIS), p("q.dashboardName", ASIS)],
         &[],
     ),
     r(
         "organizations.amazonaws.com",
         "*",
         &[
-            ("q.accountId", ASIS),
-            ("q.policyId", ASIS),
-            ("q.organizationalUnitId", ASIS),
-            ("q.parentId", ASIS),
-            ("q.handshakeId", ASIS),
-            ("q.rootId", ASIS),
+            p("q.accountId", ASIS),
+            p("q.policyId", ASIS),
+            p("q.organizationalUnitId", ASIS),
+            p("q.parentId", ASIS),
+            p("q.handshakeId", ASIS),
+            p("q.rootId", ASIS),
         ],
-        &[("q.targetId", ASIS), ("q.destinationParentId", ASIS)],
+        &[p("q.targetId", ASIS), p("q.destinationParentId", ASIS)],
     ),
-    r("organizations.amazonaws.com", "AttachPolicy", &[("q.policyId", ASIS)], &[("q.targetId", ASIS)]),
+    r("organizations.amazonaws.com", "AttachPolicy", &[p("q.policyId", ASIS)], &[p("q.targetId", ASIS)]),
     r(
         "organizations.amazonaws.com",
         "CreateAccount",
-        &[("r.createAccountStatus.accountId", ASIS), ("r.createAccountStatus.id", ASIS), ("q.accountName", ASIS)],
+        &[p("r.createAccountStatus.accountId", ASIS), p("r.createAccountStatus.id", ASIS), p("q.accountName", ASIS)],
         &[],
     ),
-    r("organizations.amazonaws.com", "DetachPolicy", &[("q.policyId", ASIS)], &[("q.targetId", ASIS)]),
+    r("organizations.amazonaws.com", "DetachPolicy", &[p("q.policyId", ASIS)], &[p("q.targetId", ASIS)]),
     r(
         "organizations.amazonaws.com",
         "InviteAccountToOrganization",
-        &[("q.target.id", ASIS), ("r.handshake.id", ASIS)],
+        &[p("q.target.id", ASIS), p("r.handshake.id", ASIS)],
         &[],
     ),
-    r("organizations.amazonaws.com", "MoveAccount", &[("q.accountId", ASIS)], &[("q.destinationParentId", ASIS)]),
+    r("organizations.amazonaws.com", "MoveAccount", &[p("q.accountId", ASIS)], &[p("q.destinationParentId", ASIS)]),
     r(
         "rds.amazonaws.com",
         "*",
         &[
-            ("q.dBSnapshotIdentifier", DB_SNAPSHOT),
-            ("q.dBClusterSnapshotIdentifier", DB_CLUSTER_SNAPSHOT),
-            ("q.dBInstanceIdentifier", DB),
-            ("q.dBClusterIdentifier", DB_CLUSTER),
-            ("q.globalClusterIdentifier", ASIS),
-            ("q.resourceName", ASIS),
-            ("q.dBSubnetGroupName", ASIS),
+            p("q.dBSnapshotIdentifier", DB_SNAPSHOT),
+            p("q.dBClusterSnapshotIdentifier", DB_CLUSTER_SNAPSHOT),
+            p("q.dBInstanceIdentifier", DB),
+            p("q.dBClusterIdentifier", DB_CLUSTER),
+            p("q.globalClusterIdentifier", ASIS),
+            p("q.resourceName", ASIS),
+            p("q.dBSubnetGroupName", ASIS),
         ],
         &[],
     ),
     r(
         "rds.amazonaws.com",
         "ModifyDBClusterSnapshotAttribute",
-        &[("q.dBClusterSnapshotIdentifier", DB_CLUSTER_SNAPSHOT)],
-        &[("q.valuesToAdd[]", ASIS)],
+        &[p("q.dBClusterSnapshotIdentifier", DB_CLUSTER_SNAPSHOT)],
+        &[p("q.valuesToAdd[]", ASIS)],
     ),
     r(
         "rds.amazonaws.com",
         "ModifyDBSnapshotAttribute",
-        &[("q.dBSnapshotIdentifier", DB_SNAPSHOT)],
-        &[("q.valuesToAdd[]", ASIS)],
+        &[p("q.dBSnapshotIdentifier", DB_SNAPSHOT)],
+        &[p("q.valuesToAdd[]", ASIS)],
     ),
     r(
         "rolesanywhere.amazonaws.com",
         "*",
         &[
-            ("r.trustAnchor.trustAnchorArn", ASIS),
-            ("q.trustAnchorId", ASIS),
-            ("r.profile.profileArn", ASIS),
-            ("q.profileId", ASIS),
+            p("r.trustAnchor.trustAnchorArn", ASIS),
+            p("q.trustAnchorId", ASIS),
+            p("r.profile.profileArn", ASIS),
+            p("q.profileId", ASIS),
         ],
         &[],
     ),
-    r("route53.amazonaws.com", "*", &[("q.hostedZoneId", ASIS), ("q.id", ASIS), ("r.hostedZone.id", ASIS)], &[]),
+    r("route53.amazonaws.com", "*", &[p("q.hostedZoneId", ASIS), p("q.id", ASIS), p("r.hostedZone.id", ASIS)], &[]),
     r(
         "route53resolver.amazonaws.com",
         "*",
         &[
-            ("q.resolverQueryLogConfigId", ASIS),
-            ("r.resolverQueryLogConfig.arn", ASIS),
-            ("r.resolverQueryLogConfig.id", ASIS),
-            ("q.resolverRuleId", ASIS),
-            ("q.resolverEndpointId", ASIS),
-            ("q.firewallRuleGroupId", ASIS),
+            p("q.resolverQueryLogConfigId", ASIS),
+            p("r.resolverQueryLogConfig.arn", ASIS),
+            p("r.resolverQueryLogConfig.id", ASIS),
+            p("q.resolverRuleId", ASIS),
+            p("q.resolverEndpointId", ASIS),
+            p("q.firewallRuleGroupId", ASIS),
         ],
-        &[("q.resourceId", ASIS), ("q.vPCId", ASIS)],
+        &[p("q.resourceId", ASIS), p("q.vPCId", ASIS)],
     ),
-    r("s3.amazonaws.com", "*", &[("q.bucketName", BUCKET)], &[("q.key", ASIS)]),
-    r("secretsmanager.amazonaws.com", "*", &[("q.secretId", ASIS), ("r.arn", ASIS), ("q.name", ASIS)], &[]),
-    r("secretsmanager.amazonaws.com", "BatchGetSecretValue", &[("q.secretIdList[]", ASIS)], &[]),
+    r("s3.amazonaws.com", "*", &[p("q.bucketName", BUCKET)], &[p("q.key", ASIS)]),
+    r("secretsmanager.amazonaws.com", "*", &[p("q.secretId", ASIS), p("r.arn", ASIS), p("q.name", ASIS)], &[]),
+    r("secretsmanager.amazonaws.com", "BatchGetSecretValue", &[p("q.secretIdList[]", ASIS)], &[]),
     r(
         "sns.amazonaws.com",
         "*",
         &[
-            ("q.topicArn", ASIS),
-            ("r.topicArn", ASIS),
-            ("q.name", TOPIC),
-            ("q.subscriptionArn", ASIS),
-            ("q.resourceArn", ASIS),
+            p("q.topicArn", ASIS),
+            p("r.topicArn", ASIS),
+            p("q.name", TOPIC),
+            p("q.subscriptionArn", ASIS),
+            p("q.resourceArn", ASIS),
         ],
-        &[("q.endpoint", ASIS)],
+        &[p("q.endpoint", ASIS)],
     ),
-    r("sqs.amazonaws.com", "*", &[("q.queueUrl", ASIS), ("r.queueUrl", ASIS), ("q.queueName", ASIS)], &[]),
+    r("sqs.amazonaws.com", "*", &[p("q.queueUrl", ASIS), p("r.queueUrl", ASIS), p("q.queueName", ASIS)], &[]),
     r(
         "ssm.amazonaws.com",
         "*",
         &[
-            ("q.name", PARAMETER),
-            ("q.names[]", PARAMETER),
-            ("q.path", PARAMETER),
-            ("q.instanceId", ASIS),
-            ("q.instanceIds[]", ASIS),
-            ("q.target", ASIS),
-            ("q.sessionId", ASIS),
-            ("q.documentName", ASIS),
-            ("q.commandId", ASIS),
-            ("q.associationId", ASIS),
+            p("q.name", PARAMETER),
+            p("q.names[]", PARAMETER),
+            p("q.path", PARAMETER),
+            p("q.instanceId", ASIS),
+            p("q.instanceIds[]", ASIS),
+            p("q.target", ASIS),
+            p("q.sessionId", ASIS),
+            p("q.documentName", ASIS),
+            p("q.commandId", ASIS),
+            p("q.associationId", ASIS),
         ],
         &[],
     ),
     r(
         "ssm.amazonaws.com",
         "SendCommand",
-        &[("q.instanceIds[]", ASIS), ("q.targets[].values[]", ASIS)],
-        &[("q.documentName", ASIS)],
+        &[p("q.instanceIds[]", ASIS), p("q.targets[].values[]", ASIS)],
+        &[p("q.documentName", ASIS)],
     ),
-    r("ssm.amazonaws.com", "StartSession", &[("q.target", ASIS)], &[("q.documentName", ASIS)]),
-    r("ssm.amazonaws.com", "UpdateInstanceInformation", &[("q.instanceId", ASIS)], &[]),
+    r("ssm.amazonaws.com", "StartSession", &[p("q.target", ASIS)], &[p("q.documentName", ASIS)]),
+    r("ssm.amazonaws.com", "UpdateInstanceInformation", &[p("q.instanceId", ASIS)], &[]),
     r(
         "sso.amazonaws.com",
         "*",
         &[
-            ("q.permissionSetArn", ASIS),
-            ("r.permissionSet.permissionSetArn", ASIS),
-            ("q.instanceArn", ASIS),
-            ("q.applicationArn", ASIS),
+            p("q.permissionSetArn", ASIS),
+            p("r.permissionSet.permissionSetArn", ASIS),
+            p("q.instanceArn", ASIS),
+            p("q.applicationArn", ASIS),
         ],
-        &[("q.principalId", ASIS), ("q.targetId", ASIS)],
+        &[p("q.principalId", ASIS), p("q.targetId", ASIS)],
     ),
-    r("sts.amazonaws.com", "*", &[("q.roleArn", ASIS)], &[("q.roleSessionName", ASIS)]),
-    r("sts.amazonaws.com", "AssumeRoleWithSAML", &[("q.roleArn", ASIS)], &[("q.principalArn", ASIS)]),
-    r("sts.amazonaws.com", "AssumeRoleWithWebIdentity", &[("q.roleArn", ASIS)], &[("q.roleSessionName", ASIS)]),
-    r("sts.amazonaws.com", "GetFederationToken", &[("r.federatedUser.arn", ASIS), ("q.name", ASIS)], &[]),
+    r("sts.amazonaws.com", "*", &[p("q.roleArn", ASIS)], &[p("q.roleSessionName", ASIS)]),
+    r("sts.amazonaws.com", "AssumeRoleWithSAML", &[p("q.roleArn", ASIS)], &[p("q.principalArn", ASIS)]),
+    r("sts.amazonaws.com", "AssumeRoleWithWebIdentity", &[p("q.roleArn", ASIS)], &[p("q.roleSessionName", ASIS)]),
+    r("sts.amazonaws.com", "GetFederationToken", &[p("r.federatedUser.arn", ASIS), p("q.name", ASIS)], &[]),
 ];
 
 /// Id keys common to many services, tried in order when no rule of the source names one.
 static FALLBACK: &[Pick] = &[
-    ("q.bucketName", BUCKET),
-    ("q.resourceArn", ASIS),
-    ("q.arn", ASIS),
-    ("q.instanceId", ASIS),
-    ("q.instancesSet.items[].instanceId", ASIS),
-    ("q.functionName", FUNCTION),
-    ("q.logGroupName", LOG_GROUP),
-    ("q.secretId", ASIS),
-    ("q.keyId", KEY),
-    ("q.userName", USER),
-    ("q.roleName", ROLE),
-    ("q.roleArn", ASIS),
-    ("q.policyArn", ASIS),
-    ("q.tableName", TABLE),
-    ("q.topicArn", ASIS),
-    ("q.queueUrl", ASIS),
-    ("q.clusterName", ASIS),
-    ("q.cluster", ASIS),
-    ("q.repositoryName", ASIS),
-    ("q.stackName", ASIS),
-    ("q.stateMachineArn", ASIS),
-    ("q.resourceId", ASIS),
-    ("q.id", ASIS),
-    ("r.arn", ASIS),
+    p("q.bucketName", BUCKET),
+    p("q.resourceArn", ASIS),
+    p("q.arn", ASIS),
+    p("q.instanceId", ASIS),
+    p("q.instancesSet.items[].instanceId", ASIS),
+    p("q.functionName", FUNCTION),
+    p("q.logGroupName", LOG_GROUP),
+    p("q.secretId", ASIS),
+    p("q.keyId", KEY),
+    p("q.userName", USER),
+    p("q.roleName", ROLE),
+    p("q.roleArn", ASIS),
+    p("q.policyArn", ASIS),
+    p("q.tableName", TABLE),
+    p("q.topicArn", ASIS),
+    p("q.queueUrl", ASIS),
+    p("q.clusterName", ASIS),
+    p("q.cluster", ASIS),
+    p("q.repositoryName", ASIS),
+    p("q.stackName", ASIS),
+    p("q.stateMachineArn", ASIS),
+    p("q.resourceId", ASIS),
+    p("q.id", ASIS),
+    p("r.arn", ASIS),
 ];
 
 /// The resource (when `want_resource`) and target of an event, from its request and response
@@ -626,27 +689,27 @@ pub fn doc_text(raw: &str) -> Option<Doc<'_>> {
     }
 }
 
+/// The request and response of one event, each indexed the first time a path asks for it (most
+/// events are settled by the request alone).
 struct Docs<'d, 'a> {
-    q: Option<(&'d Doc<'a>, Index<'d>)>,
-    r: Option<(&'d Doc<'a>, Index<'d>)>,
+    q: Option<(&'d Doc<'a>, OnceCell<Index<'d>>)>,
+    r: Option<(&'d Doc<'a>, OnceCell<Index<'d>>)>,
 }
 
 impl<'d, 'a> Docs<'d, 'a> {
     fn new(q: Option<&'d Doc<'a>>, r: Option<&'d Doc<'a>>) -> Self {
-        Docs { q: q.map(|d| (d, Index::of(d.text()))), r: r.map(|d| (d, Index::of(d.text()))) }
+        Docs { q: q.map(|d| (d, OnceCell::new())), r: r.map(|d| (d, OnceCell::new())) }
     }
 
-    fn pick(&self, (path, template): &Pick, scope: Scope<'_>) -> Option<Cow<'a, str>> {
-        let ((doc, index), path) = match path.split_at(2) {
-            ("q.", p) => (self.q.as_ref()?, p),
-            ("r.", p) => (self.r.as_ref()?, p),
-            _ => return None,
-        };
+    #[inline(always)]
+    fn pick(&self, pick: &Pick, scope: Scope<'_>) -> Option<Cow<'a, str>> {
+        let (doc, index) = if pick.doc == b'q' { self.q.as_ref()? } else { self.r.as_ref()? };
+        let index = index.get_or_init(|| Index::of(doc.text()));
         let value: Cow<'a, str> = match doc {
-            Doc::Borrowed(t) => index.lookup(t, path)?,
-            Doc::Owned(t) => Cow::Owned(index.lookup(t, path)?.into_owned()),
+            Doc::Borrowed(t) => index.lookup(t, pick)?,
+            Doc::Owned(t) => Cow::Owned(index.lookup(t, pick)?.into_owned()),
         };
-        Some(render(template, value, scope))
+        Some(render(pick.template, value, scope))
     }
 }
 
@@ -659,13 +722,15 @@ const INDEXED: usize = 24;
 struct Index<'t> {
     keys: [(&'t [u8], usize); INDEXED],
     len: usize,
+    /// The [`key_bit`]s of the keys held.
+    signature: u64,
     /// The whole object was read and held: a key not held is not there.
     complete: bool,
 }
 
 impl<'t> Index<'t> {
     fn of(text: &'t str) -> Self {
-        let mut ix = Index { keys: [(&[][..], 0); INDEXED], len: 0, complete: false };
+        let mut ix = Index { keys: [(&[][..], 0); INDEXED], len: 0, signature: 0, complete: false };
         let mut c = Scan { s: text, b: text.as_bytes(), i: 0 };
         c.ws();
         if c.peek() != Some(b'{') {
@@ -698,6 +763,7 @@ impl<'t> Index<'t> {
                 return ix;
             }
             ix.keys[ix.len] = (&c.b[ks..ke], c.i);
+            ix.signature |= key_bit(&c.b[ks..ke]);
             ix.len += 1;
             if c.skip().is_none() {
                 return ix;
@@ -705,19 +771,19 @@ impl<'t> Index<'t> {
         }
     }
 
-    fn lookup<'x>(&self, text: &'x str, path: &str) -> Option<Cow<'x, str>> {
+    #[inline(always)]
+    fn lookup<'x>(&self, text: &'x str, pick: &Pick) -> Option<Cow<'x, str>> {
         if !self.complete {
-            return lookup(text, path);
+            return lookup(text, pick.path);
         }
-        let mut segs = path.split('.');
-        let seg = segs.next()?;
-        let (key, each) = match seg.strip_suffix("[]") {
-            Some(k) => (k, true),
-            None => (seg, false),
-        };
-        let &(_, at) = self.keys[..self.len].iter().find(|(k, _)| *k == key.as_bytes())?;
+        if self.signature & pick.bit == 0 {
+            return None;
+        }
+        let &(_, at) = self.keys[..self.len].iter().find(|(k, _)| *k == pick.key)?;
+        let mut segs = pick.path.split('.');
+        segs.next();
         let mut c = Scan { s: text, b: text.as_bytes(), i: at };
-        c.member(each, segs, 0)
+        c.member(pick.each, segs, 0)
     }
 }
 
@@ -773,6 +839,9 @@ fn render<'a>(template: &str, value: Cow<'a, str>, scope: Scope<'_>) -> Cow<'a, 
 /// `AddPermission20150331v2`).
 fn base_name(name: &str) -> &str {
     let b = name.as_bytes();
+    if !b.last().is_some_and(u8::is_ascii_digit) {
+        return name;
+    }
     let mut end = b.len();
     if let Some(v) = name.rfind('v')
         && v + 1 < b.len()
@@ -786,14 +855,15 @@ fn base_name(name: &str) -> &str {
     name
 }
 
+/// Every rule by (source, name): one hash per lookup where a search of the sorted table compared
+/// names a dozen times.
+static RULE_INDEX: LazyLock<foldhash::HashMap<(&'static str, &'static str), &'static Rule>> =
+    LazyLock::new(|| RULES.iter().map(|r| ((r.source, r.name), r)).collect());
+
 /// The rule for exactly this event, and the source's `"*"` rule.
 fn find_rules(source: &str, name: &str) -> [Option<&'static Rule>; 2] {
-    let start = RULES.partition_point(|r| r.source < source);
-    let len = RULES[start..].iter().take_while(|r| r.source == source).count();
-    let of_source = &RULES[start..start + len];
-    let any = of_source.first().filter(|r| r.name == "*");
-    let exact = of_source.binary_search_by(|r| r.name.cmp(name)).ok().map(|i| &of_source[i]);
-    [exact, any]
+    let index: &foldhash::HashMap<(&str, &str), &'static Rule> = &RULE_INDEX;
+    [index.get(&(source, name)).copied(), index.get(&(source, "*")).copied()]
 }
 
 /// The scalar at `path` (dot-separated keys; `key[]` walks an array) in JSON object text, as text:
@@ -925,17 +995,21 @@ impl<'t> Scan<'t> {
         self.i += 1;
         let start = self.i;
         loop {
-            let p = memchr::memchr2(b'"', b'\\', &self.b[self.i..])?;
-            self.i += p;
-            if self.b[self.i] == b'\\' {
-                self.i += 2;
-                if self.i > self.b.len() {
-                    return None;
+            // Keys and ids are short: the SIMD scan beats a general search's set-up.
+            self.i = super::fast::find_special(self.b, self.i);
+            match *self.b.get(self.i)? {
+                b'\\' => {
+                    self.i += 2;
+                    if self.i > self.b.len() {
+                        return None;
+                    }
                 }
-            } else {
-                let end = self.i;
-                self.i += 1;
-                return Some((start, end));
+                b'"' => {
+                    let end = self.i;
+                    self.i += 1;
+                    return Some((start, end));
+                }
+                _ => self.i += 1, // a raw control byte: not for this scan to judge
             }
         }
     }
@@ -991,10 +1065,12 @@ mod tests {
         for w in RULES.windows(2) {
             assert!((w[0].source, w[0].name) < (w[1].source, w[1].name), "{} {} out of order", w[1].source, w[1].name);
         }
-        for rule in RULES {
-            for (path, _) in rule.resource.iter().chain(rule.target) {
-                assert!(path.starts_with("q.") || path.starts_with("r."), "{path}");
-            }
+        // The table is looked up by hash: a repeated (source, name) would hide a rule.
+        assert_eq!(RULE_INDEX.len(), RULES.len());
+        for pick in RULES.iter().flat_map(|r| r.resource.iter().chain(r.target)).chain(FALLBACK) {
+            let first = pick.path.split('.').next().unwrap();
+            assert_eq!(first.strip_suffix("[]").unwrap_or(first).as_bytes(), pick.key, "{}", pick.path);
+            assert_eq!(first.ends_with("[]"), pick.each, "{}", pick.path);
         }
     }
 
@@ -1026,8 +1102,11 @@ mod tests {
         ];
         for t in texts {
             let ix = Index::of(t);
-            for path in ["a", "a.b[].c", "s", "n", "b", "b[]", "k25", "k0", "zz"] {
-                assert_eq!(ix.lookup(t, path), lookup(t, path), "{t} {path}");
+            for pick in [p("q.a", ASIS), p("q.a.b[].c", ASIS), p("q.s", ASIS), p("q.n", ASIS), p("q.b", ASIS)]
+                .into_iter()
+                .chain([p("q.b[]", ASIS), p("q.k25", ASIS), p("q.k0", ASIS), p("q.zz", ASIS), p("q.k", ASIS)])
+            {
+                assert_eq!(ix.lookup(t, &pick), lookup(t, pick.path), "{t} {}", pick.path);
             }
         }
     }

@@ -628,7 +628,7 @@ impl<'a> Cursor<'a> {
 /// The position of the first `"`, `\` or control character at or after `from` (or the length).
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
-fn find_special(b: &[u8], from: usize) -> usize {
+pub(super) fn find_special(b: &[u8], from: usize) -> usize {
     use std::arch::x86_64::{
         __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
     };
@@ -657,7 +657,7 @@ fn find_special(b: &[u8], from: usize) -> usize {
 }
 
 #[cfg(not(target_arch = "x86_64"))]
-fn find_special(b: &[u8], from: usize) -> usize {
+pub(super) fn find_special(b: &[u8], from: usize) -> usize {
     find_special_scalar(b, from)
 }
 
