@@ -127,6 +127,9 @@ impl App {
                 None => None,
             },
         };
+        if let Some(note) = self.cx.cases.take_note() {
+            self.message = Some(Message::info(note));
+        }
         self.apply(effect?)
     }
 

@@ -20,6 +20,10 @@ pub struct Cases {
     pub analyst: String,
     /// Problems met while opening the folder or reading cases, for the status bar.
     pub problems: Vec<String>,
+    /// The last status change, to undo: the alert and its status before.
+    last_change: Option<(usize, Status)>,
+    /// What the last status change or undo did, for the status bar (taken once).
+    note: Option<String>,
 }
 
 impl Cases {
@@ -58,6 +62,8 @@ impl Cases {
             playbooks,
             analyst: CaseStore::analyst(),
             problems: Vec::new(),
+            last_change: None,
+            note: None,
         }
     }
 
@@ -78,11 +84,34 @@ impl Cases {
     }
 
     /// Sets an alert's status; returns whether it changed.
+    /// The change is remembered for [`Self::undo_status`] and said in [`Self::take_note`].
     pub fn set_status(&mut self, alerts: &[Alert], alert: usize, status: Status) -> bool {
-        if self.status(alert) == status {
+        let before = self.status(alert);
+        if before == status || !self.case_mut(alerts, alert).is_some_and(|c| c.set_status(status)) {
             return false;
         }
-        self.case_mut(alerts, alert).is_some_and(|c| c.set_status(status))
+        self.last_change = Some((alert, before));
+        self.note = Some(format!("{}: {} → {} (u undoes)", alerts[alert].title, before.label(), status.label()));
+        true
+    }
+
+    /// Puts back the status the last change replaced; returns the alert whose case changed.
+    pub fn undo_status(&mut self, alerts: &[Alert]) -> Option<usize> {
+        let Some((alert, before)) = self.last_change.take() else {
+            self.note = Some("no status change to undo".into());
+            return None;
+        };
+        let now = self.status(alert);
+        if !self.case_mut(alerts, alert).is_some_and(|c| c.set_status(before)) {
+            return None;
+        }
+        self.note = Some(format!("undone: {} is {} again (was {})", alerts[alert].title, before.label(), now.label()));
+        Some(alert)
+    }
+
+    /// What the last status change or undo did, once.
+    pub fn take_note(&mut self) -> Option<String> {
+        self.note.take()
     }
 
     /// Ticks or unticks a step; returns the new state.

@@ -175,14 +175,21 @@ pub fn edit_action(ev: &KeyEvent) -> Option<Edit> {
 }
 
 /// The footer hints of a table: `key word` pairs. The footer is short of room, so a binding
-/// with a character key shows its character keys only (`q`, not `q/Ctrl-c`; `[/]` stays).
+/// with a character key shows its character keys only (`q`, not `q/Ctrl-c`; `[/]` stays), or
+/// the key range its hint starts with.
 pub fn hints<A>(table: &[Binding<A>]) -> Vec<(String, &'static str)> {
     table
         .iter()
         .filter_map(|b| {
             let chars: Vec<String> = b.keys.iter().filter(|k| matches!(k, Key::Char(_))).map(|k| k.label()).collect();
             let keys = if chars.is_empty() { b.keys_label() } else { chars.join("/") };
-            b.hint.map(|h| (keys, h))
+            // A hint may name a key range itself (`1-4 status` on the `1` key).
+            b.hint.map(|h| match h.split_once(' ') {
+                Some((range, word)) if range.strip_prefix(keys.as_str()).is_some_and(|r| r.starts_with('-')) => {
+                    (range.to_string(), word)
+                }
+                _ => (keys, h),
+            })
         })
         .collect()
 }

@@ -48,7 +48,7 @@ impl Theme {
         }
     }
 
-    /// Characters a fuzzy search matched.
+    /// Characters a search matched.
     pub fn matched(self) -> Style {
         let s = Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED);
         if self.color { s.fg(Color::Cyan) } else { s }

@@ -1,4 +1,4 @@
-//! Drawing helpers every screen uses: log text made safe for the terminal, fuzzy-match
+//! Drawing helpers every screen uses: log text made safe for the terminal, search-match
 //! highlighting, bordered panes, centred pop-ups and the status bar.
 //!
 //! Every log-derived string goes through [`safe`] or [`clip`] (which call [`crate::text`])
@@ -163,12 +163,19 @@ mod tests {
 
     #[test]
     fn highlight_splits_runs() {
-        let q = Query::new("ac").unwrap();
+        let q = Query::new("~ac").unwrap();
         let line = highlight("abc".into(), Some(&q), Style::new(), Style::new().add_modifier(Modifier::BOLD));
         let parts: Vec<&str> = line.spans.iter().map(|s| s.content.as_ref()).collect();
         assert_eq!(parts, vec!["a", "b", "c"]);
         assert!(line.spans[0].style.add_modifier.contains(Modifier::BOLD));
         assert!(!line.spans[1].style.add_modifier.contains(Modifier::BOLD));
+        // A substring query highlights each occurrence.
+        let q = Query::new("ab").unwrap();
+        let line = highlight("xabyab".into(), Some(&q), Style::new(), Style::new().add_modifier(Modifier::BOLD));
+        let parts: Vec<&str> = line.spans.iter().map(|s| s.content.as_ref()).collect();
+        assert_eq!(parts, vec!["x", "ab", "y", "ab"]);
+        assert!(line.spans[1].style.add_modifier.contains(Modifier::BOLD));
+        assert!(line.spans[3].style.add_modifier.contains(Modifier::BOLD));
     }
 
     #[test]

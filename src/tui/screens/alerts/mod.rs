@@ -1,4 +1,4 @@
-//! The alert queue: every alert in a table, sorted and filtered, with a fuzzy search and the
+//! The alert queue: every alert in a table, sorted and filtered, with a search and the
 //! analyst's status per alert.
 //!
 //! Owns the queue's state (visible rows, cursor, sort, filters, search), its keymap and its
@@ -50,7 +50,7 @@ pub enum Action {
     CycleDetector,
     /// Show one status, the next one, … then all.
     CycleStatusFilter,
-    /// Start typing a fuzzy search.
+    /// Start typing a search.
     StartSearch,
     /// Clear the search.
     ClearSearch,
@@ -58,8 +58,8 @@ pub enum Action {
     Edit(Edit),
     /// Set the selected alert's status.
     SetStatus(Status),
-    /// Move the selected alert to the next status.
-    CycleStatus,
+    /// Put back the status the last change replaced.
+    UndoStatus,
     /// Show or hide the list of skipped records.
     ToggleSkips,
 }
@@ -71,16 +71,16 @@ pub const KEYS: &[Binding<Action>] = &[
     bind(&[Key::Char('a')], Action::OpenActivity, "activity vs engagement, 30 days", "activity"),
     bind(&[Key::Char('c')], Action::OpenChecklist, "playbook checklist", "checklist"),
     bind(&[Key::Char('e')], Action::Export, "export the report (md/json/html)", "export"),
-    bind(&[Key::Char('/')], Action::StartSearch, "fuzzy search (principal, title, key, summary)", "search"),
+    bind(&[Key::Char('/')], Action::StartSearch, "search (substring, smart case; ~ first: fuzzy)", "search"),
     bind_quiet(&[Key::Char('s')], Action::ToggleSort, "sort by severity / time"),
     bind_quiet(&[Key::Char('f')], Action::CycleSeverity, "cycle the minimum severity"),
     bind_quiet(&[Key::Char('d')], Action::CycleDetector, "cycle the detector filter"),
     bind_quiet(&[Key::Char('S')], Action::CycleStatusFilter, "cycle the status filter"),
-    bind_quiet(&[Key::Char('1')], Action::SetStatus(Status::New), "mark new"),
+    bind(&[Key::Char('1')], Action::SetStatus(Status::New), "mark new", "1-4 status"),
     bind_quiet(&[Key::Char('2')], Action::SetStatus(Status::Investigating), "mark investigating"),
     bind_quiet(&[Key::Char('3')], Action::SetStatus(Status::Resolved), "mark resolved"),
     bind_quiet(&[Key::Char('4')], Action::SetStatus(Status::FalsePositive), "mark false positive"),
-    bind(&[Key::Char('m')], Action::CycleStatus, "cycle the alert's status", "status"),
+    bind(&[Key::Char('u')], Action::UndoStatus, "undo the last status change", "undo"),
     bind_quiet(&[Key::Char('w')], Action::ToggleSkips, "show / hide the skipped records"),
 ];
 
@@ -192,12 +192,7 @@ impl QueueState {
                 }
             }
             Action::SetStatus(s) => return sel.and_then(|a| set_status(cx, a, s)),
-            Action::CycleStatus => {
-                let a = sel?;
-                let cur = cx.cases.status(a);
-                let i = Status::ALL.iter().position(|x| *x == cur).unwrap_or(0);
-                return set_status(cx, a, Status::ALL[(i + 1) % Status::ALL.len()]);
-            }
+            Action::UndoStatus => return cx.cases.undo_status(&cx.alerts).map(|alert| Effect::SaveCase { alert }),
             Action::ToggleSkips => self.show_skips = !self.show_skips && !cx.report.skips.is_empty(),
         }
         None
@@ -216,7 +211,7 @@ impl QueueState {
             .filter(|(i, _)| self.status.is_none_or(|s| cx.cases.status(*i) == s))
             .filter_map(|(i, a)| match &query {
                 None => Some((i, 0)),
-                Some(q) => q.score_fields(&[&a.principal, &a.title, &a.key_text(), &a.summary]).map(|s| (i, s)),
+                Some(q) => q.score_fields(&search_fields(cx, a)).map(|s| (i, s)),
             })
             .collect();
         let alerts = &cx.alerts;
@@ -243,6 +238,17 @@ impl QueueState {
     pub fn resize(&mut self, area: Rect, cx: &Ctx) {
         self.cursor.set_height(view::table_rows(area, self, cx));
     }
+}
+
+/// What the queue's search looks in: who, what the alert says, and the trigger event's
+/// operation, resource, target and source address.
+fn search_fields<'a>(cx: &'a Ctx, a: &'a crate::detect::Alert) -> Vec<std::borrow::Cow<'a, str>> {
+    let mut fields: Vec<std::borrow::Cow<'a, str>> =
+        vec![a.principal.as_str().into(), a.title.as_str().into(), a.key_text().into(), a.summary.as_str().into()];
+    if let Some(e) = cx.event(a.trigger()) {
+        fields.extend([e.operation, e.resource, e.target, e.source_ip, e.service].map(|s| cx.s(s).into()));
+    }
+    fields
 }
 
 /// The detectors that raised at least one alert, in the contract's order.

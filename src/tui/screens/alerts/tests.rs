@@ -70,13 +70,51 @@ fn filters_by_severity_detector_and_status() {
 }
 
 #[test]
-fn cycles_an_alerts_status() {
+fn status_keys_are_the_digits_and_a_change_can_be_undone() {
     let (mut q, mut cx) = queue();
     let a = q.selected().unwrap();
-    for want in [Status::Investigating, Status::Resolved, Status::FalsePositive, Status::New] {
-        assert_eq!(q.update(Action::CycleStatus, &mut cx), Some(Effect::SaveCase { alert: a }));
-        assert_eq!(cx.cases.status(a), want);
+    assert_eq!(q.action(&key('m')), None, "a stray m changes nothing");
+    assert_eq!(q.action(&key('3')), Some(Action::SetStatus(Status::Resolved)));
+    assert_eq!(q.update(Action::SetStatus(Status::Investigating), &mut cx), Some(Effect::SaveCase { alert: a }));
+    let note = cx.cases.take_note().expect("a status change says so");
+    assert!(note.contains("new → investigating") && note.contains("u undoes"), "{note}");
+    assert_eq!(q.update(Action::SetStatus(Status::Resolved), &mut cx), Some(Effect::SaveCase { alert: a }));
+    assert_eq!(q.action(&key('u')), Some(Action::UndoStatus));
+    assert_eq!(q.update(Action::UndoStatus, &mut cx), Some(Effect::SaveCase { alert: a }));
+    assert_eq!(cx.cases.status(a), Status::Investigating, "back to the status before the last change");
+    assert!(cx.cases.take_note().unwrap().starts_with("undone:"));
+    assert_eq!(q.update(Action::UndoStatus, &mut cx), None, "one step of undo");
+    assert_eq!(cx.cases.take_note().as_deref(), Some("no status change to undo"));
+}
+
+#[test]
+fn search_is_substring_by_default_and_covers_operations_and_addresses() {
+    let (mut q, mut cx) = queue();
+    let trigger_op = |cx: &Ctx, i: usize| cx.s(cx.event(cx.alerts[i].trigger()).unwrap().operation).to_string();
+    // An operation only found on the trigger event, not in the alert's text.
+    let (i, op) = (0..cx.alerts.len())
+        .map(|i| (i, trigger_op(&cx, i)))
+        .find(|(i, op)| {
+            !op.is_empty() && !cx.alerts[*i].summary.contains(op.as_str()) && !cx.alerts[*i].title.contains(op.as_str())
+        })
+        .expect("an alert whose summary does not name its operation");
+    q.update(Action::StartSearch, &mut cx);
+    for c in op.chars() {
+        q.update(Action::Edit(Edit::Insert(c)), &mut cx);
     }
+    assert!(q.rows.contains(&i), "{op} finds its alert");
+    // Substring: a scattered match of the same letters does not count, the fuzzy prefix does.
+    q.update(Action::ClearSearch, &mut cx);
+    q.update(Action::StartSearch, &mut cx);
+    for c in "aie".chars() {
+        q.update(Action::Edit(Edit::Insert(c)), &mut cx);
+    }
+    let substring = q.rows.len();
+    q.update(Action::Edit(Edit::Clear), &mut cx);
+    for c in "~aie".chars() {
+        q.update(Action::Edit(Edit::Insert(c)), &mut cx);
+    }
+    assert!(q.rows.len() > substring, "~aie is fuzzy and matches more ({} vs {substring})", q.rows.len());
 }
 
 #[test]

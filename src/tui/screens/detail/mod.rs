@@ -52,7 +52,7 @@ pub enum Action {
     /// Set the alert's status.
     SetStatus(Status),
     /// Move the alert to the next status.
-    CycleStatus,
+    UndoStatus,
 }
 
 /// The detail's keys.
@@ -64,11 +64,11 @@ pub const KEYS: &[Binding<Action>] = &[
     bind(&[Key::Char('a')], Action::OpenActivity, "activity vs engagement, 30 days", "activity"),
     bind(&[Key::Char('c')], Action::OpenChecklist, "playbook checklist", "checklist"),
     bind(&[Key::Char('e')], Action::Export, "export the report (md/json/html)", "export"),
-    bind_quiet(&[Key::Char('1')], Action::SetStatus(Status::New), "mark new"),
+    bind(&[Key::Char('1')], Action::SetStatus(Status::New), "mark new", "1-4 status"),
     bind_quiet(&[Key::Char('2')], Action::SetStatus(Status::Investigating), "mark investigating"),
     bind_quiet(&[Key::Char('3')], Action::SetStatus(Status::Resolved), "mark resolved"),
     bind_quiet(&[Key::Char('4')], Action::SetStatus(Status::FalsePositive), "mark false positive"),
-    bind_quiet(&[Key::Char('m')], Action::CycleStatus, "cycle the alert's status"),
+    bind(&[Key::Char('u')], Action::UndoStatus, "undo the last status change", "undo"),
 ];
 
 /// The detail's state.
@@ -153,11 +153,7 @@ impl DetailState {
             Action::OpenChecklist => return Some(Effect::Open(Open::Checklist { alert })),
             Action::Export => return Some(Effect::Open(Open::Export { alert })),
             Action::SetStatus(s) => return set_status(cx, alert, s),
-            Action::CycleStatus => {
-                let cur = cx.cases.status(alert);
-                let i = Status::ALL.iter().position(|x| *x == cur).unwrap_or(0);
-                return set_status(cx, alert, Status::ALL[(i + 1) % Status::ALL.len()]);
-            }
+            Action::UndoStatus => return cx.cases.undo_status(&cx.alerts).map(|alert| Effect::SaveCase { alert }),
         }
         None
     }

@@ -4,7 +4,7 @@
 //! Positions are `u32`. A principal's events are the store's own index ([`Positions`] shares it,
 //! no copy); other subjects take one scan of the store. With no filter the [`View`] is "all", so
 //! opening a timeline allocates nothing per event; a filter produces the indices that pass, in
-//! parallel chunks that check [`Work::cancelled`] between them, fuzzy matching through one
+//! parallel chunks that check [`Work::cancelled`] between them, matching through one
 //! [`SymMasks`] shared by the chunks, so each distinct string is matched once (twice at worst,
 //! when two chunks meet it at the same moment). The screen runs these on a worker
 //! ([`crate::tui::work`]). Pure computation over the store.
@@ -225,7 +225,7 @@ pub struct Filters {
     pub first_seen: bool,
     /// Only this service.
     pub service: Option<Sym>,
-    /// The fuzzy query text.
+    /// The search text (substring, or fuzzy after `~`).
     pub query: String,
 }
 

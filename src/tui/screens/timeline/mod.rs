@@ -44,7 +44,7 @@ pub enum Action {
     ToggleFocus,
     /// Show the selected event's raw record (focus it).
     Inspect,
-    /// Start typing a fuzzy filter.
+    /// Start typing a filter.
     StartSearch,
     /// Edit the filter text.
     Edit(Edit),
@@ -78,7 +78,7 @@ pub enum Action {
 
 /// The timeline's keys.
 pub const KEYS: &[Binding<Action>] = &[
-    bind(&[Key::Char('/')], Action::StartSearch, "fuzzy filter (all terms must match a field)", "filter"),
+    bind(&[Key::Char('/')], Action::StartSearch, "filter (substring, smart case; ~ first: fuzzy)", "filter"),
     bind(&[Key::Char('x')], Action::ToggleFailures, "only failed calls / all", "fail"),
     bind(&[Key::Char('n')], Action::ToggleFirstSeen, "only first-seen events / all", "new"),
     bind(&[Key::Char('v')], Action::ToggleService, "only the selected event's service / all", "service"),
