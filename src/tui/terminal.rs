@@ -17,8 +17,8 @@ use super::input::TtyEvents;
 use super::screens::loading::{Action as LoadingAction, LoadingState, LoadingView, Sample};
 use super::signals::{self, Stop};
 use super::theme::Theme;
-use crate::ingest::{LoadReport, Progress};
-use crate::store::EventStore;
+use crate::ingest::Progress;
+use crate::session::Session;
 use anyhow::{Context, Result, bail};
 use crossterm::event::{DisableMouseCapture, EnableMouseCapture, Event};
 use crossterm::execute;
@@ -32,8 +32,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
-/// The loader [`super::run`] calls on a worker thread.
-pub type Loader = Box<dyn FnOnce(Arc<Progress>) -> (EventStore, LoadReport) + Send>;
+/// The session step [`super::run`] calls on a worker thread: load (raising the progress's `done`
+/// flag when the load is over), detect, and take "now" ([`Session::open`]).
+pub type Loader = Box<dyn FnOnce(Arc<Progress>) -> Session + Send>;
 
 /// Puts the terminal back: raw mode off, mouse capture off, main screen, cursor shown. Safe to
 /// call more than once and when the terminal was never set up.
@@ -129,7 +130,7 @@ pub(crate) enum Exit<T> {
 }
 
 /// What the loading thread hands over.
-type Loaded = (EventStore, LoadReport, Vec<crate::detect::Alert>);
+type Loaded = Session;
 
 /// Runs the whole TUI: the loading screen while `load` and the detectors run on a worker
 /// thread, then the app until the analyst quits. On SIGTERM, SIGHUP or SIGINT the loop stops,
@@ -150,22 +151,17 @@ pub fn run(load: Loader, opts: TuiOptions) -> Result<()> {
     let mut events = TtyEvents::start().context("cannot read the terminal")?;
     let progress = Arc::new(Progress::default());
     let (tx, rx) = mpsc::channel();
-    let detect = opts.detect.clone();
     let worker_progress = progress.clone();
     std::thread::Builder::new()
         .name("trailwatch-load".into())
         .spawn(move || {
-            let (store, report) = load(worker_progress.clone());
-            worker_progress.done.store(true, Ordering::Relaxed);
-            let alerts = crate::detect::run(&store, &detect);
-            let _ = tx.send((store, report, alerts));
+            let _ = tx.send(load(worker_progress));
         })
         .context("cannot start the loading thread")?;
     let loading = LoadingState { title: opts.title.clone(), sample: Sample::default() };
     let exit = match loading_loop(&mut guard.terminal, loading, &progress, &rx, &mut events, &stop)? {
-        Exit::Done((store, report, alerts)) => {
-            let now = store.anchor_span(crate::time::wall_now_us()).map_or(0, |(_, last)| last);
-            let mut app = App::new(Arc::new(store), report, alerts, opts, now);
+        Exit::Done(s) => {
+            let mut app = App::new(Arc::new(s.store), s.report, s.alerts, opts, s.now);
             app_loop(&mut guard.terminal, &mut app, &mut events, &stop)?
         }
         Exit::Quit => Exit::Quit,
