@@ -31,9 +31,9 @@ static SPAWNING: Mutex<()> = Mutex::new(());
 /// A pseudo-terminal pair (master, slave), closed on exec.
 fn openpty() -> (OwnedFd, OwnedFd) {
     let (mut m, mut s) = (0, 0);
-    let mut size = libc::winsize { ws_row: 30, ws_col: 110, ws_xpixel: 0, ws_ypixel: 0 };
+    let size = libc::winsize { ws_row: 30, ws_col: 110, ws_xpixel: 0, ws_ypixel: 0 };
     // SAFETY: openpty writes two descriptors; the name and termios are optional.
-    let r = unsafe { libc::openpty(&mut m, &mut s, std::ptr::null_mut(), std::ptr::null(), &mut size) };
+    let r = unsafe { libc::openpty(&mut m, &mut s, std::ptr::null_mut(), std::ptr::null(), &size) };
     assert_eq!(r, 0, "openpty: {}", io::Error::last_os_error());
     for fd in [m, s] {
         // SAFETY: sets a flag on a descriptor just opened.
