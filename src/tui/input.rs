@@ -110,6 +110,17 @@ struct Watch {
     /// The terminal crossterm reads: standard input when it is one, else `/dev/tty`.
     fd: std::os::fd::OwnedFd,
     resized: Arc<AtomicBool>,
+    /// The SIGWINCH handler setting `resized`, removed with the watch.
+    handler: Option<signal_hook::SigId>,
+}
+
+#[cfg(unix)]
+impl Drop for Watch {
+    fn drop(&mut self) {
+        if let Some(id) = self.handler.take() {
+            signal_hook::low_level::unregister(id);
+        }
+    }
 }
 
 #[cfg(unix)]
@@ -123,8 +134,8 @@ impl Watch {
             std::fs::OpenOptions::new().read(true).write(true).open("/dev/tty")?.into()
         };
         let resized = Arc::new(AtomicBool::new(false));
-        signal_hook::flag::register(signal_hook::consts::SIGWINCH, resized.clone())?;
-        Ok(Watch { fd, resized })
+        let handler = signal_hook::flag::register(signal_hook::consts::SIGWINCH, resized.clone())?;
+        Ok(Watch { fd, resized, handler: Some(handler) })
     }
 
     /// True when crossterm has something to read (input, or a resize it was told about); an
@@ -187,7 +198,7 @@ mod tests {
     #[test]
     fn a_closed_terminal_is_a_hang_up_not_a_wait() {
         let (master, slave) = pty();
-        let watch = Watch { fd: slave, resized: Arc::new(AtomicBool::new(false)) };
+        let watch = Watch { fd: slave, resized: Arc::new(AtomicBool::new(false)), handler: None };
         assert!(!watch.wait(Duration::from_millis(10)).unwrap(), "nothing typed yet");
         drop(master);
         let started = std::time::Instant::now();
@@ -199,7 +210,7 @@ mod tests {
     #[test]
     fn a_resize_wakes_the_wait() {
         let (_master, slave) = pty();
-        let watch = Watch { fd: slave, resized: Arc::new(AtomicBool::new(true)) };
+        let watch = Watch { fd: slave, resized: Arc::new(AtomicBool::new(true)), handler: None };
         assert!(watch.wait(Duration::from_secs(5)).unwrap());
         assert!(!watch.wait(Duration::from_millis(10)).unwrap(), "the flag is taken once");
     }
