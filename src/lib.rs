@@ -3,7 +3,8 @@
 //! Data flows one way, and the module list follows it:
 //! files → [`ingest`] → [`store`] → [`detect`] / [`activity`] → alerts → views and reports.
 //! [`model`] is the normalised event every stage shares; [`text`] and [`time`] are the small pure
-//! helpers everyone uses; [`cli`] turns arguments into runs of the pipeline.
+//! helpers everyone uses; [`session`] is the one load → detect → now step every command and the
+//! TUI take; [`cli`] turns arguments into runs of the pipeline.
 pub mod activity;
 pub mod case;
 pub mod cli;
@@ -15,6 +16,7 @@ pub mod model;
 pub mod output;
 pub mod playbook;
 pub mod report;
+pub mod session;
 pub mod store;
 pub mod text;
 pub mod time;

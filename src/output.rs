@@ -4,6 +4,11 @@
 //! `service`, `operation`, `resource`, `source_ip`, `user_agent`, `outcome`, `status`, `source`,
 //! and where the record has them `computer`, `process`, `parent`, `command_line`, `target`, `lossy`)
 //! and the escaping each format needs. Writes to any `io::Write`; never reads files itself.
+//! The other commands' formatters sit beside it: [`alerts`] (`scan`) and [`rows`] (`activity`,
+//! `hunt`).
+
+pub mod alerts;
+pub mod rows;
 
 use crate::model::Event;
 use crate::store::EventStore;

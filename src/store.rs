@@ -3,15 +3,16 @@
 //!
 //! Read-only once built. Owns the string interner, the per-principal index (event positions in
 //! time order, so a principal's timeline or one day of it is a slice, never a scan of the store),
-//! case-folding for Azure IDs, and reading a raw record back from its file on demand, so raw JSON
-//! is never held in memory.
+//! case-folding for Azure IDs, and where each record lies in its file. Reading a record back from
+//! there is ingest's job (it knows the formats): the loader hands the store a [`RecordReader`],
+//! and [`EventStore::raw`] asks it, so raw JSON is never held in memory and the store imports
+//! nothing from ingest.
 
-use crate::ingest::content;
-use crate::model::{Cloud, Event, Sym};
+use crate::model::{Cloud, Event, SourceRef, Sym};
 use foldhash::HashMap;
 use std::ops::Range;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 /// 2000-01-01T00:00:00Z in µs: no cloud audit log is older.
 const EARLIEST_PLAUSIBLE: i64 = 946_684_800_000_000;
@@ -89,8 +90,6 @@ pub struct FileInfo {
     pub bytes: u64,
     /// The file was gzip-compressed.
     pub gzip: bool,
-    /// A CSV file's header: its rows are read back as JSON objects.
-    pub table: Option<Arc<crate::ingest::tabular::Header>>,
     /// Records found.
     pub records: u64,
     /// Events loaded.
@@ -99,6 +98,12 @@ pub struct FileInfo {
     pub skipped: u64,
     /// Valid records of kinds not modelled.
     pub ignored: u64,
+}
+
+/// Reads a record's original text back from its file, given where it lies.
+pub trait RecordReader: Send + Sync {
+    /// The record at `at` in `file` (the store's file number `at.file`) as JSON text.
+    fn read(&self, file: &FileInfo, at: &SourceRef) -> Result<String, String>;
 }
 
 /// All loaded events in time order, with their strings and indexes.
@@ -111,7 +116,7 @@ pub struct EventStore {
     active_days: HashMap<Sym, Vec<i64>>,
     principals: Vec<Sym>,
     folded: Vec<Sym>,
-    raw_cache: Mutex<Option<(u32, Arc<content::Content>)>>,
+    reader: Option<Arc<dyn RecordReader>>,
 }
 
 impl EventStore {
@@ -154,16 +159,13 @@ impl EventStore {
         for id in n..strings.len() {
             folded.push(Sym(id as u32));
         }
-        EventStore {
-            events,
-            strings,
-            files,
-            by_principal,
-            active_days,
-            principals,
-            folded,
-            raw_cache: Mutex::new(None),
-        }
+        EventStore { events, strings, files, by_principal, active_days, principals, folded, reader: None }
+    }
+
+    /// The store with `reader` reading its records back (see [`EventStore::raw`]).
+    pub fn with_reader(mut self, reader: Arc<dyn RecordReader>) -> Self {
+        self.reader = Some(reader);
+        self
     }
 
     /// An empty store.
@@ -274,40 +276,13 @@ impl EventStore {
         crate::model::is_process_creation(e.cloud, self.str(e.service), self.str(e.operation))
     }
 
-    /// The original JSON text of an event's record, read back from its file (a CSV row as the
-    /// JSON object its reader took; an `.evtx` record rendered again from its chunk).
+    /// The original JSON text of an event's record, read back from its file by the store's
+    /// [`RecordReader`] (a CSV row as the JSON object its reader took; an `.evtx` record rendered
+    /// again from its chunk).
     pub fn raw(&self, e: &Event) -> Result<String, String> {
         let file = self.files.get(e.src.file as usize).ok_or("unknown file")?;
-        if let Origin::Disk(p) = &file.origin
-            && file.gzip
-            && file.bytes >= crate::ingest::stream::STREAM_FROM
-        {
-            // Too large to keep inflated: inflate up to the record, keep nothing.
-            let bytes = crate::ingest::stream::gzip_read_at(p, e.src.offset, e.src.len as usize)?;
-            return as_json(file, &bytes);
-        }
-        let content = {
-            let mut cache = self.raw_cache.lock().map_err(|_| "raw cache poisoned")?;
-            match &*cache {
-                Some((id, c)) if *id == e.src.file => c.clone(),
-                _ => {
-                    let c = Arc::new(match &file.origin {
-                        Origin::Disk(p) => content::read_path(p)?,
-                        Origin::Memory(b) => content::decode(content::Bytes::Shared(b.clone()))?,
-                    });
-                    *cache = Some((e.src.file, c.clone()));
-                    c
-                }
-            }
-        };
-        let text = content.text();
-        if crate::ingest::evtx::is_evtx(text) {
-            // A binary event log: the record is rendered again from its chunk.
-            return crate::ingest::evtx::record_json(text, &e.src);
-        }
-        let (a, b) = (e.src.offset as usize, e.src.offset as usize + e.src.len as usize);
-        let slice = text.get(a..b).ok_or("the file changed since it was loaded")?;
-        as_json(file, slice)
+        let reader = self.reader.as_ref().ok_or("this store cannot read records back")?;
+        reader.read(file, &e.src)
     }
 
     /// The original record pretty-printed (or as read, if it no longer parses).
@@ -322,13 +297,5 @@ impl EventStore {
     /// The raw record parsed as a JSON value (for detectors reading request details).
     pub fn raw_value(&self, e: &Event) -> Option<serde_json::Value> {
         serde_json::from_str(&self.raw(e).ok()?).ok()
-    }
-}
-
-/// A record's bytes as JSON text: a CSV row becomes the object its reader took.
-fn as_json(file: &FileInfo, bytes: &[u8]) -> Result<String, String> {
-    match &file.table {
-        Some(header) => header.row_text_json(bytes),
-        None => Ok(String::from_utf8_lossy(bytes).into_owned()),
     }
 }

@@ -283,3 +283,53 @@ fn strict_load_of_every_form_mixed_in_one_folder() {
         jsonl(&out).iter().map(|r| r["cloud"].as_str().unwrap().to_string()).collect();
     assert_eq!(clouds.len(), 4, "{clouds:?}");
 }
+
+#[test]
+fn a_missing_path_is_an_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let gone = dir.path().join("no-such-logs");
+    let gone_s = gone.display().to_string();
+    let real = path("gcp-audit");
+    for cmd in [
+        vec!["events", &real, &gone_s],
+        vec!["scan", &gone_s],
+        vec!["activity", &gone_s, "--id", "operation"],
+        vec!["hunt", "rare-process", &gone_s],
+        vec!["report", &gone_s, "--all"],
+        vec![&gone_s],
+    ] {
+        let out = tw(&cmd);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{cmd:?}: {err}");
+        assert!(err.contains(&format!("{gone_s}: no such file or directory")), "{cmd:?}: {err}");
+        assert!(out.stdout.is_empty(), "{cmd:?} printed a table");
+    }
+}
+
+#[test]
+fn an_empty_folder_says_no_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().display().to_string();
+    let out = tw(&["scan", &d]);
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("0 alert(s)") && err.contains("no events"), "{err}");
+    assert!(!err.contains("1970"), "{err}");
+    let out = tw(&["report", &d, "--all", "--format", "json", "-q"]);
+    assert!(out.status.success());
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("1970"));
+}
+
+#[test]
+fn the_investigator_without_a_terminal_writes_no_escape_codes() {
+    let out = Command::new(env!("CARGO_BIN_EXE_trailwatch"))
+        .arg(path("gcp-audit"))
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run trailwatch");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty(), "{:?}", String::from_utf8_lossy(&out.stdout));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains('\x1b'), "{err:?}");
+    assert!(err.starts_with("trailwatch: error: the investigator needs a terminal"), "{err:?}");
+}

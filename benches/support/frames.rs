@@ -73,13 +73,13 @@ pub fn synthetic(n: usize, principals: usize) -> (EventStore, Alert) {
         origin: Origin::Memory(bytes),
         bytes: u64::from(len),
         gzip: false,
-        table: None,
         records: n as u64,
         events: n as u64,
         skipped: 0,
         ignored: 0,
     };
-    let store = EventStore::build(events, s, vec![file]);
+    let reader = std::sync::Arc::new(trailwatch::ingest::raw::Reader::default());
+    let store = EventStore::build(events, s, vec![file]).with_reader(reader);
     let p = people.len();
     let trigger = (n / 2 / p * p) as u32;
     let e = store.events()[trigger as usize];

@@ -30,7 +30,8 @@ pub enum IdKind {
     Principal,
     /// Windows: the process path.
     Process,
-    /// The caller's source IP.
+    /// The caller's source IP (`source-ip`; `source_ip`, as output columns name it, is accepted).
+    #[value(alias = "source_ip")]
     SourceIp,
 }
 

@@ -13,6 +13,7 @@ pub mod fast;
 pub mod flex;
 pub mod frame;
 pub mod probe;
+pub mod raw;
 pub mod stream;
 pub mod tabular;
 
@@ -403,9 +404,9 @@ pub fn load(inputs: &[Input], opts: &LoadOptions) -> (EventStore, LoadReport) {
             push_skip(&mut report, skip.clone());
         }
     }
-    let (events, strings, infos) = merge(files, results, &mut report);
+    let (events, strings, infos, tables) = merge(files, results, &mut report);
     report.events = events.len() as u64;
-    let store = EventStore::build(events, strings, infos);
+    let store = EventStore::build(events, strings, infos).with_reader(Arc::new(raw::Reader::new(tables)));
     report.seconds = started.elapsed().as_secs_f64();
     progress.done.store(true, Ordering::Relaxed);
     if let Some(h) = printer {
@@ -420,13 +421,15 @@ fn push_skip(report: &mut LoadReport, skip: Skip) {
     }
 }
 
-type Merged = (Vec<crate::model::Event>, Interner, Vec<FileInfo>);
+/// The events, their strings, the files and (per file) a CSV file's header.
+type Merged = (Vec<crate::model::Event>, Interner, Vec<FileInfo>, Vec<Option<Arc<tabular::Header>>>);
 
 fn merge(files: Vec<(String, Origin, u64)>, results: Vec<FileResult>, report: &mut LoadReport) -> Merged {
     let mut strings = Interner::new();
     // Per batch: its events, its string-id map into `strings`, the line its lines count from.
     let mut pending: Vec<(Vec<crate::model::Event>, Vec<Sym>, u32)> = Vec::new();
     let mut infos = Vec::with_capacity(files.len());
+    let mut tables = Vec::with_capacity(files.len());
     for ((name, origin, bytes), result) in files.into_iter().zip(results) {
         report.files += 1;
         report.bytes += bytes;
@@ -435,7 +438,6 @@ fn merge(files: Vec<(String, Origin, u64)>, results: Vec<FileResult>, report: &m
             origin,
             bytes,
             gzip: result.gzip,
-            table: result.table.clone(),
             records: 0,
             events: 0,
             skipped: 0,
@@ -478,6 +480,7 @@ fn merge(files: Vec<(String, Origin, u64)>, results: Vec<FileResult>, report: &m
             }
         }
         infos.push(info);
+        tables.push(result.table);
     }
     // Events take their store-wide string ids and absolute lines in parallel, then are gathered
     // in file order.
@@ -500,7 +503,7 @@ fn merge(files: Vec<(String, Origin, u64)>, results: Vec<FileResult>, report: &m
             e.src.line = e.src.line.saturating_add(*line_base);
         }
     });
-    (gather(pending.into_iter().map(|p| p.0).collect()), strings, infos)
+    (gather(pending.into_iter().map(|p| p.0).collect()), strings, infos, tables)
 }
 
 /// Concatenates the batches' events, copying in parallel: the copy is dominated by first-touch

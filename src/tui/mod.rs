@@ -12,6 +12,7 @@ mod app;
 pub mod cases;
 mod context;
 mod effect;
+mod input;
 pub mod keymap;
 mod nav;
 pub mod screens;

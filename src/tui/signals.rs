@@ -84,6 +84,15 @@ pub fn terminate(sig: i32) -> ! {
     std::process::exit(exit_status(sig))
 }
 
+/// Ends the process as a hang-up would, once the terminal it ran in is gone: on Unix the default
+/// action of SIGHUP, elsewhere status 1.
+pub fn hang_up() -> ! {
+    #[cfg(unix)]
+    terminate(signal_hook::consts::SIGHUP);
+    #[cfg(not(unix))]
+    std::process::exit(1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

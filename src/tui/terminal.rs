@@ -6,30 +6,35 @@
 //! coalesces bursts (key repeat) into one frame, runs effects through [`App::perform`] and reads
 //! raw records through [`App::prepare`] before drawing. Both loops check the stop flag of
 //! [`signals`] every tick; on a signal they return, the guard restores the terminal, and only
-//! then does the process end. The loops take any backend and event source, so tests drive them
+//! then does the process end. Input comes from [`super::input`], which never blocks the loop, so
+//! a terminal that hangs up (end of file, a read or draw error) ends the loops too: drafts are
+//! saved and the process ends as a hung-up process does. The loops take any backend and event source, so tests drive them
 //! with a `TestBackend` and scripted events.
 
 use super::TuiOptions;
 use super::app::App;
+use super::input::TtyEvents;
 use super::screens::loading::{Action as LoadingAction, LoadingState, LoadingView, Sample};
 use super::signals::{self, Stop};
 use super::theme::Theme;
-use crate::ingest::{LoadReport, Progress};
-use crate::store::EventStore;
+use crate::ingest::Progress;
+use crate::session::Session;
 use anyhow::{Context, Result, bail};
-use crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event};
+use crossterm::event::{DisableMouseCapture, EnableMouseCapture, Event};
 use crossterm::execute;
 use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode};
 use ratatui::Terminal;
 use ratatui::backend::{Backend, CrosstermBackend};
 use ratatui::widgets::Widget;
-use std::io::{Stdout, stdout};
+use std::io::{IsTerminal, Stdout, stdout};
+use std::mem::ManuallyDrop;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
-/// The loader [`super::run`] calls on a worker thread.
-pub type Loader = Box<dyn FnOnce(Arc<Progress>) -> (EventStore, LoadReport) + Send>;
+/// The session step [`super::run`] calls on a worker thread: load (raising the progress's `done`
+/// flag when the load is over), detect, and take "now" ([`Session::open`]).
+pub type Loader = Box<dyn FnOnce(Arc<Progress>) -> Session + Send>;
 
 /// Puts the terminal back: raw mode off, mouse capture off, main screen, cursor shown. Safe to
 /// call more than once and when the terminal was never set up.
@@ -65,8 +70,10 @@ pub fn panic_hook_installed() -> bool {
 
 /// Owns the terminal while the app runs; dropping it restores the terminal.
 pub struct TerminalGuard {
-    /// The ratatui terminal.
-    pub terminal: Terminal<CrosstermBackend<Stdout>>,
+    /// The ratatui terminal. Never dropped: ratatui's own drop prints to standard error with
+    /// `eprintln!` when it cannot show the cursor, which panics once the terminal hung up;
+    /// [`restore_terminal`] shows the cursor instead.
+    pub terminal: ManuallyDrop<Terminal<CrosstermBackend<Stdout>>>,
 }
 
 impl TerminalGuard {
@@ -79,7 +86,7 @@ impl TerminalGuard {
             Terminal::new(CrosstermBackend::new(stdout()))
         };
         match setup() {
-            Ok(terminal) => Ok(TerminalGuard { terminal }),
+            Ok(terminal) => Ok(TerminalGuard { terminal: ManuallyDrop::new(terminal) }),
             Err(e) => {
                 restore_terminal();
                 Err(e).context("cannot set up the terminal")
@@ -109,18 +116,6 @@ pub(crate) trait Events {
     fn read(&mut self) -> std::io::Result<Event>;
 }
 
-/// The terminal's own events.
-struct Crossterm;
-
-impl Events for Crossterm {
-    fn poll(&mut self, timeout: Duration) -> std::io::Result<bool> {
-        event::poll(timeout)
-    }
-    fn read(&mut self) -> std::io::Result<Event> {
-        event::read()
-    }
-}
-
 /// Why a loop ended.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Exit<T> {
@@ -130,45 +125,58 @@ pub(crate) enum Exit<T> {
     Quit,
     /// A stop signal arrived (its number).
     Signal(i32),
+    /// The terminal hung up (end of file or an error reading or drawing): drafts were saved.
+    HungUp,
 }
 
 /// What the loading thread hands over.
-type Loaded = (EventStore, LoadReport, Vec<crate::detect::Alert>);
+type Loaded = Session;
 
 /// Runs the whole TUI: the loading screen while `load` and the detectors run on a worker
 /// thread, then the app until the analyst quits. On SIGTERM, SIGHUP or SIGINT the loop stops,
-/// the terminal is restored and the process ends with the signal's status (see [`signals`]).
+/// the terminal is restored and the process ends with the signal's status (see [`signals`]); a
+/// terminal that hangs up ends it the same way as SIGHUP. Without a terminal it fails before
+/// writing anything.
 pub fn run(load: Loader, opts: TuiOptions) -> Result<()> {
+    // Checked before anything is written: without a terminal, escape codes would only end up
+    // in a file or a pipe ahead of the error.
+    if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
+        bail!(
+            "the investigator needs a terminal (standard input and output are not both one); \
+             `trailwatch scan` and `trailwatch events` print to files and pipes"
+        );
+    }
     let stop = Stop::register().context("cannot install the signal handlers")?;
     let mut guard = TerminalGuard::enter()?;
+    let mut events = TtyEvents::start().context("cannot read the terminal")?;
     let progress = Arc::new(Progress::default());
     let (tx, rx) = mpsc::channel();
-    let detect = opts.detect.clone();
     let worker_progress = progress.clone();
     std::thread::Builder::new()
         .name("trailwatch-load".into())
         .spawn(move || {
-            let (store, report) = load(worker_progress.clone());
-            worker_progress.done.store(true, Ordering::Relaxed);
-            let alerts = crate::detect::run(&store, &detect);
-            let _ = tx.send((store, report, alerts));
+            let _ = tx.send(load(worker_progress));
         })
         .context("cannot start the loading thread")?;
     let loading = LoadingState { title: opts.title.clone(), sample: Sample::default() };
-    let exit = match loading_loop(&mut guard.terminal, loading, &progress, &rx, &mut Crossterm, &stop)? {
-        Exit::Done((store, report, alerts)) => {
-            let now = store.anchor_span(crate::time::wall_now_us()).map_or(0, |(_, last)| last);
-            let mut app = App::new(Arc::new(store), report, alerts, opts, now);
-            app_loop(&mut guard.terminal, &mut app, &mut Crossterm, &stop)?
+    let exit = match loading_loop(&mut guard.terminal, loading, &progress, &rx, &mut events, &stop)? {
+        Exit::Done(s) => {
+            let mut app = App::new(Arc::new(s.store), s.report, s.alerts, opts, s.now);
+            app_loop(&mut guard.terminal, &mut app, &mut events, &stop)?
         }
         Exit::Quit => Exit::Quit,
         Exit::Signal(sig) => Exit::Signal(sig),
+        Exit::HungUp => Exit::HungUp,
     };
+    drop(events);
+    // Restoring a terminal that hung up fails quietly; the process then ends at once, and the
+    // loading thread and the workers with it.
     drop(guard);
-    if let Exit::Signal(sig) = exit {
-        signals::terminate(sig);
+    match exit {
+        Exit::Signal(sig) => signals::terminate(sig),
+        Exit::HungUp => signals::hang_up(),
+        Exit::Done(()) | Exit::Quit => Ok(()),
     }
-    Ok(())
 }
 
 /// The loading screen until the worker sends its result, the analyst quits or a signal arrives.
@@ -190,14 +198,22 @@ where
             return Ok(Exit::Signal(sig));
         }
         loading.update(LoadingAction::Sample(Sample::take(progress, started.elapsed())));
-        terminal.draw(|f| LoadingView { state: &loading, theme }.render(f.area(), f.buffer_mut()))?;
+        if terminal.draw(|f| LoadingView { state: &loading, theme }.render(f.area(), f.buffer_mut())).is_err() {
+            return Ok(Exit::HungUp);
+        }
         // Everything queued, so a key is never left waiting behind mouse or resize events.
-        while events.poll(Duration::ZERO)? {
-            if let Event::Key(k) = events.read()?
-                && let Some(a) = loading.action(&k)
-                && loading.update(a).is_some()
-            {
-                return Ok(Exit::Quit);
+        loop {
+            match events.poll(Duration::ZERO).and_then(|ready| ready.then(|| events.read()).transpose()) {
+                Ok(None) => break,
+                Ok(Some(Event::Key(k))) => {
+                    if let Some(a) = loading.action(&k)
+                        && loading.update(a).is_some()
+                    {
+                        return Ok(Exit::Quit);
+                    }
+                }
+                Ok(Some(_)) => {}
+                Err(_) => return Ok(Exit::HungUp),
             }
         }
         match rx.recv_timeout(TICK) {
@@ -208,8 +224,9 @@ where
     }
 }
 
-/// The app until the analyst quits or a signal arrives. Waits for input one [`TICK`] at a time so
-/// that a stop signal is seen within a tick even when no key comes.
+/// The app until the analyst quits, a signal arrives or the terminal hangs up. Waits for input
+/// one [`TICK`] at a time so that a stop signal is seen within a tick even when no key comes. A
+/// terminal that can no longer be read or drawn on is a hang-up: half-typed notes are saved.
 pub(crate) fn app_loop<B: Backend>(
     terminal: &mut Terminal<B>,
     app: &mut App,
@@ -231,33 +248,45 @@ where
             break;
         }
         app.prepare();
-        terminal.draw(|f| app.draw(f))?;
-        // Wait for input; while background work runs, wake every WORK_TICK to show its progress
-        // or its result.
-        let input = loop {
-            if let Some(sig) = stop.requested() {
+        if terminal.draw(|f| app.draw(f)).is_err() {
+            app.commit_drafts();
+            return Ok(Exit::HungUp);
+        }
+        match read_input(app, events, stop) {
+            Ok(None) => {}
+            Ok(Some(exit)) => return Ok(exit),
+            Err(_) => {
                 app.commit_drafts();
-                return Ok(Exit::Signal(sig));
+                return Ok(Exit::HungUp);
             }
-            let busy = app.busy();
-            if events.poll(if busy { WORK_TICK } else { TICK })? {
-                break true;
-            }
-            if busy {
-                break false;
-            }
-        };
-        if !input {
-            continue;
         }
-        handle(app, events.read()?);
-        // Take whatever else is already queued (key repeat) before drawing again.
-        while !app.should_quit() && events.poll(Duration::ZERO)? {
-            handle(app, events.read()?);
-        }
-        app.settle(Some(app.grace()));
     }
     Ok(Exit::Done(()))
+}
+
+/// Waits for input and handles it with whatever else is queued. While background work runs it
+/// wakes every [`WORK_TICK`] to show its progress or its result. `Some` when a signal arrived.
+fn read_input(app: &mut App, events: &mut impl Events, stop: &Stop) -> std::io::Result<Option<Exit<()>>> {
+    loop {
+        if let Some(sig) = stop.requested() {
+            app.commit_drafts();
+            return Ok(Some(Exit::Signal(sig)));
+        }
+        let busy = app.busy();
+        if events.poll(if busy { WORK_TICK } else { TICK })? {
+            break;
+        }
+        if busy {
+            return Ok(None);
+        }
+    }
+    handle(app, events.read()?);
+    // Take whatever else is already queued (key repeat) before drawing again.
+    while !app.should_quit() && events.poll(Duration::ZERO)? {
+        handle(app, events.read()?);
+    }
+    app.settle(Some(app.grace()));
+    Ok(None)
 }
 
 fn handle(app: &mut App, ev: Event) {
@@ -293,12 +322,17 @@ mod tests {
         on_poll: Box<dyn FnMut(usize)>,
         /// Wait out the timeout when no event is queued, as a terminal does.
         wait: bool,
+        /// From this poll on the terminal is gone (0: never).
+        hang_up_at: usize,
     }
 
     impl Events for Script {
         fn poll(&mut self, timeout: Duration) -> std::io::Result<bool> {
             self.polls += 1;
             (self.on_poll)(self.polls);
+            if self.hang_up_at > 0 && self.polls >= self.hang_up_at {
+                return Err(super::super::input::hung_up());
+            }
             if self.wait && self.queue.is_empty() {
                 std::thread::sleep(timeout);
             }
@@ -314,7 +348,7 @@ mod tests {
             .iter()
             .map(|&c| Event::Key(crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Char(c))))
             .collect();
-        Script { queue, polls: 0, on_poll: Box::new(on_poll), wait: false }
+        Script { queue, polls: 0, on_poll: Box::new(on_poll), wait: false, hang_up_at: 0 }
     }
 
     fn test_terminal() -> Terminal<ratatui::backend::TestBackend> {
@@ -355,6 +389,31 @@ mod tests {
         assert_eq!(saved.len(), 1, "one case file");
         let case: crate::case::Case = serde_json::from_slice(&std::fs::read(saved[0].path()).unwrap()).unwrap();
         assert!(case.steps.values().any(|st| st.note == "half wri"), "{:?}", case.steps);
+    }
+
+    #[test]
+    fn a_hang_up_mid_note_saves_it_and_ends_the_loop() {
+        let (mut app, dir) = crate::tui::testkit::app();
+        let stop = Stop::unregistered();
+        let keys: Vec<char> = "cjnlost line".chars().collect();
+        let mut events = script(&keys, |_| {});
+        events.hang_up_at = 12;
+        assert_eq!(app_loop(&mut test_terminal(), &mut app, &mut events, &stop).unwrap(), Exit::HungUp);
+        let saved: Vec<_> = std::fs::read_dir(dir.path().join("cases")).unwrap().flatten().collect();
+        assert_eq!(saved.len(), 1, "one case file");
+        let case: crate::case::Case = serde_json::from_slice(&std::fs::read(saved[0].path()).unwrap()).unwrap();
+        assert!(case.steps.values().any(|st| st.note.starts_with("lost")), "{:?}", case.steps);
+    }
+
+    #[test]
+    fn the_loading_screen_ends_on_a_hang_up() {
+        let (_tx, rx) = mpsc::channel::<Loaded>();
+        let state = LoadingState { title: "t".into(), sample: Sample::default() };
+        let mut events = script(&[], |_| {});
+        events.hang_up_at = 1;
+        let exit =
+            loading_loop(&mut test_terminal(), state, &Progress::default(), &rx, &mut events, &Stop::unregistered());
+        assert!(matches!(exit.unwrap(), Exit::HungUp));
     }
 
     #[test]

@@ -178,3 +178,22 @@ fn skipped_records_panel_opens_and_closes() {
     q.update(Action::ToggleSkips, &mut cx);
     assert!(!q.show_skips, "nothing to list");
 }
+
+#[test]
+fn an_empty_load_says_no_events() {
+    let (store, report) = crate::ingest::load(&[], &crate::ingest::LoadOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = crate::tui::App::new(
+        std::sync::Arc::new(store),
+        report,
+        Vec::new(),
+        crate::tui::testkit::options(dir.path()),
+        0,
+    );
+    app.resize(100, 30);
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 30)).unwrap();
+    terminal.draw(|f| app.draw(f)).unwrap();
+    let screen: String = terminal.backend().buffer().content().iter().map(|c| c.symbol()).collect();
+    assert!(screen.contains("No events: nothing was loaded"), "{screen}");
+    assert!(!screen.contains("1970"), "{screen}");
+}

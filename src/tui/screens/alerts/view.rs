@@ -70,7 +70,11 @@ impl QueueView<'_> {
                 (n > 0).then(|| format!("{d} {n}"))
             })
             .collect();
-        let detectors = if by_detector.is_empty() { "no alerts".to_string() } else { by_detector.join(" · ") };
+        let detectors = match (cx.store.is_empty(), by_detector.is_empty()) {
+            (true, _) => crate::session::NO_EVENTS.to_string(),
+            (false, true) => "no alerts".to_string(),
+            (false, false) => by_detector.join(" · "),
+        };
         let search = if st.search.editing {
             format!("/{}▏", safe(&st.search.text))
         } else if st.search.text.is_empty() {
@@ -135,7 +139,9 @@ impl QueueView<'_> {
         widths.extend([Constraint::Fill(2), Constraint::Fill(3), Constraint::Length(13)]);
         header.extend(["PRINCIPAL", "SUMMARY", "STATUS"]);
         if st.rows.is_empty() {
-            let msg = if cx.alerts.is_empty() {
+            let msg = if cx.store.is_empty() {
+                "No events: nothing was loaded from these paths."
+            } else if cx.alerts.is_empty() {
                 "No alerts: the detectors found nothing in these logs."
             } else {
                 "No alert matches the filters (f severity, d detector, S status, Esc clears the search)."
