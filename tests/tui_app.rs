@@ -189,7 +189,11 @@ fn cases_are_saved_at_once_and_read_back() {
     let id = app.context().alerts[a].id.clone();
     assert_eq!(app.handle_key(key('2')), Some(Effect::SaveCase { alert: a }));
     app.perform(Effect::SaveCase { alert: a });
-    assert_eq!(app.message(), None, "a successful save is silent");
+    assert_eq!(
+        app.message(),
+        Some("New GCP API Call: new → investigating (u undoes)"),
+        "a successful save says what changed, nothing more"
+    );
     press(&mut app, &[key('c'), key('j'), key(' '), key('n')]);
     type_text(&mut app, "checked with the owner");
     app.press(code(KeyCode::Enter));
