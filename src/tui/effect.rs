@@ -24,7 +24,7 @@ pub const FORMATS: [Format; 3] = [Format::Md, Format::Json, Format::Html];
 pub enum Subject {
     /// Everything a principal did.
     Principal(Sym),
-    /// Everything done to a resource.
+    /// Everything done to a resource and to what lies under it (key versions, objects).
     Resource(Sym),
     /// Everything from a source IP.
     SourceIp(Sym),
@@ -37,7 +37,7 @@ impl Subject {
     pub fn kind(self) -> &'static str {
         match self {
             Subject::Principal(_) => "principal",
-            Subject::Resource(_) => "resource",
+            Subject::Resource(_) => "resource (and under it)",
             Subject::SourceIp(_) => "source IP",
             Subject::Computer(_) => "computer",
         }

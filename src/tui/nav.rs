@@ -47,6 +47,14 @@ impl Cursor {
         self.clamp();
     }
 
+    /// Selects a row (clamped) and scrolls so that it sits mid-view: the target of a jump is
+    /// read with what came before and after it, not at the window's edge.
+    pub fn center(&mut self, i: usize) {
+        self.sel = i.min(self.len.saturating_sub(1));
+        self.offset = self.sel.saturating_sub(self.height / 2).min(self.len.saturating_sub(self.height));
+        self.clamp();
+    }
+
     /// Changes the number of rows, keeping the selection in range.
     pub fn set_len(&mut self, len: usize) {
         self.len = len;
@@ -192,6 +200,21 @@ impl LineInput {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn center_puts_the_row_mid_view() {
+        let mut c = Cursor::new(100);
+        c.set_height(10);
+        c.center(50);
+        assert_eq!((c.sel, c.offset), (50, 45));
+        assert_eq!(c.window(10), 45..55);
+        c.center(2);
+        assert_eq!((c.sel, c.offset), (2, 0), "near the top: no blank rows above");
+        c.center(99);
+        assert_eq!((c.sel, c.offset), (99, 90), "near the end: the window stays full");
+        c.center(500);
+        assert_eq!(c.sel, 99, "clamped");
+    }
 
     #[test]
     fn cursor_moves_and_scrolls() {

@@ -88,7 +88,22 @@ pub fn positions_with(store: &Arc<EventStore>, subject: Subject, work: &Work) ->
         Subject::Computer(_) => |e| e.computer,
     };
     let want = subject.sym();
-    let want_folded = store.fold(want);
+    // A resource's timeline holds what lies under it too (key versions, objects, child
+    // resources), case-folded as the store compares resources: one pass over the distinct
+    // strings, then one lookup per event.
+    let under: Vec<bool> = match subject {
+        Subject::Resource(_) => {
+            let folded = store.str(store.fold(want));
+            let strings = store.strings().strings();
+            (0..strings.len())
+                .map(|i| {
+                    let f = store.str(store.fold(Sym(i as u32)));
+                    !f.is_empty() && f.strip_prefix(folded).is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+                })
+                .collect()
+        }
+        _ => Vec::new(),
+    };
     let events = store.events();
     work.set_total(events.len());
     let parts: Option<Vec<Vec<u32>>> = events
@@ -101,8 +116,7 @@ pub fn positions_with(store: &Arc<EventStore>, subject: Subject, work: &Work) ->
                 .enumerate()
                 .filter(|(_, e)| {
                     let s = field(e);
-                    s == want
-                        || matches!(subject, Subject::Resource(_)) && !s.is_empty() && store.fold(s) == want_folded
+                    s == want || under.get(s.0 as usize).copied().unwrap_or(false)
                 })
                 .map(|(i, _)| base + i as u32)
                 .collect();

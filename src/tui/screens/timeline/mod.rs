@@ -301,7 +301,7 @@ impl TimelineState {
             }
             At::Time(t) => self.view.partition_point(|k| cx.event(self.base[k as usize]).is_some_and(|e| e.time < t)),
         };
-        self.cursor.select(i);
+        self.cursor.center(i);
         self.raw.top = 0;
     }
 
@@ -438,10 +438,14 @@ impl TimelineState {
         } else {
             (0..self.cursor.sel).rev().find(marked)
         };
-        if let Some(i) = found {
-            self.cursor.select(i);
+        match found {
+            Some(i) => {
+                self.cursor.center(i);
+                None
+            }
+            None if forward => Some(Effect::Notify("no marked event after this one (M goes back)".into())),
+            None => Some(Effect::Notify("no marked event before this one (m goes forward)".into())),
         }
-        None
     }
 
     fn open_chooser(&mut self, cx: &Ctx) -> Option<Effect> {

@@ -117,6 +117,17 @@ fn jumps_by_day_and_by_mark() {
     assert_eq!(t.action(&key('[')), Some(Action::PrevDay));
     assert_eq!(t.action(&key(']')), Some(Action::NextDay));
     assert_eq!(t.action(&key('M')), Some(Action::PrevMark));
+    // At either end a mark jump says so and stays put.
+    act(&mut t, Action::Nav(Nav::Bottom), &mut cx);
+    let last = t.cursor.sel;
+    assert!(
+        matches!(t.update(Action::NextMark, &mut cx), Some(Effect::Notify(m)) if m.starts_with("no marked event after"))
+    );
+    assert_eq!(t.cursor.sel, last);
+    act(&mut t, Action::Nav(Nav::Top), &mut cx);
+    assert!(
+        matches!(t.update(Action::PrevMark, &mut cx), Some(Effect::Notify(m)) if m.starts_with("no marked event before"))
+    );
 }
 
 #[test]
@@ -264,4 +275,23 @@ fn day_counts_match_a_count_of_every_event() {
     }
     let empty = View::Only(Vec::new().into());
     assert!(filter::day_counts(&cx.store, &[], &empty).is_empty());
+}
+
+#[test]
+fn a_resource_timeline_holds_what_lies_under_it() {
+    let cx = ctx();
+    let key = cx.store.lookup(fixture::KEY).unwrap();
+    let shown: Vec<String> = filter::positions(&cx.store, Subject::Resource(key))
+        .iter()
+        .map(|&p| cx.s(cx.event(p).unwrap().operation).to_string())
+        .collect();
+    assert_eq!(shown.len(), 3, "creation, the version's use and the policy change: {shown:?}");
+    assert!(shown.iter().any(|o| o.ends_with("Encrypt")), "the key version's Encrypt is in: {shown:?}");
+    // A sibling sharing the prefix without a slash is not under the key.
+    let bucket = cx.store.lookup("projects/_/buckets/data").unwrap();
+    let n = filter::positions(&cx.store, Subject::Resource(bucket)).len();
+    let exact =
+        cx.store.events().iter().filter(|e| cx.s(e.resource).eq_ignore_ascii_case("projects/_/buckets/data")).count();
+    assert_eq!(n, exact);
+    assert_eq!(Subject::Resource(key).kind(), "resource (and under it)");
 }
