@@ -477,13 +477,13 @@ fn run_scan(a: ScanArgs) -> Result<i32> {
     let (store, report) = load_logs(&a.load);
     let cfg = a.detect.config();
     let started = std::time::Instant::now();
-    let alerts = detect::run(&store, &cfg);
+    let alerts = detect::run(&store, &cfg, crate::time::wall_now_us());
     if !a.load.quiet {
         eprintln!(
             "trailwatch: {} alert(s) in {:.2} s; {}",
             alerts.len(),
             started.elapsed().as_secs_f64(),
-            cfg.describe(&store)
+            cfg.describe(&store, crate::time::wall_now_us())
         );
     }
     let mut out = stdout();
@@ -670,14 +670,14 @@ fn run_report(a: ReportArgs) -> Result<i32> {
     use crate::report::{self, Destination, Format, ReportContext};
     let (store, report) = load_logs(&a.load);
     let cfg = a.detect.config();
-    let alerts = detect::run(&store, &cfg);
+    let alerts = detect::run(&store, &cfg, crate::time::wall_now_us());
     let format = a.format.or_else(|| a.output.as_deref().and_then(Format::from_path)).unwrap_or_default();
     let cases = match &a.cases {
         Some(dir) => Some(CaseStore::open(dir).with_context(|| format!("opening case folder {}", dir.display()))?),
         None => CaseStore::default_dir().filter(|d| d.is_dir()).and_then(|d| CaseStore::open(d).ok()),
     };
     let ctx = ReportContext {
-        detect_settings: cfg.describe(&store),
+        detect_settings: cfg.describe(&store, crate::time::wall_now_us()),
         window: a.window,
         generated_at: chrono::Utc::now().timestamp_micros(),
         version: report::VERSION,
@@ -765,8 +765,8 @@ fn run_demo(a: DemoArgs) -> Result<i32> {
         let (store, report) = ingest::load(&inputs, &LoadOptions::default());
         print_report(&report);
         let cfg = a.session.detect.config();
-        let alerts = detect::run(&store, &cfg);
-        eprintln!("trailwatch: {} alert(s); {}", alerts.len(), cfg.describe(&store));
+        let alerts = detect::run(&store, &cfg, crate::time::wall_now_us());
+        eprintln!("trailwatch: {} alert(s); {}", alerts.len(), cfg.describe(&store, crate::time::wall_now_us()));
         let mut out = stdout();
         ok_if_broken_pipe(write_alert_table(&mut out, &alerts).and_then(|_| out.flush()))?;
         return Ok(0);

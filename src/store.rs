@@ -7,7 +7,7 @@
 //! is never held in memory.
 
 use crate::ingest::content;
-use crate::model::{Cloud, Event, Sym};
+use crate::model::{Cloud, Event, RequestFacts, Sym};
 use foldhash::HashMap;
 use std::ops::Range;
 use std::path::PathBuf;
@@ -111,6 +111,8 @@ pub struct EventStore {
     active_days: HashMap<Sym, Vec<i64>>,
     principals: Vec<Sym>,
     folded: Vec<Sym>,
+    /// Request details of the few events detectors need them for, by position, ascending.
+    facts: Vec<(u32, RequestFacts)>,
     raw_cache: Mutex<Option<(u32, Arc<content::Content>)>>,
 }
 
@@ -162,6 +164,7 @@ impl EventStore {
             active_days,
             principals,
             folded,
+            facts: Vec::new(),
             raw_cache: Mutex::new(None),
         }
     }
@@ -209,6 +212,18 @@ impl EventStore {
     /// The comparison key of a resource or operation: case-folded for Azure, exact elsewhere.
     pub fn key_of(&self, cloud: Cloud, s: Sym) -> Sym {
         if cloud == Cloud::Azure { self.fold(s) } else { s }
+    }
+
+    /// The request details extracted at load for the event at `pos`, if it needed any.
+    pub fn facts(&self, pos: u32) -> Option<&RequestFacts> {
+        self.facts.binary_search_by_key(&pos, |(p, _)| *p).ok().map(|i| &self.facts[i].1)
+    }
+
+    /// Attaches request details by event position (the last step of loading).
+    pub fn set_facts(&mut self, mut facts: Vec<(u32, RequestFacts)>) {
+        facts.sort_unstable_by_key(|(p, _)| *p);
+        facts.dedup_by_key(|(p, _)| *p);
+        self.facts = facts;
     }
 
     /// Input files in load order.

@@ -21,7 +21,7 @@ fn matches(a: &Alert, inc: &PlantedIncident) -> bool {
 fn demo_alerts() -> (Vec<Alert>, ingest::LoadReport) {
     let inputs = trailwatch::demo::inputs().unwrap();
     let (store, report) = ingest::load(&inputs, &LoadOptions::default());
-    (detect::run(&store, &Config::default()), report)
+    (detect::run(&store, &Config::default(), trailwatch::time::wall_now_us()), report)
 }
 
 #[test]
@@ -101,7 +101,7 @@ fn generated_gzip_and_small_configs_read_back_cleanly() {
     let (store, report) = ingest::load(&[Input::Path(dir.path().to_path_buf())], &LoadOptions::default());
     assert_eq!(report.skipped, 0, "{:?}", report.skips.first());
     assert_eq!(store.len() as u64, summary.events);
-    let alerts = detect::run(&store, &Config::default());
+    let alerts = detect::run(&store, &Config::default(), trailwatch::time::wall_now_us());
     for inc in generate::planned_incidents(&cfg) {
         assert!(alerts.iter().any(|a| matches(a, &inc)), "not detected at 8k events: {inc:?}");
     }
@@ -113,8 +113,8 @@ fn the_report_of_every_demo_alert_holds_what_it_promises() {
     let inputs = trailwatch::demo::inputs().unwrap();
     let (store, _) = ingest::load(&inputs, &LoadOptions::default());
     let cfg = Config::default();
-    let alerts = detect::run(&store, &cfg);
-    let ctx = ReportContext { detect_settings: cfg.describe(&store), ..ReportContext::default() };
+    let alerts = detect::run(&store, &cfg, trailwatch::time::wall_now_us());
+    let ctx = ReportContext { detect_settings: cfg.describe(&store, trailwatch::time::wall_now_us()), ..ReportContext::default() };
     let reports = report::build_all(&store, &alerts, &ctx, None, None).unwrap();
     assert_eq!(reports.len(), alerts.len());
     for (r, a) in reports.iter().zip(&alerts) {

@@ -9,8 +9,8 @@
 
 use super::profile::{history_before, ip_known_before};
 use super::score::Score;
-use super::{Alert, Config, Evidence, alert_id};
-use crate::model::{Cloud, Event, Outcome, Sym};
+use super::{Alert, Config, Evidence, alert_id, positions};
+use crate::model::{Cloud, Event, Outcome, RequestFacts, Sym};
 use crate::store::EventStore;
 use crate::time::format_rfc3339;
 use foldhash::{HashSet, HashSetExt};
@@ -22,15 +22,49 @@ fn azure_storage_write(op: &str) -> bool {
         || l == "microsoft.storage/storageaccounts/blobservices/containers/write"
 }
 
-/// Markers of public access in a creation request.
-const PUBLIC_HINTS: [&str; 6] = [
-    "allUsers",
-    "allAuthenticatedUsers",
-    "public-read",
-    "\"publicAccess\":\"Container\"",
-    "\"publicAccess\":\"Blob\"",
-    "\"allowBlobPublicAccess\":true",
-];
+/// Storage creations and writes need their request details (public-access hints).
+fn wants(store: &EventStore) -> Vec<u32> {
+    positions(store, |e| {
+        let op = store.str(e.operation);
+        e.outcome == Outcome::Success
+            && match e.cloud {
+                Cloud::Gcp => op == "storage.buckets.create",
+                Cloud::Aws => op == "CreateBucket",
+                Cloud::Azure => azure_storage_write(op),
+                Cloud::Windows => false,
+            }
+    })
+}
+
+/// Markers of public access in a creation request, as named in the alert.
+fn public_hints(facts: Option<&RequestFacts>) -> Vec<&'static str> {
+    let Some(f) = facts else { return Vec::new() };
+    let is = |field: &str, value: &str| f.values(field).any(|v| v.eq_ignore_ascii_case(value));
+    let mut out = Vec::new();
+    for (hint, found) in [
+        ("allUsers", f.any_value("allUsers")),
+        ("allAuthenticatedUsers", f.any_value("allAuthenticatedUsers")),
+        ("public-read", f.leaves.iter().any(|(_, v)| v.starts_with("public-read"))),
+        ("\"publicAccess\":\"Container\"", is("publicAccess", "Container")),
+        ("\"publicAccess\":\"Blob\"", is("publicAccess", "Blob")),
+        ("\"allowBlobPublicAccess\":true", is("allowBlobPublicAccess", "true")),
+    ] {
+        if found {
+            out.push(hint);
+        }
+    }
+    out
+}
+
+/// The detector's registry entry.
+pub(super) const SPEC: super::DetectorSpec = super::DetectorSpec {
+    name: "bucket-created",
+    short: "bucket",
+    title: "Cloud Storage Bucket Created",
+    playbook: include_str!("../../assets/playbooks/bucket-created.toml"),
+    pass: super::Pass::Own(detect),
+    wants: Some(wants),
+};
 
 pub(super) fn detect(store: &EventStore, cfg: &Config, start: i64) -> Vec<Alert> {
     let events = store.events();
@@ -67,9 +101,7 @@ fn build(store: &EventStore, cfg: &Config, start: i64, trigger: u32) -> Alert {
     let e: &Event = &events[trigger as usize];
     let principal = store.str(e.principal).to_string();
     let bucket = store.str(e.resource).to_string();
-    let raw = store.raw(e).unwrap_or_default();
-    let compact: String = raw.split_whitespace().collect();
-    let public: Vec<&str> = PUBLIC_HINTS.iter().copied().filter(|h| compact.contains(h)).collect();
+    let public = public_hints(store.facts(trigger));
     let off_hours = cfg.hours.off_hours(e.time);
     let ip_new = !ip_known_before(store, e.principal, e.source_ip, e.time);
 
@@ -119,14 +151,14 @@ fn build(store: &EventStore, cfg: &Config, start: i64, trigger: u32) -> Alert {
         ("region".into(), store.str(e.region).to_string()),
         ("public access".into(), if public.is_empty() { "none requested".into() } else { public.join(", ") }),
         ("later activity".into(), format!("{} event(s) by {} principal(s)", later.len(), writers.len())),
-        ("baseline".into(), format!("{}; {}", history.describe(), cfg.describe(store))),
+        ("baseline".into(), format!("{}; {}", history.describe(), cfg.describe_from(start))),
     ];
     let mut evidence = vec![Evidence::new(trigger, "trigger", "trigger: the bucket creation")];
     evidence.extend(later.iter().take(30).map(|&i| Evidence::new(i, "bucket-activity", "activity in the new bucket")));
     let t = format_rfc3339(e.time);
     Alert {
-        id: alert_id("bucket-created", &[&principal, e.cloud.as_str(), &bucket, &t]),
-        detector: "bucket-created",
+        id: alert_id(SPEC.name, &[&principal, e.cloud.as_str(), &bucket, &t]),
+        detector: SPEC.name,
         title: "Cloud Storage Bucket Created".into(),
         severity,
         severity_reasons,

@@ -23,6 +23,16 @@ struct Baseline {
     hours: u64,
 }
 
+/// The detector's registry entry.
+pub(super) const SPEC: super::DetectorSpec = super::DetectorSpec {
+    name: "api-burst",
+    short: "burst",
+    title: "API Call Burst",
+    playbook: include_str!("../../assets/playbooks/api-burst.toml"),
+    pass: super::Pass::Own(detect),
+    wants: None,
+};
+
 pub(super) fn detect(store: &EventStore, cfg: &Config, start: i64) -> Vec<Alert> {
     let events = store.events();
     // Baseline: calls and active hours per key before detection starts.
@@ -84,15 +94,15 @@ pub(super) fn detect(store: &EventStore, cfg: &Config, start: i64) -> Vec<Alert>
     }
     merged
         .into_iter()
-        .map(|(_, first, last, pos, counts, mean)| build(store, cfg, first, last, &pos, &counts, mean))
+        .map(|(_, first, last, pos, counts, mean)| build(store, cfg, start, (first, last), &pos, &counts, mean))
         .collect()
 }
 
 fn build(
     store: &EventStore,
     cfg: &Config,
-    first_hour: i64,
-    last_hour: i64,
+    start: i64,
+    (first_hour, last_hour): (i64, i64),
     pos: &[u32],
     counts: &[usize],
     mean: f64,
@@ -138,7 +148,7 @@ fn build(
                 "{baseline_text}; thresholds > {} and > {}× baseline; {}",
                 cfg.burst_min,
                 cfg.burst_factor,
-                cfg.describe(store)
+                cfg.describe_from(start)
             ),
         ),
     ];
@@ -149,8 +159,8 @@ fn build(
     let mitre = mitre_for(service, op);
     let t = format_rfc3339(first_hour * HOUR_US);
     Alert {
-        id: alert_id("api-burst", &[&principal, e.cloud.as_str(), service, op, &t]),
-        detector: "api-burst",
+        id: alert_id(SPEC.name, &[&principal, e.cloud.as_str(), service, op, &t]),
+        detector: SPEC.name,
         title: format!("API Call Burst: {op}"),
         severity,
         severity_reasons,

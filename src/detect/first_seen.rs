@@ -69,6 +69,26 @@ struct Pending {
     repeat_count: usize,
 }
 
+/// `new-api-call`'s registry entry: its pass also raises `new-resource-access`.
+pub(super) const NEW_API_CALL: super::DetectorSpec = super::DetectorSpec {
+    name: "new-api-call",
+    short: "new-api",
+    title: "New API Call",
+    playbook: include_str!("../../assets/playbooks/new-api-call.toml"),
+    pass: super::Pass::Own(detect),
+    wants: None,
+};
+
+/// `new-resource-access`'s registry entry.
+pub(super) const NEW_RESOURCE_ACCESS: super::DetectorSpec = super::DetectorSpec {
+    name: "new-resource-access",
+    short: "new-res",
+    title: "New API Call Accessed Resource for the First Time",
+    playbook: include_str!("../../assets/playbooks/new-resource-access.toml"),
+    pass: super::Pass::SharedWith("new-api-call"),
+    wants: None,
+};
+
 pub(super) fn detect(store: &EventStore, cfg: &Config, start: i64) -> Vec<Alert> {
     let (want_api, want_res) = (cfg.enabled("new-api-call"), cfg.enabled("new-resource-access"));
     let mut known_api: HashSet<(Sym, Sym, Sym)> = HashSet::new();
@@ -196,7 +216,7 @@ fn build(store: &EventStore, cfg: &Config, start: i64, p: Pending) -> Alert {
             "what was new".into(),
             if api { format!("the ({service}, {op}) pair") } else { format!("the resource {resource}") },
         ),
-        ("baseline".into(), format!("{}; {}", history.describe(), cfg.describe(store))),
+        ("baseline".into(), format!("{}; {}", history.describe(), cfg.describe_from(start))),
     ];
     let mut evidence = vec![Evidence::new(
         p.trigger,

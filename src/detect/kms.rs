@@ -6,17 +6,22 @@
 //! known for the creator.
 //!
 //! Key creations are events, not anomalies: they alert whether or not they fall in the learning
-//! period. Request details (key name, rotation) are read back from the raw record of the few
-//! creation events, so the store never holds them.
+//! period. Request details (key name, rotation) come from the facts loading extracted for the few
+//! creation events ([`EventStore::facts`]); the detector reads no file.
 
 use super::profile::{history_before, ip_known_before};
 use super::score::Score;
-use super::{Alert, Config, Evidence, alert_id};
-use crate::model::{Cloud, Event, Outcome, Sym};
+use super::{Alert, Config, Evidence, alert_id, positions};
+use crate::model::{Cloud, Event, Outcome, RequestFacts, Sym};
 use crate::store::EventStore;
 use crate::time::{DAY_US, format_rfc3339};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
+
+/// Key creations need their request details (key name, rotation, vault).
+fn wants(store: &EventStore) -> Vec<u32> {
+    positions(store, |e| e.outcome == Outcome::Success && is_creation(store, e))
+}
 
 /// Is this event a key creation?
 pub fn is_creation(store: &EventStore, e: &Event) -> bool {
@@ -54,27 +59,19 @@ pub struct KeyId {
     pub scope: String,
 }
 
-fn str_at<'v>(v: &'v Value, path: &[&str]) -> Option<&'v str> {
-    let mut cur = v;
-    for p in path {
-        cur = cur.get(p)?;
-    }
-    cur.as_str().filter(|s| !s.is_empty())
-}
-
-/// Works out which key an event created, from its record.
-pub fn key_of(store: &EventStore, e: &Event, raw: Option<&Value>) -> KeyId {
+/// Works out which key an event created, from its request details (extracted at load).
+pub fn key_of(store: &EventStore, e: &Event, facts: Option<&RequestFacts>) -> KeyId {
     let resource = store.str(e.resource).to_string();
+    let get = |path: &str| facts.and_then(|f| f.get(path));
     match e.cloud {
         Cloud::Gcp => {
-            let name = raw
-                .and_then(|r| str_at(r, &["protoPayload", "response", "name"]).map(str::to_string))
+            let name = get("protoPayload.response.name")
+                .map(str::to_string)
                 .filter(|n| n.contains("/cryptoKeys/"))
                 .or_else(|| resource.contains("/cryptoKeys/").then(|| resource.clone()))
                 .or_else(|| {
-                    let r = raw?;
-                    let parent = str_at(r, &["protoPayload", "request", "parent"])?;
-                    let id = str_at(r, &["protoPayload", "request", "cryptoKeyId"])?;
+                    let parent = get("protoPayload.request.parent")?;
+                    let id = get("protoPayload.request.cryptoKeyId")?;
                     Some(format!("{parent}/cryptoKeys/{id}"))
                 })
                 .unwrap_or(resource);
@@ -87,7 +84,7 @@ pub fn key_of(store: &EventStore, e: &Event, raw: Option<&Value>) -> KeyId {
         }
         Cloud::Aws => KeyId { name: resource.clone(), scope: resource },
         _ => {
-            let vault = raw.and_then(|r| str_at(r, &["resourceId"])).unwrap_or(&resource).to_string();
+            let vault = get("resourceId").unwrap_or(&resource).to_string();
             let name = super::first_seen::resource_key(Cloud::Azure, &resource);
             KeyId { name, scope: vault.to_lowercase() }
         }
@@ -139,11 +136,10 @@ fn is_rotation(store: &EventStore, e: &Event, key: &KeyId) -> bool {
 }
 
 /// Rotation settings in the creation request, if any.
-fn rotation_in_request(raw: Option<&Value>) -> Option<String> {
-    let r = raw?;
-    let ck = r.get("protoPayload")?.get("request")?.get("cryptoKey")?;
-    let period = ck.get("rotationPeriod").and_then(Value::as_str);
-    let next = ck.get("nextRotationTime").and_then(Value::as_str);
+fn rotation_in_request(facts: Option<&RequestFacts>) -> Option<String> {
+    let f = facts?;
+    let period = f.get("protoPayload.request.cryptoKey.rotationPeriod");
+    let next = f.get("protoPayload.request.cryptoKey.nextRotationTime");
     match (period, next) {
         (None, None) => None,
         (p, n) => Some(format!(
@@ -160,6 +156,16 @@ fn describe_period(p: &str) -> String {
         Err(_) => p.to_string(),
     }
 }
+
+/// The detector's registry entry.
+pub(super) const SPEC: super::DetectorSpec = super::DetectorSpec {
+    name: "kms-key-created",
+    short: "kms-key",
+    title: "New Cloud KMS Key Created",
+    playbook: include_str!("../../assets/playbooks/kms-key-created.toml"),
+    pass: super::Pass::Own(detect),
+    wants: Some(wants),
+};
 
 pub(super) fn detect(store: &EventStore, cfg: &Config, start: i64) -> Vec<Alert> {
     let events = store.events();
@@ -199,8 +205,8 @@ fn related(store: &EventStore, trigger: u32, key: &KeyId) -> Related {
 fn build(store: &EventStore, cfg: &Config, start: i64, trigger: u32, creations: &[u32]) -> Alert {
     let events = store.events();
     let e = &events[trigger as usize];
-    let raw = store.raw_value(e);
-    let key = key_of(store, e, raw.as_ref());
+    let facts = store.facts(trigger);
+    let key = key_of(store, e, facts);
     let principal = store.str(e.principal).to_string();
     let rel = related(store, trigger, &key);
     let others: Vec<u32> = creations
@@ -228,7 +234,7 @@ fn build(store: &EventStore, cfg: &Config, start: i64, trigger: u32, creations: 
             }
         }
     }
-    let rotation_req = rotation_in_request(raw.as_ref());
+    let rotation_req = rotation_in_request(facts);
     let off_hours = cfg.hours.off_hours(e.time);
 
     let mut score = Score::base(1, "a KMS key was created");
@@ -303,7 +309,7 @@ fn build(store: &EventStore, cfg: &Config, start: i64, trigger: u32, creations: 
         ("IAM changes".into(), rel.iam.len().to_string()),
         ("rotation".into(), rotation.clone()),
         ("other keys within 24 h".into(), others.len().to_string()),
-        ("baseline".into(), format!("{}; {}", history.describe(), cfg.describe(store))),
+        ("baseline".into(), format!("{}; {}", history.describe(), cfg.describe_from(start))),
     ];
     let mut evidence = vec![Evidence::new(trigger, "trigger", "trigger: the key creation (who created it and when)")];
     evidence.extend(
@@ -335,8 +341,8 @@ fn build(store: &EventStore, cfg: &Config, start: i64, trigger: u32, creations: 
     });
     let t = format_rfc3339(e.time);
     Alert {
-        id: alert_id("kms-key-created", &[&principal, e.cloud.as_str(), &key.name, &t]),
-        detector: "kms-key-created",
+        id: alert_id(SPEC.name, &[&principal, e.cloud.as_str(), &key.name, &t]),
+        detector: SPEC.name,
         title: "New Cloud KMS Key Created".into(),
         severity,
         severity_reasons,

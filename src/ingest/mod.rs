@@ -9,6 +9,7 @@
 pub mod batch;
 pub mod content;
 pub mod evtx;
+pub mod facts;
 pub mod fast;
 pub mod flex;
 pub mod frame;
@@ -405,7 +406,8 @@ pub fn load(inputs: &[Input], opts: &LoadOptions) -> (EventStore, LoadReport) {
     }
     let (events, strings, infos) = merge(files, results, &mut report);
     report.events = events.len() as u64;
-    let store = EventStore::build(events, strings, infos);
+    let mut store = EventStore::build(events, strings, infos);
+    facts::attach(&mut store);
     report.seconds = started.elapsed().as_secs_f64();
     progress.done.store(true, Ordering::Relaxed);
     if let Some(h) = printer {

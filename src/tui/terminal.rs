@@ -150,7 +150,7 @@ pub fn run(load: Loader, opts: TuiOptions) -> Result<()> {
         .spawn(move || {
             let (store, report) = load(worker_progress.clone());
             worker_progress.done.store(true, Ordering::Relaxed);
-            let alerts = crate::detect::run(&store, &detect);
+            let alerts = crate::detect::run(&store, &detect, crate::time::wall_now_us());
             let _ = tx.send((store, report, alerts));
         })
         .context("cannot start the loading thread")?;

@@ -187,13 +187,5 @@ fn short_skip(_cx: &Ctx, s: &crate::ingest::Skip) -> String {
 
 /// A detector name in at most 9 columns, for narrow terminals.
 pub fn short_detector(d: &str) -> &'static str {
-    match d {
-        "new-api-call" => "new-api",
-        "new-resource-access" => "new-res",
-        "kms-key-created" => "kms-key",
-        "bucket-created" => "bucket",
-        "api-burst" => "burst",
-        "rare-process" => "rare-proc",
-        _ => "other",
-    }
+    crate::detect::spec(d).map_or("other", |s| s.short)
 }
