@@ -14,7 +14,10 @@ fn matches(a: &Alert, inc: &PlantedIncident) -> bool {
             || v.ends_with(&format!(":{}", inc.key))
             || v.eq_ignore_ascii_case(&inc.key)
     });
-    let time_hit = if a.detector == "api-burst" { (a.time - inc.time).abs() < HOUR_US } else { a.time == inc.time };
+    // A burst's alert starts with the window that crossed the threshold, which may open with a
+    // routine call just before the planted run.
+    let burst = a.detector == "api-burst" || a.enrichment["catalogue_entry"].as_str().is_some_and(|e| e.ends_with("-reads"));
+    let time_hit = if burst { (a.time - inc.time).abs() < HOUR_US } else { a.time == inc.time };
     a.detector == inc.detector && a.principal == inc.principal && key_hit && time_hit
 }
 
