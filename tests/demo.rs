@@ -16,7 +16,8 @@ fn matches(a: &Alert, inc: &PlantedIncident) -> bool {
     });
     // A burst's alert starts with the window that crossed the threshold, which may open with a
     // routine call just before the planted run.
-    let burst = a.detector == "api-burst" || a.enrichment["catalogue_entry"].as_str().is_some_and(|e| e.ends_with("-reads"));
+    let burst =
+        a.detector == "api-burst" || a.enrichment["catalogue_entry"].as_str().is_some_and(|e| e.ends_with("-reads"));
     let time_hit = if burst { (a.time - inc.time).abs() < HOUR_US } else { a.time == inc.time };
     a.detector == inc.detector && a.principal == inc.principal && key_hit && time_hit
 }
@@ -117,7 +118,10 @@ fn the_report_of_every_demo_alert_holds_what_it_promises() {
     let (store, _) = ingest::load(&inputs, &LoadOptions::default());
     let cfg = Config::default();
     let alerts = detect::run(&store, &cfg, trailwatch::time::wall_now_us());
-    let ctx = ReportContext { detect_settings: cfg.describe(&store, trailwatch::time::wall_now_us()), ..ReportContext::default() };
+    let ctx = ReportContext {
+        detect_settings: cfg.describe(&store, trailwatch::time::wall_now_us()),
+        ..ReportContext::default()
+    };
     let reports = report::build_all(&store, &alerts, &ctx, None, None).unwrap();
     assert_eq!(reports.len(), alerts.len());
     for (r, a) in reports.iter().zip(&alerts) {

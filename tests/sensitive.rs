@@ -117,7 +117,14 @@ fn a_denied_attempt_stays_visible_one_step_lower_and_probing_keeps_its_severity(
 
 fn secret_read(m: u32, s: u32, who: &str) -> String {
     let t = format!("2026-10-14T10:{m:02}:{s:02}Z");
-    aws(&t, who, "secretsmanager.amazonaws.com", "GetSecretValue", "10.0.0.5", params(json!({"secretId": format!("prod/{s}")})))
+    aws(
+        &t,
+        who,
+        "secretsmanager.amazonaws.com",
+        "GetSecretValue",
+        "10.0.0.5",
+        params(json!({"secretId": format!("prod/{s}")})),
+    )
 }
 
 #[test]
@@ -168,11 +175,34 @@ fn gcp_records_by_their_request_and_policy_delta() {
         v.to_string()
     };
     let lines = vec![
-        gcp(&ts(14, 10, 0), who, "logging.googleapis.com", "google.logging.v2.ConfigServiceV2.DeleteSink", "projects/p1/sinks/audit", "198.51.100.8", 0),
+        gcp(
+            &ts(14, 10, 0),
+            who,
+            "logging.googleapis.com",
+            "google.logging.v2.ConfigServiceV2.DeleteSink",
+            "projects/p1/sinks/audit",
+            "198.51.100.8",
+            0,
+        ),
         delta("ADD", "roles/owner", "user:eve@evil.example"),
-        gcp(&ts(14, 10, 2), who, "iam.googleapis.com", "google.iam.admin.v1.CreateServiceAccountKey", "projects/-/serviceAccounts/sa@p1.iam.gserviceaccount.com", "198.51.100.8", 0),
-        gcp_req(&ts(14, 10, 3), who, "compute.googleapis.com", "v1.compute.firewalls.insert", "projects/p1/global/firewalls/open", "198.51.100.8",
-            json!({"sourceRanges": ["0.0.0.0/0"], "alloweds": [{"IPProtocol": "tcp", "ports": ["22"]}]})),
+        gcp(
+            &ts(14, 10, 2),
+            who,
+            "iam.googleapis.com",
+            "google.iam.admin.v1.CreateServiceAccountKey",
+            "projects/-/serviceAccounts/sa@p1.iam.gserviceaccount.com",
+            "198.51.100.8",
+            0,
+        ),
+        gcp_req(
+            &ts(14, 10, 3),
+            who,
+            "compute.googleapis.com",
+            "v1.compute.firewalls.insert",
+            "projects/p1/global/firewalls/open",
+            "198.51.100.8",
+            json!({"sourceRanges": ["0.0.0.0/0"], "alloweds": [{"IPProtocol": "tcp", "ports": ["22"]}]}),
+        ),
     ];
     let (_s, alerts, _d) = scan_lines(&lines, &cfg());
     assert_eq!(one(&alerts, "gcp-logging-sink").severity, Severity::High);
@@ -185,7 +215,8 @@ fn gcp_records_by_their_request_and_policy_delta() {
 
 #[test]
 fn azure_activity_and_entra_audit_records() {
-    let owner = "/subscriptions/s1/providers/Microsoft.Authorization/roleDefinitions/8e3af657-a8ff-443c-a75c-2fe8c4bcb635";
+    let owner =
+        "/subscriptions/s1/providers/Microsoft.Authorization/roleDefinitions/8e3af657-a8ff-443c-a75c-2fe8c4bcb635";
     let mut role: serde_json::Value = serde_json::from_str(&azure(
         &ts(14, 10, 0),
         "eve@contoso.com",
@@ -197,10 +228,22 @@ fn azure_activity_and_entra_audit_records() {
     .unwrap();
     role["properties"]["requestbody"] =
         json!(json!({"Id": "ra1", "Properties": {"PrincipalId": "p", "RoleDefinitionId": owner, "Scope": "/subscriptions/s1"}}).to_string());
-    let run = azure(&ts(14, 10, 1), "eve@contoso.com", "Microsoft.Compute/virtualMachines/runCommand/action",
-        "/subscriptions/s1/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1", "198.51.100.9", "Success");
-    let diag = azure(&ts(14, 10, 2), "eve@contoso.com", "Microsoft.Insights/diagnosticSettings/delete",
-        "/subscriptions/s1/providers/microsoft.insights/diagnosticSettings/toLA", "198.51.100.9", "Success");
+    let run = azure(
+        &ts(14, 10, 1),
+        "eve@contoso.com",
+        "Microsoft.Compute/virtualMachines/runCommand/action",
+        "/subscriptions/s1/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1",
+        "198.51.100.9",
+        "Success",
+    );
+    let diag = azure(
+        &ts(14, 10, 2),
+        "eve@contoso.com",
+        "Microsoft.Insights/diagnosticSettings/delete",
+        "/subscriptions/s1/providers/microsoft.insights/diagnosticSettings/toLA",
+        "198.51.100.9",
+        "Success",
+    );
     let entra = |activity: &str, modified: serde_json::Value| {
         json!({"id": "x", "category": "ApplicationManagement", "correlationId": "c", "result": "success",
             "activityDisplayName": activity, "activityDateTime": "2026-10-14T10:03:00Z", "loggedByService": "Core Directory",
@@ -210,7 +253,10 @@ fn azure_activity_and_entra_audit_records() {
         .to_string()
     };
     let creds = entra("Add service principal credentials", json!([]));
-    let consent = entra("Consent to application", json!([{"displayName": "ConsentContext.IsAdminConsent", "oldValue": null, "newValue": "\"True\""}]));
+    let consent = entra(
+        "Consent to application",
+        json!([{"displayName": "ConsentContext.IsAdminConsent", "oldValue": null, "newValue": "\"True\""}]),
+    );
     let (_s, alerts, _d) = scan_lines(&[role.to_string(), run, diag, creds, consent], &cfg());
     assert_eq!(one(&alerts, "azure-role-assignment").severity, Severity::High);
     assert_eq!(one(&alerts, "azure-run-command").severity, Severity::Medium);
@@ -236,28 +282,47 @@ fn since_is_honoured() {
 fn real_published_records_raise_medium_or_more_naming_the_key_operation() {
     for (file, op) in [
         ("aws-cloudtrail/stratus-red-team_cloudtrail-stop_detonation-logs.json", "StopLogging"),
-        ("aws-cloudtrail-services/stratus-red-team_ec2-share-ebs-snapshot_detonation-logs.json", "ModifySnapshotAttribute"),
-        ("aws-cloudtrail-services/stratus-red-team_rds-share-snapshot_detonation-logs.json", "ModifyDBSnapshotAttribute"),
+        (
+            "aws-cloudtrail-services/stratus-red-team_ec2-share-ebs-snapshot_detonation-logs.json",
+            "ModifySnapshotAttribute",
+        ),
+        (
+            "aws-cloudtrail-services/stratus-red-team_rds-share-snapshot_detonation-logs.json",
+            "ModifyDBSnapshotAttribute",
+        ),
         ("aws-cloudtrail-services/stratus-red-team_iam-backdoor-user_detonation-logs.json", "CreateAccessKey"),
-        ("aws-cloudtrail-services/stratus-red-team_dns-delete-logs_detonation-logs.json", "DeleteResolverQueryLogConfig"),
+        (
+            "aws-cloudtrail-services/stratus-red-team_dns-delete-logs_detonation-logs.json",
+            "DeleteResolverQueryLogConfig",
+        ),
         ("aws-cloudtrail-services/elastic-integrations_test-attach-user-policy-json.log", "AttachUserPolicy"),
         ("aws-cloudtrail-services/elastic-integrations_test-delete-flow-log-json.log", "DeleteFlowLogs"),
         ("aws-pipeline/logstash-codec-cloudtrail_StopLogging.json", "StopLogging"),
-        ("entra-audit/elastic-integrations_test-audit-logs-sample_sp-credentials.log", "Add service principal credentials"),
+        (
+            "entra-audit/elastic-integrations_test-audit-logs-sample_sp-credentials.log",
+            "Add service principal credentials",
+        ),
     ] {
         let (store, _) = load_paths(&[fixture(file)]);
         let alerts = trailwatch::detect::run(&store, &cfg(), trailwatch::time::wall_now_us());
         let hit = sensitive(&alerts)
             .into_iter()
             .find(|a| a.severity >= Severity::Medium && a.key.iter().any(|(_, v)| v == op));
-        assert!(hit.is_some(), "{file}: no medium alert naming {op}: {:?}", sensitive(&alerts).iter().map(|a| (&a.summary, a.severity)).collect::<Vec<_>>());
+        assert!(
+            hit.is_some(),
+            "{file}: no medium alert naming {op}: {:?}",
+            sensitive(&alerts).iter().map(|a| (&a.summary, a.severity)).collect::<Vec<_>>()
+        );
     }
     // The published AttachUserPolicy attaches AdministratorAccess.
-    let (store, _) = load_paths(&[fixture("aws-cloudtrail-services/elastic-integrations_test-attach-user-policy-json.log")]);
+    let (store, _) =
+        load_paths(&[fixture("aws-cloudtrail-services/elastic-integrations_test-attach-user-policy-json.log")]);
     let alerts = trailwatch::detect::run(&store, &cfg(), trailwatch::time::wall_now_us());
     assert_eq!(one(&alerts, "aws-policy-attached").severity, Severity::High);
     // A narrow ingress rule (a /24 on port 22) is not an exposure.
-    let (store, _) = load_paths(&[fixture("aws-cloudtrail-services/elastic-integrations_test-authorize-security-group-ingress-json.log")]);
+    let (store, _) = load_paths(&[fixture(
+        "aws-cloudtrail-services/elastic-integrations_test-authorize-security-group-ingress-json.log",
+    )]);
     let alerts = trailwatch::detect::run(&store, &cfg(), trailwatch::time::wall_now_us());
     assert!(by_entry(&alerts, "aws-ingress-open").is_empty());
 }

@@ -12,6 +12,7 @@ mod kms;
 pub mod profile;
 mod rare_process;
 mod registry;
+pub mod render;
 pub mod score;
 pub mod sensitive;
 

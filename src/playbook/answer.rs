@@ -9,6 +9,7 @@ use super::{EVIDENCE_PIVOTS, Step};
 use crate::activity::views::{IdKind, default_range, principal_days};
 use crate::detect::Alert;
 use crate::detect::profile::ip_known_before;
+use crate::detect::render::known_word;
 use crate::model::{Event, Outcome, Sym};
 use crate::store::EventStore;
 use crate::time::{HOUR_US, format_rfc3339, start_of_day};
@@ -217,14 +218,6 @@ fn key_use(en: &Value, ev: &[u32], principals: &[String], shown: &dyn Fn(u64) ->
         .collect();
     let from = if ips.is_empty() { String::new() } else { format!(", from {}", list(&ips)) };
     format!("{} by {} ({}){from}{}", plural(n, "use"), plural(by.len() as u64, "principal"), list(&by), shown(n))
-}
-
-fn known_word(known: Option<bool>) -> &'static str {
-    match known {
-        Some(true) => "known",
-        Some(false) => "new",
-        None => "?",
-    }
 }
 
 fn source_ips(alert: &Alert, store: &EventStore) -> StepAnswer {

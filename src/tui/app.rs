@@ -251,7 +251,10 @@ impl App {
         let a = cx.alerts.get(alert).ok_or("no such alert")?.clone();
         let pb = cx.cases.playbook(a.detector)?.clone();
         let case = cx.cases.case(alert).cloned();
-        let ctx = ReportContext { detect_settings: cx.opts.detect.describe(&cx.store, crate::time::wall_now_us()), ..ReportContext::default() };
+        let ctx = ReportContext {
+            detect_settings: cx.opts.detect.describe(&cx.store, crate::time::wall_now_us()),
+            ..ReportContext::default()
+        };
         let dir = cx.opts.report_dir.clone().unwrap_or_else(|| PathBuf::from("."));
         let (store, files) = (cx.store.clone(), self.files.clone());
         Ok(Task::spawn_thread(&cx.bell, move |_| {

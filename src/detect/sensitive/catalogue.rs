@@ -225,7 +225,9 @@ impl Entry {
 
 fn op_matches(pattern: &str, op: &str) -> bool {
     if let Some(prefix) = pattern.strip_suffix('*') {
-        return op.len() >= prefix.len() && op.is_char_boundary(prefix.len()) && op[..prefix.len()].eq_ignore_ascii_case(prefix);
+        return op.len() >= prefix.len()
+            && op.is_char_boundary(prefix.len())
+            && op[..prefix.len()].eq_ignore_ascii_case(prefix);
     }
     op.eq_ignore_ascii_case(pattern)
         || (op.len() > pattern.len()
@@ -323,18 +325,23 @@ fn port_covered(facts: &RequestFacts, prefix: &str, ports: &[String]) -> bool {
     let leaves: Vec<(&str, &str)> =
         facts.leaves.iter().filter(|(p, _)| p.starts_with(prefix)).map(|(p, v)| (field_of(p), &**v)).collect();
     // AWS: fromPort / toPort pairs in document order; protocol -1 means every port.
-    let from: Vec<i64> = leaves.iter().filter(|(f, _)| f.eq_ignore_ascii_case("fromPort")).filter_map(|(_, v)| v.parse().ok()).collect();
-    let to: Vec<i64> = leaves.iter().filter(|(f, _)| f.eq_ignore_ascii_case("toPort")).filter_map(|(_, v)| v.parse().ok()).collect();
+    let from: Vec<i64> =
+        leaves.iter().filter(|(f, _)| f.eq_ignore_ascii_case("fromPort")).filter_map(|(_, v)| v.parse().ok()).collect();
+    let to: Vec<i64> =
+        leaves.iter().filter(|(f, _)| f.eq_ignore_ascii_case("toPort")).filter_map(|(_, v)| v.parse().ok()).collect();
     if from.iter().zip(&to).any(|(&a, &b)| (a < 0 && b < 0) || (a >= 0 && b >= a && covers(a as u32, b as u32))) {
         return true;
     }
-    if leaves.iter().any(|(f, v)| f.eq_ignore_ascii_case("ipProtocol") && (*v == "-1" || v.eq_ignore_ascii_case("all"))) {
+    if leaves.iter().any(|(f, v)| f.eq_ignore_ascii_case("ipProtocol") && (*v == "-1" || v.eq_ignore_ascii_case("all")))
+    {
         return true;
     }
     // GCP firewall `ports`, Azure NSG `destinationPortRange(s)`: `22`, `20-30`, `*`.
     leaves
         .iter()
-        .filter(|(f, _)| ["ports", "port", "destinationPortRange", "destinationPortRanges"].iter().any(|n| f.eq_ignore_ascii_case(n)))
+        .filter(|(f, _)| {
+            ["ports", "port", "destinationPortRange", "destinationPortRanges"].iter().any(|n| f.eq_ignore_ascii_case(n))
+        })
         .any(|(_, v)| {
             let v = v.trim();
             if v == "*" {

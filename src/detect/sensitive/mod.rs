@@ -47,9 +47,9 @@ fn entries(store: &EventStore) -> Vec<Option<u16>> {
         .events()
         .iter()
         .map(|e| {
-            *memo.entry((e.cloud, e.service, e.operation)).or_insert_with(|| {
-                cat.find(e.cloud, store.str(e.service), store.str(e.operation)).map(|i| i as u16)
-            })
+            *memo
+                .entry((e.cloud, e.service, e.operation))
+                .or_insert_with(|| cat.find(e.cloud, store.str(e.service), store.str(e.operation)).map(|i| i as u16))
         })
         .collect()
 }
@@ -113,9 +113,11 @@ pub(super) fn detect(store: &EventStore, cfg: &Config, start: i64) -> Vec<Alert>
     }
     let mut out: Vec<Alert> = groups.into_values().map(|g| single(store, cfg, start, g)).collect();
     for ((ix, _), positions) in reads {
-        out.extend(bursts(store, &cat.entry[ix], &positions).into_iter().map(|(b, threshold)| {
-            burst_alert(store, cfg, start, ix, &b, threshold)
-        }));
+        out.extend(
+            bursts(store, &cat.entry[ix], &positions)
+                .into_iter()
+                .map(|(b, threshold)| burst_alert(store, cfg, start, ix, &b, threshold)),
+        );
     }
     out
 }
@@ -241,7 +243,7 @@ fn build(
     let history = history_before(store, e.principal, e.time);
     let on = if resource.is_empty() { String::new() } else { format!(" on {resource}") };
     let summary = format!(
-        "{principal} {}{op}{on} — {}{}",
+        "{}{op}{on}: {}{}",
         if failed { "tried " } else { "" },
         entry.why,
         if attempts > 1 { format!(" ({attempts} times)") } else { String::new() }
@@ -302,4 +304,3 @@ fn build(
         enrichment,
     }
 }
-

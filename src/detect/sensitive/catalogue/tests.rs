@@ -48,8 +48,15 @@ source = "s"
 "#;
     assert!(Catalogue::parse(&format!("{base}severity = \"low\"\n")).is_ok());
     assert!(Catalogue::parse(&format!("{base}severity = \"none\"\n")).unwrap_err().contains("never alert"));
-    assert!(Catalogue::parse(&base.replace("aws", "windows").replace("why = \"w\"", "why = \"w\"\nseverity = \"low\"")).is_err());
-    assert!(Catalogue::parse(&format!("{base}severity = \"low\"\n{base}severity = \"low\"\n")).unwrap_err().contains("twice"));
+    assert!(
+        Catalogue::parse(&base.replace("aws", "windows").replace("why = \"w\"", "why = \"w\"\nseverity = \"low\""))
+            .is_err()
+    );
+    assert!(
+        Catalogue::parse(&format!("{base}severity = \"low\"\n{base}severity = \"low\"\n"))
+            .unwrap_err()
+            .contains("twice")
+    );
     assert!(Catalogue::parse(&format!("{base}severity = \"loud\"\n")).is_err());
 }
 
@@ -69,7 +76,10 @@ fn operations_match_exactly_by_gcp_suffix_or_prefix() {
         id(Cloud::Azure, "Microsoft.Authorization", "MICROSOFT.AUTHORIZATION/ROLEASSIGNMENTS/WRITE"),
         Some("azure-role-assignment")
     );
-    assert_eq!(id(Cloud::Azure, "Core Directory", "Add service principal credentials"), Some("entra-credentials-added"));
+    assert_eq!(
+        id(Cloud::Azure, "Core Directory", "Add service principal credentials"),
+        Some("entra-credentials-added")
+    );
     assert!(op_matches("AddPermission*", "AddPermission20150331v2"));
 }
 
@@ -81,13 +91,18 @@ fn assess(id: &str, record: serde_json::Value, caller: &str) -> (Option<Severity
 
 #[test]
 fn parameters_decide_the_severity() {
-    let admin = json!({"requestParameters": {"userName": "u", "policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}});
+    let admin =
+        json!({"requestParameters": {"userName": "u", "policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}});
     assert_eq!(assess("aws-policy-attached", admin, "me").0, Some(Severity::High));
-    let routine = json!({"requestParameters": {"userName": "u", "policyArn": "arn:aws:iam::aws:policy/ReadOnlyAccess"}});
+    let routine =
+        json!({"requestParameters": {"userName": "u", "policyArn": "arn:aws:iam::aws:policy/ReadOnlyAccess"}});
     assert_eq!(assess("aws-policy-attached", routine, "me").0, None, "a routine attachment raises nothing");
 
     let public = json!({"requestParameters": {"createVolumePermission": {"add": {"items": [{"group": "all"}]}}}});
-    assert_eq!(assess("aws-snapshot-shared", public, "me"), (Some(Severity::High), vec!["shared with group all: public".into()]));
+    assert_eq!(
+        assess("aws-snapshot-shared", public, "me"),
+        (Some(Severity::High), vec!["shared with group all: public".into()])
+    );
     let unshare = json!({"requestParameters": {"createVolumePermission": {"remove": {"items": [{"group": "all"}]}}}});
     assert_eq!(assess("aws-snapshot-shared", unshare, "me").0, None, "removing public access is not sharing");
 

@@ -67,7 +67,7 @@ impl QueueView<'_> {
             .iter()
             .filter_map(|d| {
                 let n = cx.alerts.iter().filter(|a| a.detector == *d).count();
-                (n > 0).then(|| format!("{d} {n}"))
+                (n > 0).then(|| format!("{} {n}", short_detector(d)))
             })
             .collect();
         let detectors = if by_detector.is_empty() { "no alerts".to_string() } else { by_detector.join(" · ") };

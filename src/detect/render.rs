@@ -1,9 +1,29 @@
-//! Turning a detector's enrichment JSON into labelled lines a person reads: key use as counts and
-//! names, IPs marked new or known, event lists as one line per event. Unknown keys fall back to a
-//! generic rendering, so a new detector field still shows. Text stays raw (renderers escape).
+//! The one renderer of alert facts: a detector's enrichment turned into labelled lines a person
+//! reads — key use as counts and names, IPs marked new or known, event lists as one line per
+//! event. The TUI detail, the reports and the playbook answers all use it, so a fact reads the same
+//! everywhere. Unknown keys fall back to a generic rendering, so a new detector field still shows.
+//! Pure: JSON in, text out; text stays raw (whoever draws it escapes it). Imports no view.
 
-use super::Detail;
+use serde::Serialize;
 use serde_json::Value;
+
+/// One labelled piece of enrichment, made readable.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Detail {
+    /// What it is (`key use`, `source IPs`).
+    pub label: String,
+    /// One line per item.
+    pub lines: Vec<String>,
+}
+
+/// `known`, `new` or `?` for a source address's novelty to the principal.
+pub fn known_word(known: Option<bool>) -> &'static str {
+    match known {
+        Some(true) => "known",
+        Some(false) => "new",
+        None => "?",
+    }
+}
 
 /// Readable details of an alert's enrichment, in the detector's order.
 pub fn details(enrichment: &Value) -> Vec<Detail> {
@@ -78,9 +98,8 @@ fn source_ips(v: &Value) -> Vec<String> {
     ips.iter()
         .map(|ip| {
             let known = match ip["known"].as_bool() {
-                Some(true) => "known",
                 Some(false) => "new for the principal",
-                None => "?",
+                k => known_word(k),
             };
             let roles: Vec<String> = ip["seen_in"].as_array().into_iter().flatten().map(scalar).collect();
             let seen = if roles.is_empty() { String::new() } else { format!("; seen in {}", roles.join(", ")) };
