@@ -329,15 +329,15 @@ fn real_published_records_raise_medium_or_more_naming_the_key_operation() {
 
 #[test]
 fn detectors_read_facts_extracted_at_load_not_files() {
-    let lines = vec![aws(
+    let line = aws(
         &ts(14, 10, 1),
         ALICE,
         "iam.amazonaws.com",
         "AttachUserPolicy",
         "10.0.0.1",
         params(json!({"userName": "bob", "policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"})),
-    )];
-    let (store, report, dir) = common::load_bytes("t.jsonl", lines.join("\n").as_bytes());
+    );
+    let (store, report, dir) = common::load_bytes("t.jsonl", line.as_bytes());
     assert_eq!(report.skipped, 0);
     drop(dir); // the file is gone: only the facts taken at load remain
     let facts = store.facts(0).expect("facts extracted at load");
