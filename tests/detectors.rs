@@ -257,7 +257,7 @@ fn kms_key_created_with_full_enrichment() {
     assert_eq!(ips.len(), 1);
     assert_eq!(ips[0]["ip"], "198.51.100.7");
     assert_eq!(ips[0]["known"], false);
-    let pivots: Vec<&str> = a.evidence.iter().map(|e| e.pivot).collect();
+    let pivots: Vec<&str> = a.evidence.iter().map(|e| e.pivot.as_str()).collect();
     assert_eq!(pivots, vec!["trigger", "iam-changes", "key-use", "key-use", "key-use"]);
     assert!(a.to_json(&store)["summary"].as_str().unwrap().contains("rotation not configured"));
     // The same story also raises new-api-call for CreateCryptoKey and SetIamPolicy.

@@ -9,7 +9,7 @@
 
 use super::profile::{history_before, ip_known_before};
 use super::score::Score;
-use super::{Alert, Config, Evidence, alert_id, positions};
+use super::{Alert, Config, Evidence, Pivot, alert_id, positions};
 use crate::model::{Cloud, Event, Outcome, RequestFacts, Sym};
 use crate::store::EventStore;
 use crate::time::format_rfc3339;
@@ -153,8 +153,9 @@ fn build(store: &EventStore, cfg: &Config, start: i64, trigger: u32) -> Alert {
         ("later activity".into(), format!("{} event(s) by {} principal(s)", later.len(), writers.len())),
         ("baseline".into(), format!("{}; {}", history.describe(), cfg.describe_from(start))),
     ];
-    let mut evidence = vec![Evidence::new(trigger, "trigger", "trigger: the bucket creation")];
-    evidence.extend(later.iter().take(30).map(|&i| Evidence::new(i, "bucket-activity", "activity in the new bucket")));
+    let mut evidence = vec![Evidence::new(trigger, Pivot::Trigger, "trigger: the bucket creation")];
+    evidence
+        .extend(later.iter().take(30).map(|&i| Evidence::new(i, Pivot::BucketActivity, "activity in the new bucket")));
     let t = format_rfc3339(e.time);
     Alert {
         id: alert_id(SPEC.name, &[&principal, e.cloud.as_str(), &bucket, &t]),

@@ -6,7 +6,7 @@
 //! `--burst-factor` × that baseline; consecutive burst hours of the same call form one alert.
 
 use super::score::{Score, is_destructive, is_iam_change, mitre_for};
-use super::{Alert, Config, Evidence, alert_id};
+use super::{Alert, Config, Evidence, Pivot, alert_id};
 use crate::model::{Cloud, Sym};
 use crate::store::EventStore;
 use crate::time::{HOUR_US, format_rfc3339};
@@ -153,9 +153,10 @@ fn build(
         ),
     ];
     let step = (pos.len() / 30).max(1);
-    let mut evidence = vec![Evidence::new(pos[0], "trigger", "trigger: first call of the burst hour")];
-    evidence
-        .extend(pos.iter().skip(step).step_by(step).take(29).map(|&i| Evidence::new(i, "burst", "call in the burst")));
+    let mut evidence = vec![Evidence::new(pos[0], Pivot::Trigger, "trigger: first call of the burst hour")];
+    evidence.extend(
+        pos.iter().skip(step).step_by(step).take(29).map(|&i| Evidence::new(i, Pivot::Burst, "call in the burst")),
+    );
     let mitre = mitre_for(service, op);
     let t = format_rfc3339(first_hour * HOUR_US);
     Alert {

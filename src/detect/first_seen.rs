@@ -10,7 +10,7 @@
 
 use super::profile::{history_before, ip_known_before};
 use super::score::{Score, is_destructive, is_iam_change, is_key_op, mitre_for};
-use super::{Alert, Config, Evidence, alert_id};
+use super::{Alert, Config, Evidence, Pivot, alert_id};
 use crate::model::{Cloud, Event, Outcome, PrincipalKind, Sym};
 use crate::store::EventStore;
 use crate::time::format_rfc3339;
@@ -220,10 +220,10 @@ fn build(store: &EventStore, cfg: &Config, start: i64, p: Pending) -> Alert {
     ];
     let mut evidence = vec![Evidence::new(
         p.trigger,
-        "trigger",
+        Pivot::Trigger,
         if api { "trigger: first call of this API by the principal" } else { "trigger: first action on this resource" },
     )];
-    evidence.extend(p.repeats.iter().map(|&i| Evidence::new(i, "repeat", "repeat after the first occurrence")));
+    evidence.extend(p.repeats.iter().map(|&i| Evidence::new(i, Pivot::Repeat, "repeat after the first occurrence")));
     let enrichment = json!({
         "repeats": p.repeat_count,
         "source_ip": store.str(e.source_ip),

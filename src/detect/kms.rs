@@ -11,7 +11,7 @@
 
 use super::profile::{history_before, ip_known_before};
 use super::score::Score;
-use super::{Alert, Config, Evidence, alert_id, positions};
+use super::{Alert, Config, Evidence, Pivot, alert_id, positions};
 use crate::model::{Cloud, Event, Outcome, RequestFacts, Sym};
 use crate::store::EventStore;
 use crate::time::{DAY_US, format_rfc3339};
@@ -311,15 +311,21 @@ fn build(store: &EventStore, cfg: &Config, start: i64, trigger: u32, creations: 
         ("other keys within 24 h".into(), others.len().to_string()),
         ("baseline".into(), format!("{}; {}", history.describe(), cfg.describe_from(start))),
     ];
-    let mut evidence = vec![Evidence::new(trigger, "trigger", "trigger: the key creation (who created it and when)")];
+    let mut evidence =
+        vec![Evidence::new(trigger, Pivot::Trigger, "trigger: the key creation (who created it and when)")];
     evidence.extend(
-        others.iter().map(|&i| Evidence::new(i, "other-keys", "another key created by the same principal within 24 h")),
+        others
+            .iter()
+            .map(|&i| Evidence::new(i, Pivot::OtherKeys, "another key created by the same principal within 24 h")),
     );
     evidence.extend(
-        rel.iam.iter().take(20).map(|&i| Evidence::new(i, "iam-changes", "IAM change on the key or its ring / vault")),
+        rel.iam
+            .iter()
+            .take(20)
+            .map(|&i| Evidence::new(i, Pivot::IamChanges, "IAM change on the key or its ring / vault")),
     );
-    evidence.extend(rel.rotation.iter().take(5).map(|&i| Evidence::new(i, "rotation", "rotation setting change")));
-    evidence.extend(rel.uses.iter().take(30).map(|&i| Evidence::new(i, "key-use", "use of the key")));
+    evidence.extend(rel.rotation.iter().take(5).map(|&i| Evidence::new(i, Pivot::Rotation, "rotation setting change")));
+    evidence.extend(rel.uses.iter().take(30).map(|&i| Evidence::new(i, Pivot::KeyUse, "use of the key")));
     let mut mitre = Vec::new();
     if !rel.iam.is_empty() {
         mitre.push("T1098");

@@ -97,6 +97,66 @@ impl Config {
     }
 }
 
+/// Which playbook step an evidence event answers (the playbooks' evidence pivots).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Pivot {
+    /// The event that raised the alert.
+    Trigger,
+    /// The same thing again after the first.
+    Repeat,
+    /// Another key created by the same principal within 24 h.
+    OtherKeys,
+    /// An IAM change on the key or its ring / vault.
+    IamChanges,
+    /// A rotation setting change.
+    Rotation,
+    /// A use of the key.
+    KeyUse,
+    /// Activity in the new bucket.
+    BucketActivity,
+    /// A call of the burst.
+    Burst,
+    /// A later run of the process.
+    LaterRuns,
+}
+
+impl Pivot {
+    /// Every pivot, in the playbooks' order.
+    pub const ALL: [Pivot; 9] = [
+        Pivot::Trigger,
+        Pivot::Repeat,
+        Pivot::OtherKeys,
+        Pivot::IamChanges,
+        Pivot::Rotation,
+        Pivot::KeyUse,
+        Pivot::BucketActivity,
+        Pivot::Burst,
+        Pivot::LaterRuns,
+    ];
+
+    /// The name playbooks use (`trigger`, `other-keys` …).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Pivot::Trigger => "trigger",
+            Pivot::Repeat => "repeat",
+            Pivot::OtherKeys => "other-keys",
+            Pivot::IamChanges => "iam-changes",
+            Pivot::Rotation => "rotation",
+            Pivot::KeyUse => "key-use",
+            Pivot::BucketActivity => "bucket-activity",
+            Pivot::Burst => "burst",
+            Pivot::LaterRuns => "later-runs",
+        }
+    }
+}
+
+impl PartialEq<&str> for Pivot {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
 /// Why an event is evidence.
 #[derive(Clone, Debug, Serialize)]
 pub struct Evidence {
@@ -104,14 +164,13 @@ pub struct Evidence {
     pub event: u32,
     /// Why it matters to this alert.
     pub why: String,
-    /// Which playbook pivot it answers: `trigger`, `repeat`, `other-keys`, `iam-changes`,
-    /// `rotation`, `key-use`, `bucket-activity`, `burst`, `later-runs`.
-    pub pivot: &'static str,
+    /// Which playbook pivot it answers.
+    pub pivot: Pivot,
 }
 
 impl Evidence {
     /// Evidence for a pivot.
-    pub fn new(event: u32, pivot: &'static str, why: impl Into<String>) -> Self {
+    pub fn new(event: u32, pivot: Pivot, why: impl Into<String>) -> Self {
         Evidence { event, why: why.into(), pivot }
     }
 }
@@ -173,7 +232,7 @@ impl Alert {
                 let e = &store.events()[ev.event as usize];
                 let mut v = event_ref(store, e);
                 v["why"] = json!(ev.why);
-                v["pivot"] = json!(ev.pivot);
+                v["pivot"] = json!(ev.pivot.as_str());
                 v
             })
             .collect();

@@ -8,7 +8,7 @@
 //! of data are not "all new": one alert per combination first seen after detection starts.
 
 use super::score::Score;
-use super::{Alert, Config, Evidence, alert_id};
+use super::{Alert, Config, Evidence, Pivot, alert_id};
 use crate::activity::hunt::is_excluded;
 use crate::activity::metrics::{Row, counts_metrics, engagement};
 use crate::model::{Cloud, Sym};
@@ -155,8 +155,8 @@ fn build(
         ("baseline".into(), cfg.describe_from(start)),
     ];
     let mut evidence =
-        vec![Evidence::new(trigger, "trigger", "trigger: first run of this process for the computer and account")];
-    evidence.extend(runs.iter().skip(1).take(20).map(|&i| Evidence::new(i, "later-runs", "later run")));
+        vec![Evidence::new(trigger, Pivot::Trigger, "trigger: first run of this process for the computer and account")];
+    evidence.extend(runs.iter().skip(1).take(20).map(|&i| Evidence::new(i, Pivot::LaterRuns, "later run")));
     let time = format_rfc3339(e.time);
     Alert {
         id: alert_id(SPEC.name, &[account, computer, process, &time]),

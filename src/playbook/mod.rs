@@ -16,9 +16,16 @@ pub use answer::{StepAnswer, answer};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
-/// Pivots answered by the alert's evidence (`Evidence.pivot`).
-pub const EVIDENCE_PIVOTS: [&str; 9] =
-    ["trigger", "repeat", "other-keys", "iam-changes", "rotation", "key-use", "bucket-activity", "burst", "later-runs"];
+/// Pivots answered by the alert's evidence ([`crate::detect::Pivot`]).
+pub const EVIDENCE_PIVOTS: [&str; crate::detect::Pivot::ALL.len()] = {
+    let mut out = [""; crate::detect::Pivot::ALL.len()];
+    let mut i = 0;
+    while i < out.len() {
+        out[i] = crate::detect::Pivot::ALL[i].as_str();
+        i += 1;
+    }
+    out
+};
 
 /// Pivots answered from other data: enrichment, the principal's timeline, activity, facts.
 pub const DATA_PIVOTS: [&str; 5] = ["source-ips", "timeline", "activity", "baseline", "hosts"];

@@ -47,7 +47,7 @@ pub fn build_with_files(
     files: &[FileRow],
 ) -> Report {
     let marks: HashMap<u32, (&str, &str)> =
-        alert.evidence.iter().rev().map(|e| (e.event, (e.pivot, e.why.as_str()))).collect();
+        alert.evidence.iter().rev().map(|e| (e.event, (e.pivot.as_str(), e.why.as_str()))).collect();
     let row = |i: u32| event_row(store, i, &marks);
     let mut warnings = Vec::new();
     if alert.evidence.iter().any(|e| e.event as usize >= store.len()) {

@@ -13,7 +13,7 @@
 pub mod catalogue;
 
 use super::profile::{history_before, ip_known_before};
-use super::{Alert, Config, Evidence, Severity, alert_id};
+use super::{Alert, Config, Evidence, Pivot, Severity, alert_id};
 use crate::model::{Cloud, Event, Outcome, Sym};
 use crate::store::EventStore;
 use crate::time::format_rfc3339;
@@ -154,7 +154,20 @@ fn single(store: &EventStore, cfg: &Config, start: i64, g: Group) -> Alert {
         reasons.push(format!("{} failed attempts: repeated probing keeps the severity", g.count));
     }
     let repeats: Vec<u32> = g.positions.iter().copied().filter(|&i| i != g.trigger).take(MAX_REPEATS).collect();
-    build(store, cfg, start, (entry, g.entry), e, g.trigger, severity, reasons, g.reasons, g.count, repeats, "repeat")
+    build(
+        store,
+        cfg,
+        start,
+        (entry, g.entry),
+        e,
+        g.trigger,
+        severity,
+        reasons,
+        g.reasons,
+        g.count,
+        repeats,
+        Pivot::Repeat,
+    )
 }
 
 /// One step down, never below low: a denied attempt stays visible.
@@ -216,7 +229,7 @@ fn burst_alert(store: &EventStore, cfg: &Config, start: i64, ix: usize, b: &[u32
     );
     let reasons = vec![format!("{}: {} (catalogue {})", entry.title, entry.why, entry.id), detail.clone()];
     let repeats: Vec<u32> = b[1..].iter().copied().take(MAX_REPEATS * 2).collect();
-    build(store, cfg, start, (entry, ix), e, b[0], severity, reasons, vec![detail], b.len(), repeats, "repeat")
+    build(store, cfg, start, (entry, ix), e, b[0], severity, reasons, vec![detail], b.len(), repeats, Pivot::Repeat)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -232,7 +245,7 @@ fn build(
     parameters: Vec<String>,
     attempts: usize,
     repeats: Vec<u32>,
-    pivot: &'static str,
+    pivot: Pivot,
 ) -> Alert {
     let principal = store.str(e.principal).to_string();
     let op = store.str(e.operation);
@@ -263,7 +276,7 @@ fn build(
     }
     facts.push(("source".into(), entry.source.clone()));
     facts.push(("baseline".into(), format!("{}; {}", history.describe(), cfg.describe_from(start))));
-    let mut evidence = vec![Evidence::new(trigger, "trigger", format!("trigger: {}", entry.title))];
+    let mut evidence = vec![Evidence::new(trigger, Pivot::Trigger, format!("trigger: {}", entry.title))];
     evidence.extend(repeats.iter().map(|&i| Evidence::new(i, pivot, "the same operation again")));
     let enrichment = serde_json::to_value(Facts {
         catalogue_entry: &entry.id,

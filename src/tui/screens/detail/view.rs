@@ -172,7 +172,7 @@ impl DetailView<'_> {
                 let mut cells = vec![
                     Cell::from(Span::styled(mark, theme.mark())),
                     Cell::from(time),
-                    Cell::from(Span::styled(ev.pivot, theme.dim())),
+                    Cell::from(Span::styled(ev.pivot.as_str(), theme.dim())),
                     Cell::from(what),
                 ];
                 if wide {
