@@ -56,6 +56,26 @@ fn every_planted_incident_is_detected_and_nothing_else() {
 }
 
 #[test]
+fn every_detector_flags_off_hours_the_same_way() {
+    let (alerts, _) = demo_alerts();
+    let hours = Config::default().hours;
+    let mut flagged = std::collections::BTreeSet::new();
+    for a in &alerts {
+        let off = hours.off_hours(a.time);
+        assert_eq!(a.enrichment["off_hours"], off, "{} {}", a.detector, a.id);
+        let when = a.facts.iter().find(|(k, _)| k == "when").map(|(_, v)| v.as_str()).unwrap_or("");
+        assert_eq!(when.contains("outside business hours"), off, "{} {}: {when}", a.detector, a.id);
+        if off {
+            flagged.insert(a.detector);
+        }
+    }
+    // The planted night-time stories cover the first-seen, key, burst and catalogue detectors.
+    for d in ["new-api-call", "kms-key-created", "api-burst", "sensitive-operation"] {
+        assert!(flagged.contains(d), "{d} flagged nothing off-hours: {flagged:?}");
+    }
+}
+
+#[test]
 fn no_lookalike_fires() {
     let (alerts, _) = demo_alerts();
     let lookalikes = generate::planned_lookalikes(&trailwatch::demo::config());

@@ -140,7 +140,10 @@ fn build(
     let facts = vec![
         ("who".into(), format!("{principal} ({})", e.principal_kind.as_str())),
         ("what".into(), format!("{op} ({service})")),
-        ("when".into(), window.clone()),
+        (
+            "when".into(),
+            format!("{window}{}", if cfg.hours.off_hours(e.time) { ", starting outside business hours" } else { "" }),
+        ),
         ("count".into(), format!("{total} calls, peak {peak} in one hour, {failures} failed")),
         (
             "baseline".into(),
@@ -183,6 +186,7 @@ fn build(
             "burst_min": cfg.burst_min,
             "burst_factor": cfg.burst_factor,
             "failures": failures,
+            "off_hours": cfg.hours.off_hours(e.time),
         }),
     }
 }

@@ -230,6 +230,7 @@ fn build(store: &EventStore, cfg: &Config, start: i64, p: Pending) -> Alert {
         "source_ip_new": ip_new,
         "history": { "calls": history.calls, "services": history.services, "days": (history.days * 10.0).round() / 10.0 },
         "detection_start": format_rfc3339(start),
+        "off_hours": cfg.hours.off_hours(e.time),
     });
     let key_parts: Vec<&str> = key.iter().map(|(_, v)| v.as_str()).collect();
     let mut id_parts = vec![principal.as_str(), e.cloud.as_str()];

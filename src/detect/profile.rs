@@ -59,9 +59,16 @@ pub fn history_before(store: &EventStore, principal: Sym, t: i64) -> History {
     History { calls: before.len(), services: services.len(), days }
 }
 
-/// The "when" fact: RFC 3339 UTC and the time in the configured business-hours zone.
+/// The "when" fact: RFC 3339 UTC, the time in the configured business-hours zone, and whether
+/// it falls outside business hours (every detector flags that the same way).
 pub fn when(cfg: &super::Config, e: &crate::model::Event) -> String {
-    format!("{} ({})", crate::time::format_rfc3339(e.time), cfg.hours.local(e.time))
+    when_at(cfg, e.time)
+}
+
+/// [`when`] for an instant.
+pub fn when_at(cfg: &super::Config, t: i64) -> String {
+    let off = if cfg.hours.off_hours(t) { ", outside business hours" } else { "" };
+    format!("{} ({}){off}", crate::time::format_rfc3339(t), cfg.hours.local(t))
 }
 
 /// The "from where" fact: source IP, whether it is new for the principal, user agent.

@@ -140,7 +140,7 @@ fn build(
         ("who".into(), account.to_string()),
         ("what".into(), format!("process {process}")),
         ("where".into(), format!("computer {computer}")),
-        ("when".into(), format!("{} (first seen)", format_rfc3339(e.time))),
+        ("when".into(), format!("{} (first seen)", super::profile::when(cfg, e))),
         ("hosts running it".into(), host_count.to_string()),
         (
             "day's engagement".into(),
@@ -186,6 +186,7 @@ fn build(
             "distribution_1day": ratio.0,
             "distribution_7days": ratio.1,
             "ratio": ratio.2 * 100.0,
+            "off_hours": cfg.hours.off_hours(e.time),
         }),
     }
 }
