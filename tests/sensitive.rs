@@ -345,3 +345,37 @@ fn detectors_read_facts_extracted_at_load_not_files() {
     let alerts = trailwatch::detect::run(&store, &cfg(), trailwatch::time::wall_now_us());
     assert_eq!(one(&alerts, "aws-policy-attached").severity, Severity::High);
 }
+
+#[test]
+fn an_address_first_used_minutes_earlier_reads_new_since_everywhere() {
+    let day = trailwatch::time::DAY_US;
+    let lines = vec![
+        aws(&ts(1, 10, 0), ALICE, "ec2.amazonaws.com", "DescribeInstances", "10.0.0.1", params(json!({}))),
+        aws(&ts(14, 10, 0), ALICE, "ec2.amazonaws.com", "DescribeInstances", "203.0.113.50", params(json!({}))),
+        aws(&ts(14, 10, 5), ALICE, "cloudtrail.amazonaws.com", "StopLogging", "203.0.113.50", params(json!({}))),
+    ];
+    let (store, alerts, _d) = scan_lines(&lines, &Config { learn: day, ..cfg() });
+    let a = one(&alerts, "aws-cloudtrail-stopped");
+    let since = "new since 2026-10-14T10:00:00Z";
+    // Detail: the key facts and the rendered enrichment.
+    let from = a.facts.iter().find(|(k, _)| k == "from where").unwrap();
+    assert!(from.1.starts_with(&format!("203.0.113.50 ({since} for the principal)")), "{}", from.1);
+    let details = trailwatch::detect::render::details(&a.enrichment);
+    let ip = details.iter().find(|d| d.label == "source IP").unwrap();
+    assert_eq!(ip.lines, [format!("203.0.113.50 ({since} for the principal)")]);
+    // Checklist and report: the playbook's source-ips answer.
+    let pb = trailwatch::playbook::builtin("sensitive-operation").unwrap();
+    let step = pb.step("source-ips").unwrap();
+    let answer = trailwatch::playbook::answer(step, a, &store);
+    assert_eq!(answer.summary, format!("1 address, 1 new to the principal: 203.0.113.50 ({since})"));
+    // The baseline address stays known.
+    let lines = vec![
+        aws(&ts(1, 10, 0), ALICE, "ec2.amazonaws.com", "DescribeInstances", "10.0.0.1", params(json!({}))),
+        aws(&ts(14, 10, 5), ALICE, "cloudtrail.amazonaws.com", "StopLogging", "10.0.0.1", params(json!({}))),
+    ];
+    let (store, alerts, _d) = scan_lines(&lines, &Config { learn: day, ..cfg() });
+    let a = one(&alerts, "aws-cloudtrail-stopped");
+    assert!(a.facts.iter().any(|(k, v)| k == "from where" && v.starts_with("10.0.0.1 (known)")));
+    let answer = trailwatch::playbook::answer(step, a, &store);
+    assert_eq!(answer.summary, "1 address, 0 new to the principal: 10.0.0.1 (known)");
+}

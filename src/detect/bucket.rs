@@ -7,7 +7,7 @@
 //! says `Created`, or when it is the first successful write of that resource in the loaded logs.
 //! Like key creations these are events, not anomalies: they alert in the learning period too.
 
-use super::profile::{history_before, ip_known_before};
+use super::profile::{history_before, ip_novelty};
 use super::score::Score;
 use super::{Alert, Config, Evidence, Pivot, alert_id, positions};
 use crate::model::{Cloud, Event, Outcome, RequestFacts, Sym};
@@ -103,7 +103,8 @@ fn build(store: &EventStore, cfg: &Config, start: i64, trigger: u32) -> Alert {
     let bucket = store.str(e.resource).to_string();
     let public = public_hints(store.facts(trigger));
     let off_hours = cfg.hours.off_hours(e.time);
-    let ip_new = !ip_known_before(store, e.principal, e.source_ip, e.time);
+    let novelty = ip_novelty(store, e.principal, e.source_ip, e.time, start);
+    let ip_new = novelty.is_new();
 
     // What happened in the bucket afterwards.
     let folded = store.key_of(e.cloud, e.resource);
@@ -147,7 +148,7 @@ fn build(store: &EventStore, cfg: &Config, start: i64, trigger: u32) -> Alert {
         ("who".into(), format!("{principal} ({})", e.principal_kind.as_str())),
         ("what".into(), format!("{} created {bucket}", store.str(e.operation))),
         ("when".into(), super::profile::when(cfg, e)),
-        ("from where".into(), super::profile::from_where(store, e, ip_new)),
+        ("from where".into(), super::profile::from_where(store, e, novelty)),
         ("region".into(), store.str(e.region).to_string()),
         ("public access".into(), if public.is_empty() { "none requested".into() } else { public.join(", ") }),
         ("later activity".into(), format!("{} event(s) by {} principal(s)", later.len(), writers.len())),
@@ -178,6 +179,8 @@ fn build(store: &EventStore, cfg: &Config, start: i64, trigger: u32) -> Alert {
             "local_time": cfg.hours.local(e.time),
             "source_ip": store.str(e.source_ip),
             "source_ip_new": ip_new,
+            "source_ip_new_since": novelty.fields().1,
+            "detection_start": format_rfc3339(start),
             "public_access": public,
             "later_events": later.len(),
             "later_principals": writers,

@@ -8,7 +8,7 @@
 //! tried. Azure operations and resource IDs compare case-insensitively; resources are compared at
 //! the level an analyst means (a bucket, not each object; a key, not each key version).
 
-use super::profile::{history_before, ip_known_before};
+use super::profile::{history_before, ip_novelty};
 use super::score::{Score, is_destructive, is_iam_change, is_key_op, mitre_for};
 use super::{Alert, Config, Evidence, Pivot, alert_id};
 use crate::model::{Cloud, Event, Outcome, PrincipalKind, Sym};
@@ -161,7 +161,9 @@ fn build(store: &EventStore, cfg: &Config, start: i64, p: Pending) -> Alert {
     let principal = store.str(e.principal).to_string();
     let (service, op, resource) = (store.str(e.service), store.str(e.operation), store.str(e.resource));
     let history = history_before(store, e.principal, e.time);
-    let ip_new = history.calls > 0 && !ip_known_before(store, e.principal, e.source_ip, e.time);
+    let novelty = ip_novelty(store, e.principal, e.source_ip, e.time, start);
+    // With no earlier activity every address is new: that alone raises nothing.
+    let ip_new = history.calls > 0 && novelty.is_new();
     let api = p.detector == "new-api-call";
 
     let mut score = Score::base(
@@ -210,7 +212,7 @@ fn build(store: &EventStore, cfg: &Config, start: i64, p: Pending) -> Alert {
         ("who".into(), format!("{principal} ({})", e.principal_kind.as_str())),
         ("what".into(), if api { what.clone() } else { format!("{op} on {resource}") }),
         ("when".into(), super::profile::when(cfg, e)),
-        ("from where".into(), super::profile::from_where(store, e, ip_new)),
+        ("from where".into(), super::profile::from_where(store, e, novelty)),
         ("outcome".into(), format!("{} {}", e.outcome.as_str(), store.str(e.status)).trim().to_string()),
         (
             "what was new".into(),
@@ -227,7 +229,8 @@ fn build(store: &EventStore, cfg: &Config, start: i64, p: Pending) -> Alert {
     let enrichment = json!({
         "repeats": p.repeat_count,
         "source_ip": store.str(e.source_ip),
-        "source_ip_new": ip_new,
+        "source_ip_new": novelty.is_new(),
+        "source_ip_new_since": novelty.fields().1,
         "history": { "calls": history.calls, "services": history.services, "days": (history.days * 10.0).round() / 10.0 },
         "detection_start": format_rfc3339(start),
         "off_hours": cfg.hours.off_hours(e.time),

@@ -9,7 +9,7 @@
 //! period. Request details (key name, rotation) come from the facts loading extracted for the few
 //! creation events ([`EventStore::facts`]); the detector reads no file.
 
-use super::profile::{history_before, ip_known_before};
+use super::profile::{Novelty, history_before, ip_novelty};
 use super::score::Score;
 use super::{Alert, Config, Evidence, Pivot, alert_id, positions};
 use crate::model::{Cloud, Event, Outcome, RequestFacts, Sym};
@@ -220,15 +220,15 @@ fn build(store: &EventStore, cfg: &Config, start: i64, trigger: u32, creations: 
         .collect();
 
     // Source IPs of the creation, the key's use and IAM changes, each new or known for the creator.
-    let mut ips: BTreeMap<Sym, (bool, Vec<&'static str>)> = BTreeMap::new();
+    let mut ips: BTreeMap<Sym, (Novelty, Vec<&'static str>)> = BTreeMap::new();
     for (list, role) in [(&vec![trigger], "creation"), (&rel.uses, "key use"), (&rel.iam, "IAM change")] {
         for &i in list {
             let ev = &events[i as usize];
             if ev.source_ip.is_empty() {
                 continue;
             }
-            let known = ip_known_before(store, e.principal, ev.source_ip, e.time);
-            let entry = ips.entry(ev.source_ip).or_insert((known, Vec::new()));
+            let novelty = ip_novelty(store, e.principal, ev.source_ip, e.time, start);
+            let entry = ips.entry(ev.source_ip).or_insert((novelty, Vec::new()));
             if !entry.1.contains(&role) {
                 entry.1.push(role);
             }
@@ -250,10 +250,10 @@ fn build(store: &EventStore, cfg: &Config, start: i64, trigger: u32, creations: 
     if rotation_req.is_none() && rel.rotation.is_empty() {
         score.add(1, "no rotation configured");
     }
-    if !ip_known_before(store, e.principal, e.source_ip, e.time) {
+    if ip_novelty(store, e.principal, e.source_ip, e.time, start).is_new() {
         score.add(1, format!("created from {}, an IP the principal never used before", store.str(e.source_ip)));
     }
-    let new_use_ips = ips.iter().filter(|(_, (known, roles))| !known && roles.contains(&"key use")).count();
+    let new_use_ips = ips.iter().filter(|(_, (n, roles))| n.is_new() && roles.contains(&"key use")).count();
     if new_use_ips > 0 {
         score.add(1, format!("key used from {new_use_ips} IP(s) new to the creator"));
     }
@@ -280,7 +280,14 @@ fn build(store: &EventStore, cfg: &Config, start: i64, trigger: u32, creations: 
     };
     let ip_list: Vec<Value> = ips
         .iter()
-        .map(|(ip, (known, roles))| json!({ "ip": store.str(*ip), "known": known, "seen_in": roles }))
+        .map(|(ip, (novelty, roles))| {
+            let (known, since) = novelty.fields();
+            let mut v = json!({ "ip": store.str(*ip), "known": known, "seen_in": roles });
+            if let Some(t) = since {
+                v["new_since"] = json!(t);
+            }
+            v
+        })
         .collect();
     let history = history_before(store, e.principal, e.time);
     let summary = format!(

@@ -16,12 +16,16 @@ pub struct Detail {
     pub lines: Vec<String>,
 }
 
-/// `known`, `new` or `?` for a source address's novelty to the principal.
-pub fn known_word(known: Option<bool>) -> &'static str {
-    match known {
-        Some(true) => "known",
-        Some(false) => "new",
-        None => "?",
+/// A source address's novelty to the principal, worded the same everywhere: `known` (used in
+/// the baseline), `new since <time>` (first used after the baseline, before the alert), `new`,
+/// or `?`; `long` adds "for the principal" to the new forms.
+pub fn novelty_text(known: Option<bool>, new_since: Option<&str>, long: bool) -> String {
+    let who = if long { " for the principal" } else { "" };
+    match (known, new_since) {
+        (Some(true), _) => "known".into(),
+        (Some(false), Some(t)) => format!("new since {t}{who}"),
+        (Some(false), None) => format!("new{who}"),
+        (None, _) => "?".into(),
     }
 }
 
@@ -36,12 +40,13 @@ pub fn details(enrichment: &Value) -> Vec<Detail> {
     let mut out = Vec::new();
     for (k, v) in obj {
         let lines = match k.as_str() {
-            "source_ip_new" => continue,
+            "source_ip_new" | "source_ip_new_since" => continue,
             "source_ip" => {
-                let mark = match obj.get("source_ip_new").and_then(Value::as_bool) {
-                    Some(true) => " (new for the principal)",
-                    Some(false) => " (known)",
-                    None => "",
+                let known = obj.get("source_ip_new").and_then(Value::as_bool).map(|new| !new);
+                let since = obj.get("source_ip_new_since").and_then(Value::as_str);
+                let mark = match known {
+                    Some(_) => format!(" ({})", novelty_text(known, since, true)),
+                    None => String::new(),
                 };
                 vec![format!("{}{mark}", scalar(v))]
             }
@@ -97,10 +102,7 @@ fn source_ips(v: &Value) -> Vec<String> {
     };
     ips.iter()
         .map(|ip| {
-            let known = match ip["known"].as_bool() {
-                Some(false) => "new for the principal",
-                k => known_word(k),
-            };
+            let known = novelty_text(ip["known"].as_bool(), ip["new_since"].as_str(), true);
             let roles: Vec<String> = ip["seen_in"].as_array().into_iter().flatten().map(scalar).collect();
             let seen = if roles.is_empty() { String::new() } else { format!("; seen in {}", roles.join(", ")) };
             format!("{} ({known}{seen})", scalar(&ip["ip"]))

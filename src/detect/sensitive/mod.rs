@@ -12,7 +12,7 @@
 
 pub mod catalogue;
 
-use super::profile::{history_before, ip_known_before};
+use super::profile::{history_before, ip_novelty};
 use super::{Alert, Config, Evidence, Pivot, Severity, alert_id};
 use crate::model::{Cloud, Event, Outcome, Sym};
 use crate::store::EventStore;
@@ -137,6 +137,9 @@ struct Facts<'a> {
     local_time: String,
     source_ip: &'a str,
     source_ip_new: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source_ip_new_since: Option<String>,
+    detection_start: String,
     in_learning_period: bool,
 }
 
@@ -250,7 +253,7 @@ fn build(
     let principal = store.str(e.principal).to_string();
     let op = store.str(e.operation);
     let resource = store.str(e.resource);
-    let ip_new = !ip_known_before(store, e.principal, e.source_ip, e.time);
+    let novelty = ip_novelty(store, e.principal, e.source_ip, e.time, start);
     let off_hours = cfg.hours.off_hours(e.time);
     let failed = e.outcome == Outcome::Failure;
     let history = history_before(store, e.principal, e.time);
@@ -266,7 +269,7 @@ fn build(
         ("who".into(), format!("{principal} ({})", e.principal_kind.as_str())),
         ("what".into(), format!("{op} ({}){on}", store.str(e.service))),
         ("when".into(), super::profile::when(cfg, e)),
-        ("from where".into(), super::profile::from_where(store, e, ip_new)),
+        ("from where".into(), super::profile::from_where(store, e, novelty)),
         ("outcome".into(), format!("{} {}", e.outcome.as_str(), store.str(e.status)).trim().to_string()),
         ("why it matters".into(), entry.why.clone()),
         ("technique".into(), technique.clone()),
@@ -290,7 +293,9 @@ fn build(
         off_hours,
         local_time: cfg.hours.local(e.time),
         source_ip: store.str(e.source_ip),
-        source_ip_new: ip_new,
+        source_ip_new: novelty.is_new(),
+        source_ip_new_since: novelty.fields().1,
+        detection_start: format_rfc3339(start),
         in_learning_period: e.time < start,
     })
     .unwrap_or_default();
