@@ -325,6 +325,34 @@ impl EventStore {
         as_json(file, slice)
     }
 
+    /// The raw records of several events, read file by file: `positions` sorted by (file,
+    /// offset) read each file once (a large gzip file in a single inflating pass, not one pass
+    /// per record). One result per position, in order.
+    pub fn raw_batch(&self, positions: &[u32]) -> Vec<Result<String, String>> {
+        let mut out = Vec::with_capacity(positions.len());
+        let mut rest = positions;
+        while let Some(&first) = rest.first() {
+            let file_id = self.events[first as usize].src.file;
+            let n = rest.iter().take_while(|&&i| self.events[i as usize].src.file == file_id).count();
+            let (group, tail) = rest.split_at(n);
+            rest = tail;
+            match self.files.get(file_id as usize) {
+                Some(file @ FileInfo { origin: Origin::Disk(p), gzip: true, .. })
+                    if file.bytes >= crate::ingest::stream::STREAM_FROM =>
+                {
+                    let ranges: Vec<(u64, usize)> = group
+                        .iter()
+                        .map(|&i| (self.events[i as usize].src.offset, self.events[i as usize].src.len as usize))
+                        .collect();
+                    let read = crate::ingest::stream::gzip_read_many(p, &ranges);
+                    out.extend(read.into_iter().map(|r| r.and_then(|b| as_json(file, &b))));
+                }
+                _ => out.extend(group.iter().map(|&i| self.raw(&self.events[i as usize]))),
+            }
+        }
+        out
+    }
+
     /// The original record pretty-printed (or as read, if it no longer parses).
     pub fn raw_pretty(&self, e: &Event) -> Result<String, String> {
         let raw = self.raw(e)?;

@@ -31,8 +31,12 @@ pub fn attach(store: &mut EventStore) {
         let s = events[i as usize].src;
         (s.file, s.offset, s.index)
     });
-    let facts: Vec<(u32, RequestFacts)> =
-        wanted.into_iter().filter_map(|i| Some((i, extract(store.raw_value(&events[i as usize])?)))).collect();
+    let raws = store.raw_batch(&wanted);
+    let facts: Vec<(u32, RequestFacts)> = wanted
+        .into_iter()
+        .zip(raws)
+        .filter_map(|(i, raw)| Some((i, extract(serde_json::from_str(&raw.ok()?).ok()?))))
+        .collect();
     store.set_facts(facts);
 }
 
