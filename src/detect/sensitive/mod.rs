@@ -14,7 +14,7 @@ pub mod catalogue;
 
 use super::profile::{history_before, ip_novelty};
 use super::{Alert, Config, Evidence, Pivot, Severity, alert_id};
-use crate::model::{Cloud, Event, Outcome, Sym};
+use crate::model::{Cloud, Outcome, Sym};
 use crate::store::EventStore;
 use crate::time::format_rfc3339;
 use catalogue::{Entry, catalogue};
@@ -157,20 +157,16 @@ fn single(store: &EventStore, cfg: &Config, start: i64, g: Group) -> Alert {
         reasons.push(format!("{} failed attempts: repeated probing keeps the severity", g.count));
     }
     let repeats: Vec<u32> = g.positions.iter().copied().filter(|&i| i != g.trigger).take(MAX_REPEATS).collect();
-    build(
-        store,
-        cfg,
-        start,
-        (entry, g.entry),
-        e,
-        g.trigger,
+    let found = Found {
+        entry: g.entry,
+        trigger: g.trigger,
         severity,
         reasons,
-        g.reasons,
-        g.count,
+        parameters: g.reasons,
+        attempts: g.count,
         repeats,
-        Pivot::Repeat,
-    )
+    };
+    build(store, cfg, start, found)
 }
 
 /// One step down, never below low: a denied attempt stays visible.
@@ -220,7 +216,6 @@ fn bursts(store: &EventStore, entry: &Entry, positions: &[u32]) -> Vec<(Vec<u32>
 
 fn burst_alert(store: &EventStore, cfg: &Config, start: i64, ix: usize, b: &[u32], threshold: usize) -> Alert {
     let entry = &catalogue().entry[ix];
-    let e = &store.events()[b[0] as usize];
     let burst = entry.burst.as_ref();
     let severity = burst.and_then(|b| b.severity.severity()).unwrap_or(Severity::Medium);
     let minutes = burst.map_or(0, |b| b.window_minutes);
@@ -232,24 +227,26 @@ fn burst_alert(store: &EventStore, cfg: &Config, start: i64, ix: usize, b: &[u32
     );
     let reasons = vec![format!("{}: {} (catalogue {})", entry.title, entry.why, entry.id), detail.clone()];
     let repeats: Vec<u32> = b[1..].iter().copied().take(MAX_REPEATS * 2).collect();
-    build(store, cfg, start, (entry, ix), e, b[0], severity, reasons, vec![detail], b.len(), repeats, Pivot::Repeat)
+    let found =
+        Found { entry: ix, trigger: b[0], severity, reasons, parameters: vec![detail], attempts: b.len(), repeats };
+    build(store, cfg, start, found)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn build(
-    store: &EventStore,
-    cfg: &Config,
-    start: i64,
-    (entry, ix): (&Entry, usize),
-    e: &Event,
+/// What an alert is built from: the entry, the trigger, the scored severity and the events.
+struct Found {
+    entry: usize,
     trigger: u32,
     severity: Severity,
-    severity_reasons: Vec<String>,
+    reasons: Vec<String>,
     parameters: Vec<String>,
     attempts: usize,
     repeats: Vec<u32>,
-    pivot: Pivot,
-) -> Alert {
+}
+
+fn build(store: &EventStore, cfg: &Config, start: i64, f: Found) -> Alert {
+    let Found { entry: ix, trigger, severity, reasons: severity_reasons, parameters, attempts, repeats } = f;
+    let entry = &catalogue().entry[ix];
+    let e = &store.events()[trigger as usize];
     let principal = store.str(e.principal).to_string();
     let op = store.str(e.operation);
     let resource = store.str(e.resource);
@@ -280,7 +277,7 @@ fn build(
     facts.push(("source".into(), entry.source.clone()));
     facts.push(("baseline".into(), format!("{}; {}", history.describe(), cfg.describe_from(start))));
     let mut evidence = vec![Evidence::new(trigger, Pivot::Trigger, format!("trigger: {}", entry.title))];
-    evidence.extend(repeats.iter().map(|&i| Evidence::new(i, pivot, "the same operation again")));
+    evidence.extend(repeats.iter().map(|&i| Evidence::new(i, Pivot::Repeat, "the same operation again")));
     let enrichment = serde_json::to_value(Facts {
         catalogue_entry: &entry.id,
         group: &entry.group,
