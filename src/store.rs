@@ -3,8 +3,9 @@
 //!
 //! Read-only once built. Owns the string interner, the per-principal index (event positions in
 //! time order, so a principal's timeline or one day of it is a slice, never a scan of the store),
-//! case-folding for Azure IDs, and reading a raw record back from its file on demand, so raw JSON
-//! is never held in memory.
+//! case-folding for Azure IDs, the request facts extracted at load for the few events detectors
+//! need them for (a side table by position), and reading a raw record back from its file on
+//! demand, so raw JSON is never held in memory.
 
 use crate::ingest::content;
 use crate::model::{Cloud, Event, RequestFacts, Sym};

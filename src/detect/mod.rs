@@ -2,8 +2,10 @@
 //!
 //! Owns the [`Alert`] every detector produces, the detection [`Config`] (learning period or
 //! `--since`, business hours and time zone, burst thresholds), the baseline boundary, and running
-//! the chosen detectors. Each detector lives in its own module and only reads the store; none of
-//! them draws, prints or writes files.
+//! the chosen detectors from the [`REGISTRY`]. Each detector lives in its own module and only
+//! reads the store — its events and the request facts loading extracted — with "now" passed in:
+//! none of them reads the wall clock or a file, draws, prints or writes. [`render`] turns alert
+//! facts into the labelled lines every view shows.
 
 mod bucket;
 mod burst;

@@ -4,7 +4,8 @@
 //! reported), reading them in parallel (per file, and per newline-split chunk of a large JSON
 //! Lines file, per group of chunks of a native `.evtx` file), merging the workers' batches in a
 //! deterministic order, and progress. Formats are recognised per record by content in [`probe`];
-//! framing is [`frame`]'s job.
+//! framing is [`frame`]'s job. The last step, [`facts`], attaches the request details detectors
+//! asked for.
 
 pub mod batch;
 pub mod content;
