@@ -32,8 +32,9 @@ pub fn attach(store: &mut EventStore) {
         (s.file, s.offset, s.index)
     });
     let raws = store.raw_batch(&wanted);
+    use rayon::prelude::*;
     let facts: Vec<(u32, RequestFacts)> = wanted
-        .into_iter()
+        .into_par_iter()
         .zip(raws)
         .filter_map(|(i, raw)| Some((i, extract(serde_json::from_str(&raw.ok()?).ok()?))))
         .collect();
