@@ -28,7 +28,7 @@ fn main() {
         let _ = std::fs::remove_dir_all(&cases);
         let start = Instant::now();
         let cfg = Config::default();
-        let alerts = detect::run(&store, &cfg);
+        let alerts = detect::run(&store, &cfg, trailwatch::time::wall_now_us());
         let now = store.span().map_or(0, |(_, last)| last);
         let opts =
             TuiOptions { cases_dir: Some(cases.clone()), detect: cfg, title: dir.clone(), ..TuiOptions::default() };

@@ -202,3 +202,38 @@ pub const SYSMON_PROVIDER: &str = "Microsoft-Windows-Sysmon";
 pub fn is_process_creation(cloud: Cloud, service: &str, operation: &str) -> bool {
     cloud == Cloud::Windows && (operation == "4688" || (operation == "1" && service == SYSMON_PROVIDER))
 }
+
+/// Request details read back from a record at load time, for the few events a detector needs
+/// them for (see `ingest::facts`): every scalar leaf of the record as (dotted path, value), in
+/// document order. Array elements carry their index (`items[0].group`), so facts of one list
+/// item can be read together; JSON text held in a string (Azure `requestbody`, CSV exports) is
+/// opened and walked as well.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RequestFacts {
+    /// (path, value) pairs: `requestParameters.policyArn` → `arn:aws:iam::aws:policy/…`.
+    pub leaves: Vec<(Box<str>, Box<str>)>,
+}
+
+impl RequestFacts {
+    /// The value at an exact dotted path (indexes included), if present and not empty.
+    pub fn get(&self, path: &str) -> Option<&str> {
+        self.leaves.iter().find(|(p, v)| &**p == path && !v.is_empty()).map(|(_, v)| &**v)
+    }
+
+    /// Every value whose field (last path segment, index dropped) is `name` (case-insensitive),
+    /// in document order.
+    pub fn values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.leaves.iter().filter(move |(p, _)| field_of(p).eq_ignore_ascii_case(name)).map(|(_, v)| &**v)
+    }
+
+    /// True when any value equals `value` (case-insensitive).
+    pub fn any_value(&self, value: &str) -> bool {
+        self.leaves.iter().any(|(_, v)| v.eq_ignore_ascii_case(value))
+    }
+}
+
+/// The field a leaf path names: its last segment without an array index (`a.b[2]` → `b`).
+pub fn field_of(path: &str) -> &str {
+    let last = path.rsplit('.').next().unwrap_or(path);
+    last.split('[').next().unwrap_or(last)
+}

@@ -62,7 +62,7 @@ impl Session {
             p.done.store(true, Ordering::Relaxed);
         }
         let started = std::time::Instant::now();
-        let alerts = detect.map(|cfg| detect::run(&store, cfg)).unwrap_or_default();
+        let alerts = detect.map(|cfg| detect::run(&store, cfg, clock)).unwrap_or_default();
         let detect_seconds = started.elapsed().as_secs_f64();
         let now = store.anchor_span(clock).map_or(0, |(_, last)| last);
         Session { store, report, alerts, clock, now, detect_seconds }
@@ -71,7 +71,7 @@ impl Session {
     /// The detection settings in one line, or [`NO_EVENTS`] when nothing was loaded (there is
     /// no learning period to speak of).
     pub fn describe(&self, cfg: &detect::Config) -> String {
-        describe(&self.store, cfg)
+        describe(&self.store, cfg, self.clock)
     }
 
     /// Events dated before 2000 or after tomorrow (by [`Session::clock`]).
@@ -80,9 +80,10 @@ impl Session {
     }
 }
 
-/// [`Session::describe`] for a store held elsewhere (the TUI shares its store).
-pub fn describe(store: &EventStore, cfg: &detect::Config) -> String {
-    if store.is_empty() { NO_EVENTS.into() } else { cfg.describe(store) }
+/// [`Session::describe`] for a store held elsewhere (the TUI shares its store); `clock` tells
+/// plausible dates from stray ones.
+pub fn describe(store: &EventStore, cfg: &detect::Config, clock: i64) -> String {
+    if store.is_empty() { NO_EVENTS.into() } else { cfg.describe(store, clock) }
 }
 
 #[cfg(test)]

@@ -3,12 +3,13 @@
 //!
 //! Read-only once built. Owns the string interner, the per-principal index (event positions in
 //! time order, so a principal's timeline or one day of it is a slice, never a scan of the store),
-//! case-folding for Azure IDs, and where each record lies in its file. Reading a record back from
-//! there is ingest's job (it knows the formats): the loader hands the store a [`RecordReader`],
-//! and [`EventStore::raw`] asks it, so raw JSON is never held in memory and the store imports
-//! nothing from ingest.
+//! case-folding for Azure IDs, the request facts extracted at load for the few events detectors
+//! need them for (a side table by position), and where each record lies in its file. Reading a
+//! record back from there is ingest's job (it knows the formats): the loader hands the store a
+//! [`RecordReader`], and [`EventStore::raw`] asks it, so raw JSON is never held in memory and the
+//! store imports nothing from ingest.
 
-use crate::model::{Cloud, Event, SourceRef, Sym};
+use crate::model::{Cloud, Event, RequestFacts, SourceRef, Sym};
 use foldhash::HashMap;
 use std::ops::Range;
 use std::path::PathBuf;
@@ -104,6 +105,11 @@ pub struct FileInfo {
 pub trait RecordReader: Send + Sync {
     /// The record at `at` in `file` (the store's file number `at.file`) as JSON text.
     fn read(&self, file: &FileInfo, at: &SourceRef) -> Result<String, String>;
+
+    /// Several records of one file, in order (a reader may read the file once for all).
+    fn read_many(&self, file: &FileInfo, at: &[SourceRef]) -> Vec<Result<String, String>> {
+        at.iter().map(|a| self.read(file, a)).collect()
+    }
 }
 
 /// All loaded events in time order, with their strings and indexes.
@@ -117,6 +123,8 @@ pub struct EventStore {
     principals: Vec<Sym>,
     folded: Vec<Sym>,
     reader: Option<Arc<dyn RecordReader>>,
+    /// Request details of the few events detectors need them for, by position, ascending.
+    facts: Vec<(u32, RequestFacts)>,
 }
 
 impl EventStore {
@@ -159,7 +167,17 @@ impl EventStore {
         for id in n..strings.len() {
             folded.push(Sym(id as u32));
         }
-        EventStore { events, strings, files, by_principal, active_days, principals, folded, reader: None }
+        EventStore {
+            events,
+            strings,
+            files,
+            by_principal,
+            active_days,
+            principals,
+            folded,
+            facts: Vec::new(),
+            reader: None,
+        }
     }
 
     /// The store with `reader` reading its records back (see [`EventStore::raw`]).
@@ -211,6 +229,18 @@ impl EventStore {
     /// The comparison key of a resource or operation: case-folded for Azure, exact elsewhere.
     pub fn key_of(&self, cloud: Cloud, s: Sym) -> Sym {
         if cloud == Cloud::Azure { self.fold(s) } else { s }
+    }
+
+    /// The request details extracted at load for the event at `pos`, if it needed any.
+    pub fn facts(&self, pos: u32) -> Option<&RequestFacts> {
+        self.facts.binary_search_by_key(&pos, |(p, _)| *p).ok().map(|i| &self.facts[i].1)
+    }
+
+    /// Attaches request details by event position (the last step of loading).
+    pub fn set_facts(&mut self, mut facts: Vec<(u32, RequestFacts)>) {
+        facts.sort_unstable_by_key(|(p, _)| *p);
+        facts.dedup_by_key(|(p, _)| *p);
+        self.facts = facts;
     }
 
     /// Input files in load order.
@@ -283,6 +313,29 @@ impl EventStore {
         let file = self.files.get(e.src.file as usize).ok_or("unknown file")?;
         let reader = self.reader.as_ref().ok_or("this store cannot read records back")?;
         reader.read(file, &e.src)
+    }
+
+    /// The raw records of several events, read file by file: `positions` sorted by (file,
+    /// offset) read each file once (a large gzip file in a single inflating pass, not one pass
+    /// per record). One result per position, in order.
+    pub fn raw_batch(&self, positions: &[u32]) -> Vec<Result<String, String>> {
+        let mut out = Vec::with_capacity(positions.len());
+        let mut rest = positions;
+        while let Some(&first) = rest.first() {
+            let file_id = self.events[first as usize].src.file;
+            let n = rest.iter().take_while(|&&i| self.events[i as usize].src.file == file_id).count();
+            let (group, tail) = rest.split_at(n);
+            rest = tail;
+            match (self.files.get(file_id as usize), &self.reader) {
+                (Some(file), Some(reader)) => {
+                    let at: Vec<SourceRef> = group.iter().map(|&i| self.events[i as usize].src).collect();
+                    out.extend(reader.read_many(file, &at));
+                }
+                (None, _) => out.extend(group.iter().map(|_| Err("unknown file".to_string()))),
+                (_, None) => out.extend(group.iter().map(|_| Err("this store cannot read records back".to_string()))),
+            }
+        }
+        out
     }
 
     /// The original record pretty-printed (or as read, if it no longer parses).

@@ -257,7 +257,7 @@ fn kms_key_created_with_full_enrichment() {
     assert_eq!(ips.len(), 1);
     assert_eq!(ips[0]["ip"], "198.51.100.7");
     assert_eq!(ips[0]["known"], false);
-    let pivots: Vec<&str> = a.evidence.iter().map(|e| e.pivot).collect();
+    let pivots: Vec<&str> = a.evidence.iter().map(|e| e.pivot.as_str()).collect();
     assert_eq!(pivots, vec!["trigger", "iam-changes", "key-use", "key-use", "key-use"]);
     assert!(a.to_json(&store)["summary"].as_str().unwrap().contains("rotation not configured"));
     // The same story also raises new-api-call for CreateCryptoKey and SetIamPolicy.
@@ -278,7 +278,7 @@ fn kms_rotation_in_the_request_is_reported() {
 #[test]
 fn aws_kms_create_key_fixture_raises_the_alert() {
     let (store, _r) = load_paths(&[fixture("aws-cloudtrail/awsdocs-kms_ct-createkey_example1-external.json")]);
-    let alerts = trailwatch::detect::run(&store, &cfg());
+    let alerts = trailwatch::detect::run(&store, &cfg(), trailwatch::time::wall_now_us());
     let k = only(&alerts, "kms-key-created");
     assert_eq!(k.len(), 1);
     assert_eq!(k[0].key[0].1, "arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab");

@@ -123,8 +123,11 @@ fn raw_records_read_back_from_a_large_gzip_file() {
                 char::from(ALPHABET[(x % 64) as usize])
             })
             .collect();
+        // Every 5000th record is one a detector needs request facts of.
+        let (service, method) =
+            if i % 5000 == 7 { ("cloudresourcemanager.googleapis.com", "SetIamPolicy") } else { ("s", "m") };
         text.extend_from_slice(
-            rec::gcp("2026-10-01T10:00:00Z", &format!("u{i}@x.com"), "s", "m", &noise, "10.0.0.1", 0).as_bytes(),
+            rec::gcp("2026-10-01T10:00:00Z", &format!("u{i}@x.com"), service, method, &noise, "10.0.0.1", 0).as_bytes(),
         );
         text.push(b'\n');
         i += 1;
@@ -140,4 +143,15 @@ fn raw_records_read_back_from_a_large_gzip_file() {
     let last = store.events().iter().max_by_key(|e| e.src.offset).unwrap();
     let raw = store.raw_value(last).unwrap();
     assert_eq!(raw["protoPayload"]["authenticationInfo"]["principalEmail"], store.str(last.principal));
+    // The facts step read the wanted records back in one inflating pass, each the right one.
+    let wanted: Vec<usize> =
+        (0..store.len()).filter(|&i| store.str(store.events()[i].operation) == "SetIamPolicy").collect();
+    assert_eq!(wanted.len() as u64, (0..i).filter(|k| k % 5000 == 7).count() as u64);
+    for p in wanted {
+        let facts = store.facts(p as u32).expect("facts of a wanted record");
+        assert_eq!(
+            facts.get("protoPayload.authenticationInfo.principalEmail"),
+            Some(store.str(store.events()[p].principal))
+        );
+    }
 }

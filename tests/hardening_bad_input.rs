@@ -328,7 +328,7 @@ fn forged_far_past_and_far_future_times_do_not_move_the_anchors() {
     assert_eq!(last, parse_time("2024-03-20T09:00:00Z").unwrap());
     assert_eq!(store.implausible_times(now), 2);
     let cfg = Config { learn: 7 * DAY_US, ..Config::default() };
-    assert_eq!(cfg.detection_start(&store), first + 7 * DAY_US);
+    assert_eq!(cfg.detection_start(&store, trailwatch::time::wall_now_us()), first + 7 * DAY_US);
 
     let out = Command::new(env!("CARGO_BIN_EXE_trailwatch")).arg("scan").arg(&file).output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);

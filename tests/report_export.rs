@@ -13,7 +13,7 @@ use trailwatch::text;
 
 fn ctx(s: &Scenario) -> ReportContext {
     ReportContext {
-        detect_settings: s.cfg.describe(&s.store),
+        detect_settings: s.cfg.describe(&s.store, trailwatch::time::wall_now_us()),
         generated_at: trailwatch::time::parse_time("2024-04-01T12:00:00Z").unwrap(),
         ..ReportContext::default()
     }

@@ -9,7 +9,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde_json::json;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use trailwatch::detect::{Alert, Evidence, Severity};
+use trailwatch::detect::{Alert, Evidence, Pivot, Severity};
 use trailwatch::ingest::LoadReport;
 use trailwatch::model::{Cloud, Event, Outcome, PrincipalKind, SourceRef, Sym};
 use trailwatch::store::{EventStore, FileInfo, Interner, Origin};
@@ -99,7 +99,7 @@ pub fn synthetic(n: usize, principals: usize) -> (EventStore, Alert) {
             .map(|k| trigger as usize + k * 1000 * p)
             .filter(|&i| i < n)
             .enumerate()
-            .map(|(k, i)| Evidence::new(i as u32, if k == 0 { "trigger" } else { "repeat" }, "x"))
+            .map(|(k, i)| Evidence::new(i as u32, if k == 0 { Pivot::Trigger } else { Pivot::Repeat }, "x"))
             .collect(),
         mitre: vec![],
         facts: vec![],

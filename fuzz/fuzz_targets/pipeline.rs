@@ -26,7 +26,7 @@ fn run(data: &[u8]) {
     let input = Input::Memory { name: "fuzz.json".into(), bytes: data.into() };
     let (store, report) = ingest::load(&[input], &LoadOptions::default());
     assert_eq!(report.events as usize, store.events().len());
-    let _ = detect::run(&store, &Config { learn: DAY_US, ..Config::default() });
+    let _ = detect::run(&store, &Config { learn: DAY_US, ..Config::default() }, trailwatch::time::wall_now_us());
     if let Some((first, last)) = store.span() {
         let first = first.max(last.saturating_sub(366 * DAY_US));
         let _ = trailwatch::activity::views::org_days(&store, first, last);

@@ -7,10 +7,10 @@
 //! says `Created`, or when it is the first successful write of that resource in the loaded logs.
 //! Like key creations these are events, not anomalies: they alert in the learning period too.
 
-use super::profile::{history_before, ip_known_before};
+use super::profile::{history_before, ip_novelty};
 use super::score::Score;
-use super::{Alert, Config, Evidence, alert_id};
-use crate::model::{Cloud, Event, Outcome, Sym};
+use super::{Alert, Config, Evidence, Pivot, alert_id, positions};
+use crate::model::{Cloud, Event, Outcome, RequestFacts, Sym};
 use crate::store::EventStore;
 use crate::time::format_rfc3339;
 use foldhash::{HashSet, HashSetExt};
@@ -22,15 +22,49 @@ fn azure_storage_write(op: &str) -> bool {
         || l == "microsoft.storage/storageaccounts/blobservices/containers/write"
 }
 
-/// Markers of public access in a creation request.
-const PUBLIC_HINTS: [&str; 6] = [
-    "allUsers",
-    "allAuthenticatedUsers",
-    "public-read",
-    "\"publicAccess\":\"Container\"",
-    "\"publicAccess\":\"Blob\"",
-    "\"allowBlobPublicAccess\":true",
-];
+/// Storage creations and writes need their request details (public-access hints).
+fn wants(store: &EventStore) -> Vec<u32> {
+    positions(store, |e| {
+        let op = store.str(e.operation);
+        e.outcome == Outcome::Success
+            && match e.cloud {
+                Cloud::Gcp => op == "storage.buckets.create",
+                Cloud::Aws => op == "CreateBucket",
+                Cloud::Azure => azure_storage_write(op),
+                Cloud::Windows => false,
+            }
+    })
+}
+
+/// Markers of public access in a creation request, as named in the alert.
+fn public_hints(facts: Option<&RequestFacts>) -> Vec<&'static str> {
+    let Some(f) = facts else { return Vec::new() };
+    let is = |field: &str, value: &str| f.values(field).any(|v| v.eq_ignore_ascii_case(value));
+    let mut out = Vec::new();
+    for (hint, found) in [
+        ("allUsers", f.any_value("allUsers")),
+        ("allAuthenticatedUsers", f.any_value("allAuthenticatedUsers")),
+        ("public-read", f.leaves.iter().any(|(_, v)| v.starts_with("public-read"))),
+        ("\"publicAccess\":\"Container\"", is("publicAccess", "Container")),
+        ("\"publicAccess\":\"Blob\"", is("publicAccess", "Blob")),
+        ("\"allowBlobPublicAccess\":true", is("allowBlobPublicAccess", "true")),
+    ] {
+        if found {
+            out.push(hint);
+        }
+    }
+    out
+}
+
+/// The detector's registry entry.
+pub(super) const SPEC: super::DetectorSpec = super::DetectorSpec {
+    name: "bucket-created",
+    short: "bucket",
+    title: "Cloud Storage Bucket Created",
+    playbook: include_str!("../../assets/playbooks/bucket-created.toml"),
+    pass: super::Pass::Own(detect),
+    wants: Some(wants),
+};
 
 pub(super) fn detect(store: &EventStore, cfg: &Config, start: i64) -> Vec<Alert> {
     let events = store.events();
@@ -67,11 +101,10 @@ fn build(store: &EventStore, cfg: &Config, start: i64, trigger: u32) -> Alert {
     let e: &Event = &events[trigger as usize];
     let principal = store.str(e.principal).to_string();
     let bucket = store.str(e.resource).to_string();
-    let raw = store.raw(e).unwrap_or_default();
-    let compact: String = raw.split_whitespace().collect();
-    let public: Vec<&str> = PUBLIC_HINTS.iter().copied().filter(|h| compact.contains(h)).collect();
+    let public = public_hints(store.facts(trigger));
     let off_hours = cfg.hours.off_hours(e.time);
-    let ip_new = !ip_known_before(store, e.principal, e.source_ip, e.time);
+    let novelty = ip_novelty(store, e.principal, e.source_ip, e.time, start);
+    let ip_new = novelty.is_new();
 
     // What happened in the bucket afterwards.
     let folded = store.key_of(e.cloud, e.resource);
@@ -115,18 +148,19 @@ fn build(store: &EventStore, cfg: &Config, start: i64, trigger: u32) -> Alert {
         ("who".into(), format!("{principal} ({})", e.principal_kind.as_str())),
         ("what".into(), format!("{} created {bucket}", store.str(e.operation))),
         ("when".into(), super::profile::when(cfg, e)),
-        ("from where".into(), super::profile::from_where(store, e, ip_new)),
+        ("from where".into(), super::profile::from_where(store, e, novelty)),
         ("region".into(), store.str(e.region).to_string()),
         ("public access".into(), if public.is_empty() { "none requested".into() } else { public.join(", ") }),
         ("later activity".into(), format!("{} event(s) by {} principal(s)", later.len(), writers.len())),
-        ("baseline".into(), format!("{}; {}", history.describe(), cfg.describe(store))),
+        ("baseline".into(), format!("{}; {}", history.describe(), cfg.describe_from(start))),
     ];
-    let mut evidence = vec![Evidence::new(trigger, "trigger", "trigger: the bucket creation")];
-    evidence.extend(later.iter().take(30).map(|&i| Evidence::new(i, "bucket-activity", "activity in the new bucket")));
+    let mut evidence = vec![Evidence::new(trigger, Pivot::Trigger, "trigger: the bucket creation")];
+    evidence
+        .extend(later.iter().take(30).map(|&i| Evidence::new(i, Pivot::BucketActivity, "activity in the new bucket")));
     let t = format_rfc3339(e.time);
     Alert {
-        id: alert_id("bucket-created", &[&principal, e.cloud.as_str(), &bucket, &t]),
-        detector: "bucket-created",
+        id: alert_id(SPEC.name, &[&principal, e.cloud.as_str(), &bucket, &t]),
+        detector: SPEC.name,
         title: "Cloud Storage Bucket Created".into(),
         severity,
         severity_reasons,
@@ -145,6 +179,8 @@ fn build(store: &EventStore, cfg: &Config, start: i64, trigger: u32) -> Alert {
             "local_time": cfg.hours.local(e.time),
             "source_ip": store.str(e.source_ip),
             "source_ip_new": ip_new,
+            "source_ip_new_since": novelty.fields().1,
+            "detection_start": format_rfc3339(start),
             "public_access": public,
             "later_events": later.len(),
             "later_principals": writers,

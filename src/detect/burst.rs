@@ -6,7 +6,7 @@
 //! `--burst-factor` × that baseline; consecutive burst hours of the same call form one alert.
 
 use super::score::{Score, is_destructive, is_iam_change, mitre_for};
-use super::{Alert, Config, Evidence, alert_id};
+use super::{Alert, Config, Evidence, Pivot, alert_id};
 use crate::model::{Cloud, Sym};
 use crate::store::EventStore;
 use crate::time::{HOUR_US, format_rfc3339};
@@ -22,6 +22,16 @@ struct Baseline {
     calls: u64,
     hours: u64,
 }
+
+/// The detector's registry entry.
+pub(super) const SPEC: super::DetectorSpec = super::DetectorSpec {
+    name: "api-burst",
+    short: "burst",
+    title: "API Call Burst",
+    playbook: include_str!("../../assets/playbooks/api-burst.toml"),
+    pass: super::Pass::Own(detect),
+    wants: None,
+};
 
 pub(super) fn detect(store: &EventStore, cfg: &Config, start: i64) -> Vec<Alert> {
     let events = store.events();
@@ -84,15 +94,15 @@ pub(super) fn detect(store: &EventStore, cfg: &Config, start: i64) -> Vec<Alert>
     }
     merged
         .into_iter()
-        .map(|(_, first, last, pos, counts, mean)| build(store, cfg, first, last, &pos, &counts, mean))
+        .map(|(_, first, last, pos, counts, mean)| build(store, cfg, start, (first, last), &pos, &counts, mean))
         .collect()
 }
 
 fn build(
     store: &EventStore,
     cfg: &Config,
-    first_hour: i64,
-    last_hour: i64,
+    start: i64,
+    (first_hour, last_hour): (i64, i64),
     pos: &[u32],
     counts: &[usize],
     mean: f64,
@@ -130,7 +140,10 @@ fn build(
     let facts = vec![
         ("who".into(), format!("{principal} ({})", e.principal_kind.as_str())),
         ("what".into(), format!("{op} ({service})")),
-        ("when".into(), window.clone()),
+        (
+            "when".into(),
+            format!("{window}{}", if cfg.hours.off_hours(e.time) { ", starting outside business hours" } else { "" }),
+        ),
         ("count".into(), format!("{total} calls, peak {peak} in one hour, {failures} failed")),
         (
             "baseline".into(),
@@ -138,19 +151,20 @@ fn build(
                 "{baseline_text}; thresholds > {} and > {}× baseline; {}",
                 cfg.burst_min,
                 cfg.burst_factor,
-                cfg.describe(store)
+                cfg.describe_from(start)
             ),
         ),
     ];
     let step = (pos.len() / 30).max(1);
-    let mut evidence = vec![Evidence::new(pos[0], "trigger", "trigger: first call of the burst hour")];
-    evidence
-        .extend(pos.iter().skip(step).step_by(step).take(29).map(|&i| Evidence::new(i, "burst", "call in the burst")));
+    let mut evidence = vec![Evidence::new(pos[0], Pivot::Trigger, "trigger: first call of the burst hour")];
+    evidence.extend(
+        pos.iter().skip(step).step_by(step).take(29).map(|&i| Evidence::new(i, Pivot::Burst, "call in the burst")),
+    );
     let mitre = mitre_for(service, op);
     let t = format_rfc3339(first_hour * HOUR_US);
     Alert {
-        id: alert_id("api-burst", &[&principal, e.cloud.as_str(), service, op, &t]),
-        detector: "api-burst",
+        id: alert_id(SPEC.name, &[&principal, e.cloud.as_str(), service, op, &t]),
+        detector: SPEC.name,
         title: format!("API Call Burst: {op}"),
         severity,
         severity_reasons,
@@ -172,6 +186,7 @@ fn build(
             "burst_min": cfg.burst_min,
             "burst_factor": cfg.burst_factor,
             "failures": failures,
+            "off_hours": cfg.hours.off_hours(e.time),
         }),
     }
 }

@@ -8,9 +8,9 @@
 //! tried. Azure operations and resource IDs compare case-insensitively; resources are compared at
 //! the level an analyst means (a bucket, not each object; a key, not each key version).
 
-use super::profile::{history_before, ip_known_before};
+use super::profile::{history_before, ip_novelty};
 use super::score::{Score, is_destructive, is_iam_change, is_key_op, mitre_for};
-use super::{Alert, Config, Evidence, alert_id};
+use super::{Alert, Config, Evidence, Pivot, alert_id};
 use crate::model::{Cloud, Event, Outcome, PrincipalKind, Sym};
 use crate::store::EventStore;
 use crate::time::format_rfc3339;
@@ -68,6 +68,26 @@ struct Pending {
     repeats: Vec<u32>,
     repeat_count: usize,
 }
+
+/// `new-api-call`'s registry entry: its pass also raises `new-resource-access`.
+pub(super) const NEW_API_CALL: super::DetectorSpec = super::DetectorSpec {
+    name: "new-api-call",
+    short: "new-api",
+    title: "New API Call",
+    playbook: include_str!("../../assets/playbooks/new-api-call.toml"),
+    pass: super::Pass::Own(detect),
+    wants: None,
+};
+
+/// `new-resource-access`'s registry entry.
+pub(super) const NEW_RESOURCE_ACCESS: super::DetectorSpec = super::DetectorSpec {
+    name: "new-resource-access",
+    short: "new-res",
+    title: "New API Call Accessed Resource for the First Time",
+    playbook: include_str!("../../assets/playbooks/new-resource-access.toml"),
+    pass: super::Pass::SharedWith("new-api-call"),
+    wants: None,
+};
 
 pub(super) fn detect(store: &EventStore, cfg: &Config, start: i64) -> Vec<Alert> {
     let (want_api, want_res) = (cfg.enabled("new-api-call"), cfg.enabled("new-resource-access"));
@@ -141,7 +161,9 @@ fn build(store: &EventStore, cfg: &Config, start: i64, p: Pending) -> Alert {
     let principal = store.str(e.principal).to_string();
     let (service, op, resource) = (store.str(e.service), store.str(e.operation), store.str(e.resource));
     let history = history_before(store, e.principal, e.time);
-    let ip_new = history.calls > 0 && !ip_known_before(store, e.principal, e.source_ip, e.time);
+    let novelty = ip_novelty(store, e.principal, e.source_ip, e.time, start);
+    // With no earlier activity every address is new: that alone raises nothing.
+    let ip_new = history.calls > 0 && novelty.is_new();
     let api = p.detector == "new-api-call";
 
     let mut score = Score::base(
@@ -190,26 +212,28 @@ fn build(store: &EventStore, cfg: &Config, start: i64, p: Pending) -> Alert {
         ("who".into(), format!("{principal} ({})", e.principal_kind.as_str())),
         ("what".into(), if api { what.clone() } else { format!("{op} on {resource}") }),
         ("when".into(), super::profile::when(cfg, e)),
-        ("from where".into(), super::profile::from_where(store, e, ip_new)),
+        ("from where".into(), super::profile::from_where(store, e, novelty)),
         ("outcome".into(), format!("{} {}", e.outcome.as_str(), store.str(e.status)).trim().to_string()),
         (
             "what was new".into(),
             if api { format!("the ({service}, {op}) pair") } else { format!("the resource {resource}") },
         ),
-        ("baseline".into(), format!("{}; {}", history.describe(), cfg.describe(store))),
+        ("baseline".into(), format!("{}; {}", history.describe(), cfg.describe_from(start))),
     ];
     let mut evidence = vec![Evidence::new(
         p.trigger,
-        "trigger",
+        Pivot::Trigger,
         if api { "trigger: first call of this API by the principal" } else { "trigger: first action on this resource" },
     )];
-    evidence.extend(p.repeats.iter().map(|&i| Evidence::new(i, "repeat", "repeat after the first occurrence")));
+    evidence.extend(p.repeats.iter().map(|&i| Evidence::new(i, Pivot::Repeat, "repeat after the first occurrence")));
     let enrichment = json!({
         "repeats": p.repeat_count,
         "source_ip": store.str(e.source_ip),
-        "source_ip_new": ip_new,
+        "source_ip_new": novelty.is_new(),
+        "source_ip_new_since": novelty.fields().1,
         "history": { "calls": history.calls, "services": history.services, "days": (history.days * 10.0).round() / 10.0 },
         "detection_start": format_rfc3339(start),
+        "off_hours": cfg.hours.off_hours(e.time),
     });
     let key_parts: Vec<&str> = key.iter().map(|(_, v)| v.as_str()).collect();
     let mut id_parts = vec![principal.as_str(), e.cloud.as_str()];

@@ -6,17 +6,22 @@
 //! known for the creator.
 //!
 //! Key creations are events, not anomalies: they alert whether or not they fall in the learning
-//! period. Request details (key name, rotation) are read back from the raw record of the few
-//! creation events, so the store never holds them.
+//! period. Request details (key name, rotation) come from the facts loading extracted for the few
+//! creation events ([`EventStore::facts`]); the detector reads no file.
 
-use super::profile::{history_before, ip_known_before};
+use super::profile::{Novelty, history_before, ip_novelty};
 use super::score::Score;
-use super::{Alert, Config, Evidence, alert_id};
-use crate::model::{Cloud, Event, Outcome, Sym};
+use super::{Alert, Config, Evidence, Pivot, alert_id, positions};
+use crate::model::{Cloud, Event, Outcome, RequestFacts, Sym};
 use crate::store::EventStore;
 use crate::time::{DAY_US, format_rfc3339};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
+
+/// Key creations need their request details (key name, rotation, vault).
+fn wants(store: &EventStore) -> Vec<u32> {
+    positions(store, |e| e.outcome == Outcome::Success && is_creation(store, e))
+}
 
 /// Is this event a key creation?
 pub fn is_creation(store: &EventStore, e: &Event) -> bool {
@@ -54,27 +59,19 @@ pub struct KeyId {
     pub scope: String,
 }
 
-fn str_at<'v>(v: &'v Value, path: &[&str]) -> Option<&'v str> {
-    let mut cur = v;
-    for p in path {
-        cur = cur.get(p)?;
-    }
-    cur.as_str().filter(|s| !s.is_empty())
-}
-
-/// Works out which key an event created, from its record.
-pub fn key_of(store: &EventStore, e: &Event, raw: Option<&Value>) -> KeyId {
+/// Works out which key an event created, from its request details (extracted at load).
+pub fn key_of(store: &EventStore, e: &Event, facts: Option<&RequestFacts>) -> KeyId {
     let resource = store.str(e.resource).to_string();
+    let get = |path: &str| facts.and_then(|f| f.get(path));
     match e.cloud {
         Cloud::Gcp => {
-            let name = raw
-                .and_then(|r| str_at(r, &["protoPayload", "response", "name"]).map(str::to_string))
+            let name = get("protoPayload.response.name")
+                .map(str::to_string)
                 .filter(|n| n.contains("/cryptoKeys/"))
                 .or_else(|| resource.contains("/cryptoKeys/").then(|| resource.clone()))
                 .or_else(|| {
-                    let r = raw?;
-                    let parent = str_at(r, &["protoPayload", "request", "parent"])?;
-                    let id = str_at(r, &["protoPayload", "request", "cryptoKeyId"])?;
+                    let parent = get("protoPayload.request.parent")?;
+                    let id = get("protoPayload.request.cryptoKeyId")?;
                     Some(format!("{parent}/cryptoKeys/{id}"))
                 })
                 .unwrap_or(resource);
@@ -87,7 +84,7 @@ pub fn key_of(store: &EventStore, e: &Event, raw: Option<&Value>) -> KeyId {
         }
         Cloud::Aws => KeyId { name: resource.clone(), scope: resource },
         _ => {
-            let vault = raw.and_then(|r| str_at(r, &["resourceId"])).unwrap_or(&resource).to_string();
+            let vault = get("resourceId").unwrap_or(&resource).to_string();
             let name = super::first_seen::resource_key(Cloud::Azure, &resource);
             KeyId { name, scope: vault.to_lowercase() }
         }
@@ -139,11 +136,10 @@ fn is_rotation(store: &EventStore, e: &Event, key: &KeyId) -> bool {
 }
 
 /// Rotation settings in the creation request, if any.
-fn rotation_in_request(raw: Option<&Value>) -> Option<String> {
-    let r = raw?;
-    let ck = r.get("protoPayload")?.get("request")?.get("cryptoKey")?;
-    let period = ck.get("rotationPeriod").and_then(Value::as_str);
-    let next = ck.get("nextRotationTime").and_then(Value::as_str);
+fn rotation_in_request(facts: Option<&RequestFacts>) -> Option<String> {
+    let f = facts?;
+    let period = f.get("protoPayload.request.cryptoKey.rotationPeriod");
+    let next = f.get("protoPayload.request.cryptoKey.nextRotationTime");
     match (period, next) {
         (None, None) => None,
         (p, n) => Some(format!(
@@ -160,6 +156,16 @@ fn describe_period(p: &str) -> String {
         Err(_) => p.to_string(),
     }
 }
+
+/// The detector's registry entry.
+pub(super) const SPEC: super::DetectorSpec = super::DetectorSpec {
+    name: "kms-key-created",
+    short: "kms-key",
+    title: "New Cloud KMS Key Created",
+    playbook: include_str!("../../assets/playbooks/kms-key-created.toml"),
+    pass: super::Pass::Own(detect),
+    wants: Some(wants),
+};
 
 pub(super) fn detect(store: &EventStore, cfg: &Config, start: i64) -> Vec<Alert> {
     let events = store.events();
@@ -199,8 +205,8 @@ fn related(store: &EventStore, trigger: u32, key: &KeyId) -> Related {
 fn build(store: &EventStore, cfg: &Config, start: i64, trigger: u32, creations: &[u32]) -> Alert {
     let events = store.events();
     let e = &events[trigger as usize];
-    let raw = store.raw_value(e);
-    let key = key_of(store, e, raw.as_ref());
+    let facts = store.facts(trigger);
+    let key = key_of(store, e, facts);
     let principal = store.str(e.principal).to_string();
     let rel = related(store, trigger, &key);
     let others: Vec<u32> = creations
@@ -214,21 +220,21 @@ fn build(store: &EventStore, cfg: &Config, start: i64, trigger: u32, creations: 
         .collect();
 
     // Source IPs of the creation, the key's use and IAM changes, each new or known for the creator.
-    let mut ips: BTreeMap<Sym, (bool, Vec<&'static str>)> = BTreeMap::new();
+    let mut ips: BTreeMap<Sym, (Novelty, Vec<&'static str>)> = BTreeMap::new();
     for (list, role) in [(&vec![trigger], "creation"), (&rel.uses, "key use"), (&rel.iam, "IAM change")] {
         for &i in list {
             let ev = &events[i as usize];
             if ev.source_ip.is_empty() {
                 continue;
             }
-            let known = ip_known_before(store, e.principal, ev.source_ip, e.time);
-            let entry = ips.entry(ev.source_ip).or_insert((known, Vec::new()));
+            let novelty = ip_novelty(store, e.principal, ev.source_ip, e.time, start);
+            let entry = ips.entry(ev.source_ip).or_insert((novelty, Vec::new()));
             if !entry.1.contains(&role) {
                 entry.1.push(role);
             }
         }
     }
-    let rotation_req = rotation_in_request(raw.as_ref());
+    let rotation_req = rotation_in_request(facts);
     let off_hours = cfg.hours.off_hours(e.time);
 
     let mut score = Score::base(1, "a KMS key was created");
@@ -244,10 +250,10 @@ fn build(store: &EventStore, cfg: &Config, start: i64, trigger: u32, creations: 
     if rotation_req.is_none() && rel.rotation.is_empty() {
         score.add(1, "no rotation configured");
     }
-    if !ip_known_before(store, e.principal, e.source_ip, e.time) {
+    if ip_novelty(store, e.principal, e.source_ip, e.time, start).is_new() {
         score.add(1, format!("created from {}, an IP the principal never used before", store.str(e.source_ip)));
     }
-    let new_use_ips = ips.iter().filter(|(_, (known, roles))| !known && roles.contains(&"key use")).count();
+    let new_use_ips = ips.iter().filter(|(_, (n, roles))| n.is_new() && roles.contains(&"key use")).count();
     if new_use_ips > 0 {
         score.add(1, format!("key used from {new_use_ips} IP(s) new to the creator"));
     }
@@ -274,7 +280,14 @@ fn build(store: &EventStore, cfg: &Config, start: i64, trigger: u32, creations: 
     };
     let ip_list: Vec<Value> = ips
         .iter()
-        .map(|(ip, (known, roles))| json!({ "ip": store.str(*ip), "known": known, "seen_in": roles }))
+        .map(|(ip, (novelty, roles))| {
+            let (known, since) = novelty.fields();
+            let mut v = json!({ "ip": store.str(*ip), "known": known, "seen_in": roles });
+            if let Some(t) = since {
+                v["new_since"] = json!(t);
+            }
+            v
+        })
         .collect();
     let history = history_before(store, e.principal, e.time);
     let summary = format!(
@@ -303,17 +316,23 @@ fn build(store: &EventStore, cfg: &Config, start: i64, trigger: u32, creations: 
         ("IAM changes".into(), rel.iam.len().to_string()),
         ("rotation".into(), rotation.clone()),
         ("other keys within 24 h".into(), others.len().to_string()),
-        ("baseline".into(), format!("{}; {}", history.describe(), cfg.describe(store))),
+        ("baseline".into(), format!("{}; {}", history.describe(), cfg.describe_from(start))),
     ];
-    let mut evidence = vec![Evidence::new(trigger, "trigger", "trigger: the key creation (who created it and when)")];
+    let mut evidence =
+        vec![Evidence::new(trigger, Pivot::Trigger, "trigger: the key creation (who created it and when)")];
     evidence.extend(
-        others.iter().map(|&i| Evidence::new(i, "other-keys", "another key created by the same principal within 24 h")),
+        others
+            .iter()
+            .map(|&i| Evidence::new(i, Pivot::OtherKeys, "another key created by the same principal within 24 h")),
     );
     evidence.extend(
-        rel.iam.iter().take(20).map(|&i| Evidence::new(i, "iam-changes", "IAM change on the key or its ring / vault")),
+        rel.iam
+            .iter()
+            .take(20)
+            .map(|&i| Evidence::new(i, Pivot::IamChanges, "IAM change on the key or its ring / vault")),
     );
-    evidence.extend(rel.rotation.iter().take(5).map(|&i| Evidence::new(i, "rotation", "rotation setting change")));
-    evidence.extend(rel.uses.iter().take(30).map(|&i| Evidence::new(i, "key-use", "use of the key")));
+    evidence.extend(rel.rotation.iter().take(5).map(|&i| Evidence::new(i, Pivot::Rotation, "rotation setting change")));
+    evidence.extend(rel.uses.iter().take(30).map(|&i| Evidence::new(i, Pivot::KeyUse, "use of the key")));
     let mut mitre = Vec::new();
     if !rel.iam.is_empty() {
         mitre.push("T1098");
@@ -335,8 +354,8 @@ fn build(store: &EventStore, cfg: &Config, start: i64, trigger: u32, creations: 
     });
     let t = format_rfc3339(e.time);
     Alert {
-        id: alert_id("kms-key-created", &[&principal, e.cloud.as_str(), &key.name, &t]),
-        detector: "kms-key-created",
+        id: alert_id(SPEC.name, &[&principal, e.cloud.as_str(), &key.name, &t]),
+        detector: SPEC.name,
         title: "New Cloud KMS Key Created".into(),
         severity,
         severity_reasons,

@@ -2,8 +2,10 @@
 //!
 //! Owns the [`Alert`] every detector produces, the detection [`Config`] (learning period or
 //! `--since`, business hours and time zone, burst thresholds), the baseline boundary, and running
-//! the chosen detectors. Each detector lives in its own module and only reads the store; none of
-//! them draws, prints or writes files.
+//! the chosen detectors from the [`REGISTRY`]. Each detector lives in its own module and only
+//! reads the store — its events and the request facts loading extracted — with "now" passed in:
+//! none of them reads the wall clock or a file, draws, prints or writes. [`render`] turns alert
+//! facts into the labelled lines every view shows.
 
 mod bucket;
 mod burst;
@@ -11,7 +13,10 @@ mod first_seen;
 mod kms;
 pub mod profile;
 mod rare_process;
+mod registry;
+pub mod render;
 pub mod score;
+pub mod sensitive;
 
 use crate::model::{Cloud, Event, PrincipalKind};
 use crate::store::EventStore;
@@ -20,11 +25,8 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
+pub use registry::{DETECTORS, DetectorSpec, Pass, REGISTRY, spec};
 pub use score::{BusinessHours, Severity};
-
-/// The detector names (a contract).
-pub const DETECTORS: [&str; 6] =
-    ["new-api-call", "new-resource-access", "kms-key-created", "bucket-created", "api-burst", "rare-process"];
 
 /// Detection settings.
 #[derive(Clone, Debug)]
@@ -66,9 +68,10 @@ impl Config {
     }
 
     /// The instant detection starts for this store: `--since`, else earliest event + learning
-    /// (the earliest plausibly dated event: see [`EventStore::anchor_span`]).
-    pub fn detection_start(&self, store: &EventStore) -> i64 {
-        match (self.since, store.anchor_span(crate::time::wall_now_us())) {
+    /// (the earliest plausibly dated event as of `now`, in µs: see [`EventStore::anchor_span`]).
+    /// `now` is an input: detection never reads the wall clock.
+    pub fn detection_start(&self, store: &EventStore, now: i64) -> i64 {
+        match (self.since, store.anchor_span(now)) {
             (Some(s), _) => s,
             (None, Some((first, _))) => first.saturating_add(self.learn),
             (None, None) => 0,
@@ -76,8 +79,13 @@ impl Config {
     }
 
     /// A one-line description of the baseline, for reports and summaries.
-    pub fn describe(&self, store: &EventStore) -> String {
-        let start = format_rfc3339(self.detection_start(store));
+    pub fn describe(&self, store: &EventStore, now: i64) -> String {
+        self.describe_from(self.detection_start(store, now))
+    }
+
+    /// [`Config::describe`] for a detection start already worked out.
+    pub fn describe_from(&self, start: i64) -> String {
+        let start = format_rfc3339(start);
         match self.since {
             Some(_) => {
                 format!("detection from {start} (--since); everything before is baseline; {}", self.hours.describe())
@@ -91,6 +99,66 @@ impl Config {
     }
 }
 
+/// Which playbook step an evidence event answers (the playbooks' evidence pivots).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Pivot {
+    /// The event that raised the alert.
+    Trigger,
+    /// The same thing again after the first.
+    Repeat,
+    /// Another key created by the same principal within 24 h.
+    OtherKeys,
+    /// An IAM change on the key or its ring / vault.
+    IamChanges,
+    /// A rotation setting change.
+    Rotation,
+    /// A use of the key.
+    KeyUse,
+    /// Activity in the new bucket.
+    BucketActivity,
+    /// A call of the burst.
+    Burst,
+    /// A later run of the process.
+    LaterRuns,
+}
+
+impl Pivot {
+    /// Every pivot, in the playbooks' order.
+    pub const ALL: [Pivot; 9] = [
+        Pivot::Trigger,
+        Pivot::Repeat,
+        Pivot::OtherKeys,
+        Pivot::IamChanges,
+        Pivot::Rotation,
+        Pivot::KeyUse,
+        Pivot::BucketActivity,
+        Pivot::Burst,
+        Pivot::LaterRuns,
+    ];
+
+    /// The name playbooks use (`trigger`, `other-keys` …).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Pivot::Trigger => "trigger",
+            Pivot::Repeat => "repeat",
+            Pivot::OtherKeys => "other-keys",
+            Pivot::IamChanges => "iam-changes",
+            Pivot::Rotation => "rotation",
+            Pivot::KeyUse => "key-use",
+            Pivot::BucketActivity => "bucket-activity",
+            Pivot::Burst => "burst",
+            Pivot::LaterRuns => "later-runs",
+        }
+    }
+}
+
+impl PartialEq<&str> for Pivot {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
 /// Why an event is evidence.
 #[derive(Clone, Debug, Serialize)]
 pub struct Evidence {
@@ -98,14 +166,13 @@ pub struct Evidence {
     pub event: u32,
     /// Why it matters to this alert.
     pub why: String,
-    /// Which playbook pivot it answers: `trigger`, `repeat`, `other-keys`, `iam-changes`,
-    /// `rotation`, `key-use`, `bucket-activity`, `burst`, `later-runs`.
-    pub pivot: &'static str,
+    /// Which playbook pivot it answers.
+    pub pivot: Pivot,
 }
 
 impl Evidence {
     /// Evidence for a pivot.
-    pub fn new(event: u32, pivot: &'static str, why: impl Into<String>) -> Self {
+    pub fn new(event: u32, pivot: Pivot, why: impl Into<String>) -> Self {
         Evidence { event, why: why.into(), pivot }
     }
 }
@@ -167,7 +234,7 @@ impl Alert {
                 let e = &store.events()[ev.event as usize];
                 let mut v = event_ref(store, e);
                 v["why"] = json!(ev.why);
-                v["pivot"] = json!(ev.pivot);
+                v["pivot"] = json!(ev.pivot.as_str());
                 v
             })
             .collect();
@@ -225,28 +292,30 @@ pub fn alert_id(detector: &str, parts: &[&str]) -> String {
 }
 
 /// Runs the enabled detectors and returns alerts, newest first, above the minimum severity.
-pub fn run(store: &EventStore, cfg: &Config) -> Vec<Alert> {
-    let start = cfg.detection_start(store);
+/// `now` (µs) is the moment the run is for, as the caller knows it: see [`Config::detection_start`].
+pub fn run(store: &EventStore, cfg: &Config, now: i64) -> Vec<Alert> {
+    let start = cfg.detection_start(store, now);
     // Detectors are independent readers of the store: they run in parallel and their alerts are
     // gathered in a fixed order, so the result does not depend on scheduling.
-    type Detector = fn(&EventStore, &Config, i64) -> Vec<Alert>;
-    let detectors: [(bool, Detector); 5] = [
-        (cfg.enabled("new-api-call") || cfg.enabled("new-resource-access"), first_seen::detect),
-        (cfg.enabled("kms-key-created"), kms::detect),
-        (cfg.enabled("bucket-created"), bucket::detect),
-        (cfg.enabled("api-burst"), burst::detect),
-        (cfg.enabled("rare-process"), rare_process::detect),
-    ];
-    use rayon::prelude::*;
-    let mut alerts: Vec<Alert> = detectors
-        .par_iter()
-        .filter(|(on, _)| *on)
-        .map(|(_, detect)| detect(store, cfg, start))
-        .collect::<Vec<_>>()
-        .into_iter()
-        .flatten()
+    let passes: Vec<Detect> = REGISTRY
+        .iter()
+        .filter_map(|s| match s.pass {
+            Pass::Own(detect) => registry::pass_wanted(s.name, cfg).then_some(detect),
+            Pass::SharedWith(_) => None,
+        })
         .collect();
+    use rayon::prelude::*;
+    let mut alerts: Vec<Alert> =
+        passes.par_iter().map(|detect| detect(store, cfg, start)).collect::<Vec<_>>().into_iter().flatten().collect();
     alerts.retain(|a| a.severity >= cfg.min_severity);
     alerts.sort_by(|a, b| b.time.cmp(&a.time).then_with(|| a.id.cmp(&b.id)));
     alerts
+}
+
+/// A detector pass: reads the store from detection start (µs) and returns its alerts.
+pub type Detect = fn(&EventStore, &Config, i64) -> Vec<Alert>;
+
+/// Positions of the events that satisfy `pred`, in time order.
+pub(crate) fn positions(store: &EventStore, pred: impl Fn(&Event) -> bool) -> Vec<u32> {
+    store.events().iter().enumerate().filter(|(_, e)| pred(e)).map(|(i, _)| i as u32).collect()
 }

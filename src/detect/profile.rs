@@ -59,27 +59,66 @@ pub fn history_before(store: &EventStore, principal: Sym, t: i64) -> History {
     History { calls: before.len(), services: services.len(), days }
 }
 
-/// The "when" fact: RFC 3339 UTC and the time in the configured business-hours zone.
+/// The "when" fact: RFC 3339 UTC, the time in the configured business-hours zone, and whether
+/// it falls outside business hours (every detector flags that the same way).
 pub fn when(cfg: &super::Config, e: &crate::model::Event) -> String {
-    format!("{} ({})", crate::time::format_rfc3339(e.time), cfg.hours.local(e.time))
+    when_at(cfg, e.time)
 }
 
-/// The "from where" fact: source IP, whether it is new for the principal, user agent.
-pub fn from_where(store: &EventStore, e: &crate::model::Event, ip_new: bool) -> String {
-    let novelty = if ip_new { " (new for the principal)" } else { " (known)" };
-    format!("{}{novelty} · {}", store.str(e.source_ip), store.str(e.user_agent))
+/// [`when`] for an instant.
+pub fn when_at(cfg: &super::Config, t: i64) -> String {
+    let off = if cfg.hours.off_hours(t) { ", outside business hours" } else { "" };
+    format!("{} ({}){off}", crate::time::format_rfc3339(t), cfg.hours.local(t))
 }
 
-/// Whether the principal used this source IP before `t`.
-pub fn ip_known_before(store: &EventStore, principal: Sym, ip: Sym, t: i64) -> bool {
+/// The "from where" fact: source IP, how new it is for the principal, user agent.
+pub fn from_where(store: &EventStore, e: &crate::model::Event, novelty: Novelty) -> String {
+    let (known, since) = novelty.fields();
+    let text = super::render::novelty_text(Some(known), since.as_deref(), true);
+    format!("{} ({text}) · {}", store.str(e.source_ip), store.str(e.user_agent))
+}
+
+/// How new a source address is for a principal at an instant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Novelty {
+    /// The principal used it in the baseline (before detection starts).
+    Known,
+    /// First used after the baseline, at this instant (µs), before the moment asked about: new
+    /// since then, even minutes earlier in the same session.
+    NewSince(i64),
+    /// Never used by the principal before the moment asked about.
+    New,
+}
+
+impl Novelty {
+    /// True unless known from the baseline.
+    pub fn is_new(self) -> bool {
+        self != Novelty::Known
+    }
+
+    /// `known` or `false`/`new since …` as the alert JSON carries it: (known, new_since).
+    pub fn fields(self) -> (bool, Option<String>) {
+        match self {
+            Novelty::Known => (true, None),
+            Novelty::NewSince(t) => (false, Some(crate::time::format_rfc3339(t))),
+            Novelty::New => (false, None),
+        }
+    }
+}
+
+/// Whether the principal used `ip` in the baseline (before `start`), first used it after the
+/// baseline but before `t`, or never before `t`. An empty address is known.
+pub fn ip_novelty(store: &EventStore, principal: Sym, ip: Sym, t: i64, start: i64) -> Novelty {
     if ip.is_empty() {
-        return true;
+        return Novelty::Known;
     }
     let events = store.events();
-    store
-        .slice_by_time(store.principal_events(principal), i64::MIN, t)
-        .iter()
-        .any(|&i| events[i as usize].source_ip == ip)
+    let before = store.slice_by_time(store.principal_events(principal), i64::MIN, t);
+    match before.iter().map(|&i| &events[i as usize]).find(|e| e.source_ip == ip) {
+        None => Novelty::New,
+        Some(e) if e.time < start => Novelty::Known,
+        Some(e) => Novelty::NewSince(e.time),
+    }
 }
 
 #[cfg(test)]

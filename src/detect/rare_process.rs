@@ -8,7 +8,7 @@
 //! of data are not "all new": one alert per combination first seen after detection starts.
 
 use super::score::Score;
-use super::{Alert, Config, Evidence, alert_id};
+use super::{Alert, Config, Evidence, Pivot, alert_id};
 use crate::activity::hunt::is_excluded;
 use crate::activity::metrics::{Row, counts_metrics, engagement};
 use crate::model::{Cloud, Sym};
@@ -22,6 +22,16 @@ const USER_WRITABLE: [&str; 6] =
     ["\\users\\public\\", "\\appdata\\", "\\temp\\", "\\downloads\\", "\\perflogs\\", "\\$recycle.bin\\"];
 
 type Triple = (Sym, Sym, Sym);
+
+/// The detector's registry entry.
+pub(super) const SPEC: super::DetectorSpec = super::DetectorSpec {
+    name: "rare-process",
+    short: "rare-proc",
+    title: "Rare Process on Windows Host",
+    playbook: include_str!("../../assets/playbooks/rare-process.toml"),
+    pass: super::Pass::Own(detect),
+    wants: None,
+};
 
 pub(super) fn detect(store: &EventStore, cfg: &Config, start: i64) -> Vec<Alert> {
     let events = store.events();
@@ -76,7 +86,7 @@ pub(super) fn detect(store: &EventStore, cfg: &Config, start: i64) -> Vec<Alert>
             let day = start_of_day(e.time);
             let ratio = day_ratio.get(&day).copied().unwrap_or((0, 0, 1.0));
             let new_path = path_first.get(&triple.0).is_none_or(|&t| t >= e.time);
-            build(store, cfg, triple, trigger, ratio, new_path, hosts.get(&triple.0).map_or(0, Vec::len))
+            build(store, cfg, start, triple, trigger, ratio, (new_path, hosts.get(&triple.0).map_or(0, Vec::len)))
         })
         .collect()
 }
@@ -84,11 +94,11 @@ pub(super) fn detect(store: &EventStore, cfg: &Config, start: i64) -> Vec<Alert>
 fn build(
     store: &EventStore,
     cfg: &Config,
+    start: i64,
     t: Triple,
     trigger: u32,
     ratio: (i64, i64, f64),
-    new_path: bool,
-    host_count: usize,
+    (new_path, host_count): (bool, usize),
 ) -> Alert {
     let events = store.events();
     let e = &events[trigger as usize];
@@ -130,7 +140,7 @@ fn build(
         ("who".into(), account.to_string()),
         ("what".into(), format!("process {process}")),
         ("where".into(), format!("computer {computer}")),
-        ("when".into(), format!("{} (first seen)", format_rfc3339(e.time))),
+        ("when".into(), format!("{} (first seen)", super::profile::when(cfg, e))),
         ("hosts running it".into(), host_count.to_string()),
         (
             "day's engagement".into(),
@@ -142,15 +152,15 @@ fn build(
                 ratio.2 * 100.0
             ),
         ),
-        ("baseline".into(), cfg.describe(store)),
+        ("baseline".into(), cfg.describe_from(start)),
     ];
     let mut evidence =
-        vec![Evidence::new(trigger, "trigger", "trigger: first run of this process for the computer and account")];
-    evidence.extend(runs.iter().skip(1).take(20).map(|&i| Evidence::new(i, "later-runs", "later run")));
+        vec![Evidence::new(trigger, Pivot::Trigger, "trigger: first run of this process for the computer and account")];
+    evidence.extend(runs.iter().skip(1).take(20).map(|&i| Evidence::new(i, Pivot::LaterRuns, "later run")));
     let time = format_rfc3339(e.time);
     Alert {
-        id: alert_id("rare-process", &[account, computer, process, &time]),
-        detector: "rare-process",
+        id: alert_id(SPEC.name, &[account, computer, process, &time]),
+        detector: SPEC.name,
         title: "Rare Process on Windows Host".into(),
         severity,
         severity_reasons,
@@ -176,6 +186,7 @@ fn build(
             "distribution_1day": ratio.0,
             "distribution_7days": ratio.1,
             "ratio": ratio.2 * 100.0,
+            "off_hours": cfg.hours.off_hours(e.time),
         }),
     }
 }

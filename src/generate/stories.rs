@@ -83,6 +83,12 @@ pub(crate) fn gcp(b: &mut B<'_>) {
         at(g, &etl, t, &res),
         "first touch of its own service-account resource (story 2)",
     );
+    b.note(
+        Side,
+        "sensitive-operation",
+        at(g, &etl, t, gcp::Op::IamCreateSaKey.method()),
+        "a service-account key is in the sensitive-operation catalogue (story 2)",
+    );
 
     let tf = gcp::sa_email("terraform-runner");
     let bucket = gcp::bucket("nw-tf-state-replica");
@@ -136,6 +142,12 @@ pub(crate) fn azure(b: &mut B<'_>) {
         "new-api-call",
         at(a, &oliver, t, "Microsoft.Compute/virtualMachines/runCommand/action"),
         "first Run Command by oliver.grant (story 3)",
+    );
+    b.note(
+        Side,
+        "sensitive-operation",
+        at(a, &oliver, t, "Microsoft.Compute/virtualMachines/runCommand/action"),
+        "Run Command is in the sensitive-operation catalogue (story 3)",
     );
 
     let amir = format!("amir.haddad@{ORG}");
@@ -210,6 +222,7 @@ pub(crate) fn aws(b: &mut B<'_>) {
         b.call(w, t, &agent, aws::Op::GetSecretValue.code(), &arn, "us-east-1", None).fail = denied;
     }
     b.note(Incident, "api-burst", at(w, &agent, first, "GetSecretValue"), "CI role session that calls secretsmanager GetSecretValue 1-3 times an hour calls it 300 times in 45 minutes, walking through prod/* secrets (some AccessDenied)");
+    b.note(Side, "sensitive-operation", at(w, &agent, first, "GetSecretValue"), "a burst of secret reads (story 5)");
     // CloudTrail names the secret read (`requestParameters.secretId`): each prod secret the
     // session never read before is a first touch.
     for (arn, t) in first_of.iter().filter(|(arn, _)| arn.contains(":secret:prod/")) {

@@ -4,11 +4,13 @@
 //! reported), reading them in parallel (per file, and per newline-split chunk of a large JSON
 //! Lines file, per group of chunks of a native `.evtx` file), merging the workers' batches in a
 //! deterministic order, and progress. Formats are recognised per record by content in [`probe`];
-//! framing is [`frame`]'s job.
+//! framing is [`frame`]'s job. The last step, [`facts`], attaches the request details detectors
+//! asked for.
 
 pub mod batch;
 pub mod content;
 pub mod evtx;
+pub mod facts;
 pub mod fast;
 pub mod flex;
 pub mod frame;
@@ -406,7 +408,8 @@ pub fn load(inputs: &[Input], opts: &LoadOptions) -> (EventStore, LoadReport) {
     }
     let (events, strings, infos, tables) = merge(files, results, &mut report);
     report.events = events.len() as u64;
-    let store = EventStore::build(events, strings, infos).with_reader(Arc::new(raw::Reader::new(tables)));
+    let mut store = EventStore::build(events, strings, infos).with_reader(Arc::new(raw::Reader::new(tables)));
+    facts::attach(&mut store);
     report.seconds = started.elapsed().as_secs_f64();
     progress.done.store(true, Ordering::Relaxed);
     if let Some(h) = printer {

@@ -67,6 +67,18 @@ impl RecordReader for Reader {
         let slice = text.get(a..b).ok_or("the file changed since it was loaded")?;
         self.as_json(at, slice)
     }
+
+    /// A large gzip file is inflated once for all the records asked for, not once per record.
+    fn read_many(&self, file: &FileInfo, at: &[SourceRef]) -> Vec<Result<String, String>> {
+        match &file.origin {
+            Origin::Disk(p) if file.gzip && file.bytes >= stream::STREAM_FROM => {
+                let ranges: Vec<(u64, usize)> = at.iter().map(|a| (a.offset, a.len as usize)).collect();
+                let read = stream::gzip_read_many(p, &ranges);
+                read.into_iter().zip(at).map(|(r, a)| r.and_then(|b| self.as_json(a, &b))).collect()
+            }
+            _ => at.iter().map(|a| self.read(file, a)).collect(),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -140,3 +140,63 @@ pub fn gzip_read_at(path: &Path, offset: u64, len: usize) -> Result<Vec<u8>, Str
     dec.read_exact(&mut out).map_err(|_| "the file changed since it was loaded".to_string())?;
     Ok(out)
 }
+
+/// Several decompressed byte ranges of a gzip file read in one pass: `ranges` (offset, length)
+/// in ascending offset order (a range repeated is read once). One result per range, in order; a
+/// range past the end (the file changed) is an error and so is every one after it.
+pub fn gzip_read_many(path: &Path, ranges: &[(u64, usize)]) -> Vec<Result<Vec<u8>, String>> {
+    let changed = || Err("the file changed since it was loaded".to_string());
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => return ranges.iter().map(|_| Err(e.to_string())).collect(),
+    };
+    let mut dec = MultiGzDecoder::new(BufReader::with_capacity(1 << 20, file));
+    let mut at = 0u64;
+    let mut out = Vec::with_capacity(ranges.len());
+    let mut last: Option<(u64, usize, Vec<u8>)> = None;
+    for &(offset, len) in ranges {
+        if let Some((o, l, b)) = &last
+            && (*o, *l) == (offset, len)
+        {
+            out.push(Ok(b.clone()));
+            continue;
+        }
+        let Some(gap) = offset.checked_sub(at) else {
+            out.push(Err("ranges out of order".to_string()));
+            continue;
+        };
+        let skipped = std::io::copy(&mut (&mut dec).take(gap), &mut std::io::sink()).unwrap_or(0);
+        let mut buf = vec![0u8; len];
+        if skipped < gap || dec.read_exact(&mut buf).is_err() {
+            out.extend(std::iter::repeat_with(changed).take(ranges.len() - out.len()));
+            return out;
+        }
+        at = offset + len as u64;
+        last = Some((offset, len, buf.clone()));
+        out.push(Ok(buf));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    #[test]
+    fn many_ranges_in_one_pass_match_single_reads() {
+        let text: String = (0..5000).map(|i| format!("{{\"n\":{i}}}\n")).collect();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.json.gz");
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        enc.write_all(text.as_bytes()).unwrap();
+        std::fs::write(&path, enc.finish().unwrap()).unwrap();
+        let ranges = [(0u64, 7usize), (700, 9), (700, 9), (40_000, 10)];
+        let many = gzip_read_many(&path, &ranges);
+        for (r, got) in ranges.iter().zip(&many) {
+            assert_eq!(got.as_ref().unwrap(), &gzip_read_at(&path, r.0, r.1).unwrap());
+        }
+        let past = gzip_read_many(&path, &[(10, 3), (10_000_000, 3), (10_000_010, 3)]);
+        assert!(past[0].is_ok() && past[1].is_err() && past[2].is_err());
+    }
+}

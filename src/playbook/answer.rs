@@ -8,7 +8,8 @@
 use super::{EVIDENCE_PIVOTS, Step};
 use crate::activity::views::{IdKind, default_range, principal_days};
 use crate::detect::Alert;
-use crate::detect::profile::ip_known_before;
+use crate::detect::profile::ip_novelty;
+use crate::detect::render::novelty_text;
 use crate::model::{Event, Outcome, Sym};
 use crate::store::EventStore;
 use crate::time::{HOUR_US, format_rfc3339, start_of_day};
@@ -213,23 +214,28 @@ fn key_use(en: &Value, ev: &[u32], principals: &[String], shown: &dyn Fn(u64) ->
         .into_iter()
         .flatten()
         .filter(|ip| ip["seen_in"].as_array().is_some_and(|r| r.iter().any(|r| r == "key use")))
-        .map(|ip| format!("{} ({})", ip["ip"].as_str().unwrap_or("?"), known_word(ip["known"].as_bool())))
+        .map(|ip| {
+            format!(
+                "{} ({})",
+                ip["ip"].as_str().unwrap_or("?"),
+                novelty_text(ip["known"].as_bool(), ip["new_since"].as_str(), false)
+            )
+        })
         .collect();
     let from = if ips.is_empty() { String::new() } else { format!(", from {}", list(&ips)) };
     format!("{} by {} ({}){from}{}", plural(n, "use"), plural(by.len() as u64, "principal"), list(&by), shown(n))
 }
 
-fn known_word(known: Option<bool>) -> &'static str {
-    match known {
-        Some(true) => "known",
-        Some(false) => "new",
-        None => "?",
-    }
-}
-
 fn source_ips(alert: &Alert, store: &EventStore) -> StepAnswer {
     let positions: Vec<u32> = alert.evidence.iter().map(|e| e.event).filter(|&i| (i as usize) < store.len()).collect();
     let principal = store.lookup(&alert.principal).unwrap_or(Sym::EMPTY);
+    // "Known" means used in the baseline: the alert says where detection started.
+    let start = alert
+        .enrichment
+        .get("detection_start")
+        .and_then(Value::as_str)
+        .and_then(crate::time::parse_time)
+        .unwrap_or(alert.time);
     // The first evidence event from each address.
     let mut first: Vec<(Sym, u32)> = Vec::new();
     for &i in &positions {
@@ -245,14 +251,18 @@ fn source_ips(alert: &Alert, store: &EventStore) -> StepAnswer {
                 let roles: Vec<&str> =
                     ip["seen_in"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
                 let roles = if roles.is_empty() { String::new() } else { format!(", {}", roles.join(" + ")) };
-                format!("{} ({}{roles})", ip["ip"].as_str().unwrap_or("?"), known_word(ip["known"].as_bool()))
+                format!(
+                    "{} ({}{roles})",
+                    ip["ip"].as_str().unwrap_or("?"),
+                    novelty_text(ip["known"].as_bool(), ip["new_since"].as_str(), false)
+                )
             })
             .collect(),
         None => first
             .iter()
             .map(|&(ip, _)| {
-                let known = ip_known_before(store, principal, ip, alert.time);
-                format!("{} ({})", store.str(ip), known_word(Some(known)))
+                let (known, since) = ip_novelty(store, principal, ip, alert.time, start).fields();
+                format!("{} ({})", store.str(ip), novelty_text(Some(known), since.as_deref(), false))
             })
             .collect(),
     };

@@ -16,9 +16,16 @@ pub use answer::{StepAnswer, answer};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
-/// Pivots answered by the alert's evidence (`Evidence.pivot`).
-pub const EVIDENCE_PIVOTS: [&str; 9] =
-    ["trigger", "repeat", "other-keys", "iam-changes", "rotation", "key-use", "bucket-activity", "burst", "later-runs"];
+/// Pivots answered by the alert's evidence ([`crate::detect::Pivot`]).
+pub const EVIDENCE_PIVOTS: [&str; crate::detect::Pivot::ALL.len()] = {
+    let mut out = [""; crate::detect::Pivot::ALL.len()];
+    let mut i = 0;
+    while i < out.len() {
+        out[i] = crate::detect::Pivot::ALL[i].as_str();
+        i += 1;
+    }
+    out
+};
 
 /// Pivots answered from other data: enrichment, the principal's timeline, activity, facts.
 pub const DATA_PIVOTS: [&str; 5] = ["source-ips", "timeline", "activity", "baseline", "hosts"];
@@ -140,16 +147,6 @@ pub enum PlaybookError {
     },
 }
 
-/// The embedded playbooks, by detector.
-const BUILTIN: [(&str, &str); 6] = [
-    ("new-api-call", include_str!("../../assets/playbooks/new-api-call.toml")),
-    ("new-resource-access", include_str!("../../assets/playbooks/new-resource-access.toml")),
-    ("kms-key-created", include_str!("../../assets/playbooks/kms-key-created.toml")),
-    ("bucket-created", include_str!("../../assets/playbooks/bucket-created.toml")),
-    ("api-burst", include_str!("../../assets/playbooks/api-burst.toml")),
-    ("rare-process", include_str!("../../assets/playbooks/rare-process.toml")),
-];
-
 /// Parses and validates playbook text; `origin` names it in errors, `detector` is what it must be for.
 pub fn parse(text: &str, detector: &str, origin: &str) -> Result<Playbook, PlaybookError> {
     let pb: Playbook =
@@ -166,14 +163,14 @@ pub fn parse(text: &str, detector: &str, origin: &str) -> Result<Playbook, Playb
 
 /// The built-in playbook of a detector.
 pub fn builtin(detector: &str) -> Option<Playbook> {
-    let (_, text) = BUILTIN.iter().find(|(d, _)| *d == detector)?;
+    let text = crate::detect::spec(detector)?.playbook;
     // The embedded files are checked by the unit tests; a broken one reads as missing.
     parse(text, detector, &format!("built-in {detector}")).ok()
 }
 
 /// Every built-in playbook, in detector order.
 pub fn all_builtin() -> Vec<Playbook> {
-    BUILTIN.iter().filter_map(|(d, _)| builtin(d)).collect()
+    crate::detect::REGISTRY.iter().filter_map(|s| builtin(s.name)).collect()
 }
 
 /// The conventional folder for a user's playbooks: the platform config folder for trailwatch, then

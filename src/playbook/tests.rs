@@ -5,14 +5,15 @@ use crate::detect::DETECTORS;
 
 #[test]
 fn every_builtin_parses() {
-    for (detector, text) in BUILTIN {
+    for spec in crate::detect::REGISTRY {
+        let (detector, text) = (spec.name, spec.playbook);
         let pb = parse(text, detector, detector).unwrap_or_else(|e| panic!("{detector}: {e}"));
         assert!(!pb.why.trim().is_empty(), "{detector}: empty why");
         assert!(pb.investigate.len() >= 4, "{detector}: too few investigation steps");
         assert!(pb.resolve.len() >= 3, "{detector}: too few resolution steps");
         assert!(pb.resolve.iter().all(|s| s.pivot.is_none()), "{detector}: resolution steps take no pivot");
     }
-    assert_eq!(all_builtin().len(), BUILTIN.len());
+    assert_eq!(all_builtin().len(), crate::detect::REGISTRY.len());
 }
 
 #[test]

@@ -3,7 +3,7 @@
 
 use super::{
     ActivityRow, AlertInfo, EventRow, FileRow, MAX_STEP_EVENTS, MAX_TIMELINE, Mitre, Progress, Report, ReportContext,
-    StepReport, Timeline, enrich,
+    StepReport, Timeline,
 };
 use crate::activity::views::{DayRow, IdKind, default_range, principal_days};
 use crate::case::Case;
@@ -47,7 +47,7 @@ pub fn build_with_files(
     files: &[FileRow],
 ) -> Report {
     let marks: HashMap<u32, (&str, &str)> =
-        alert.evidence.iter().rev().map(|e| (e.event, (e.pivot, e.why.as_str()))).collect();
+        alert.evidence.iter().rev().map(|e| (e.event, (e.pivot.as_str(), e.why.as_str()))).collect();
     let row = |i: u32| event_row(store, i, &marks);
     let mut warnings = Vec::new();
     if alert.evidence.iter().any(|e| e.event as usize >= store.len()) {
@@ -73,7 +73,7 @@ pub fn build_with_files(
         alert: alert_info(alert),
         alert_json: alert.to_json(store),
         facts: alert.facts.clone(),
-        enrichment: enrich::details(&alert.enrichment),
+        enrichment: crate::detect::render::details(&alert.enrichment),
         case: case.cloned(),
         playbook_title: playbook.title.clone(),
         playbook_why: playbook.why.trim().to_string(),

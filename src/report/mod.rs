@@ -9,7 +9,6 @@
 //! the [`Report`] and escaped by each renderer for its format.
 
 mod build;
-mod enrich;
 mod html;
 mod json;
 mod markdown;
@@ -142,14 +141,8 @@ impl Mitre {
     }
 }
 
-/// One labelled piece of enrichment, made readable.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Detail {
-    /// What it is (`key use`, `source IPs`).
-    pub label: String,
-    /// One line per item.
-    pub lines: Vec<String>,
-}
+/// One labelled piece of enrichment, made readable (rendered by [`crate::detect::render`]).
+pub use crate::detect::render::Detail;
 
 /// An event as a report lists it.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]

@@ -255,7 +255,7 @@ impl App {
         let pb = cx.cases.playbook(a.detector)?.clone();
         let case = cx.cases.case(alert).cloned();
         let ctx = ReportContext {
-            detect_settings: crate::session::describe(&cx.store, &cx.opts.detect),
+            detect_settings: crate::session::describe(&cx.store, &cx.opts.detect, cx.now),
             ..ReportContext::default()
         };
         let dir = cx.opts.report_dir.clone().unwrap_or_else(|| PathBuf::from("."));

@@ -23,7 +23,7 @@ pub fn loaded() -> (EventStore, LoadReport, Vec<Alert>) {
         .map(|(name, text)| Input::Memory { name: name.into(), bytes: text.into_bytes().into() })
         .collect();
     let (store, report) = ingest::load(&inputs, &LoadOptions::default());
-    let alerts = crate::detect::run(&store, &Config { learn: DAY_US, ..Config::default() });
+    let alerts = crate::detect::run(&store, &Config { learn: DAY_US, ..Config::default() }, crate::time::wall_now_us());
     (store, report, alerts)
 }
 

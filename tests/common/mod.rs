@@ -118,7 +118,7 @@ pub fn scan_lines(
 ) -> (EventStore, Vec<trailwatch::detect::Alert>, tempfile::TempDir) {
     let (store, report, dir) = load_bytes("timeline.jsonl", lines.join("\n").as_bytes());
     assert_eq!(report.skipped, 0, "crafted records must all read: {:?}", report.skips);
-    let alerts = trailwatch::detect::run(&store, cfg);
+    let alerts = trailwatch::detect::run(&store, cfg, trailwatch::time::wall_now_us());
     (store, alerts, dir)
 }
 

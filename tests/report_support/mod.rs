@@ -155,7 +155,7 @@ pub fn scenario() -> Scenario {
     let (store, report) = ingest::load(&inputs, &LoadOptions::default());
     assert_eq!(report.skipped, 0, "{:?}", report.skips);
     let cfg = Config::default();
-    let alerts = detect::run(&store, &cfg);
+    let alerts = detect::run(&store, &cfg, trailwatch::time::wall_now_us());
     Scenario { dir, files, store, cfg, alerts }
 }
 

@@ -20,7 +20,7 @@ pub fn loaded() -> (EventStore, LoadReport, Vec<Alert>) {
         .map(|(name, text)| Input::Memory { name: name.into(), bytes: text.into_bytes().into() })
         .collect();
     let (store, report) = ingest::load(&inputs, &LoadOptions::default());
-    let alerts = trailwatch::detect::run(&store, &config());
+    let alerts = trailwatch::detect::run(&store, &config(), trailwatch::time::wall_now_us());
     (store, report, alerts)
 }
 

@@ -18,7 +18,14 @@ fn fixture_raises_every_kind_of_alert() {
     detectors.dedup();
     assert_eq!(
         detectors,
-        vec!["bucket-created", "kms-key-created", "new-api-call", "new-resource-access", "rare-process"]
+        vec![
+            "bucket-created",
+            "kms-key-created",
+            "new-api-call",
+            "new-resource-access",
+            "rare-process",
+            "sensitive-operation"
+        ]
     );
     assert!(cx.alerts.iter().any(|a| a.principal == fixture::HOSTILE_PRINCIPAL));
     assert_eq!(cx.report.skipped, 1);
@@ -51,10 +58,10 @@ fn filters_by_severity_detector_and_status() {
     q.update(Action::CycleDetector, &mut cx);
     assert_eq!(q.detector, Some("new-api-call"));
     assert!(q.rows.iter().all(|&i| cx.alerts[i].detector == "new-api-call"));
-    for _ in 0..5 {
+    for _ in 0..6 {
         q.update(Action::CycleDetector, &mut cx);
     }
-    assert_eq!(q.detector, None, "five detectors present, then all again");
+    assert_eq!(q.detector, None, "six detectors present, then all again");
 
     let first = q.selected().unwrap();
     assert_eq!(q.update(Action::SetStatus(Status::Resolved), &mut cx), Some(Effect::SaveCase { alert: first }));

@@ -67,7 +67,7 @@ impl QueueView<'_> {
             .iter()
             .filter_map(|d| {
                 let n = cx.alerts.iter().filter(|a| a.detector == *d).count();
-                (n > 0).then(|| format!("{d} {n}"))
+                (n > 0).then(|| format!("{} {n}", short_detector(d)))
             })
             .collect();
         let detectors = match (cx.store.is_empty(), by_detector.is_empty()) {
@@ -193,13 +193,5 @@ fn short_skip(_cx: &Ctx, s: &crate::ingest::Skip) -> String {
 
 /// A detector name in at most 9 columns, for narrow terminals.
 pub fn short_detector(d: &str) -> &'static str {
-    match d {
-        "new-api-call" => "new-api",
-        "new-resource-access" => "new-res",
-        "kms-key-created" => "kms-key",
-        "bucket-created" => "bucket",
-        "api-burst" => "burst",
-        "rare-process" => "rare-proc",
-        _ => "other",
-    }
+    crate::detect::spec(d).map_or("other", |s| s.short)
 }

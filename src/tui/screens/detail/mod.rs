@@ -6,7 +6,6 @@
 //! Enter on an evidence event opens the timeline there. The summary text is built in
 //! [`view::summary_lines`] at layout time because wrapping needs the width. No IO here.
 
-mod enrich;
 pub mod view;
 
 use crate::case::Status;

@@ -15,7 +15,10 @@ fn summary_has_every_section() {
     {
         assert!(text.iter().any(|t| t == section), "missing {section}");
     }
-    assert!(text.iter().any(|t| t.contains("203.0.113.9 (NEW)")), "source IPs rendered readably: {text:#?}");
+    assert!(
+        text.iter().any(|t| t.contains("203.0.113.9 (new for the principal")),
+        "source IPs rendered readably: {text:#?}"
+    );
     assert!(text.iter().all(|t| t.chars().count() <= 55), "wrapped to the pane");
 }
 

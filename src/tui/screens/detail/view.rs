@@ -4,7 +4,7 @@
 //! [`summary_lines`] builds the summary text (playbook, facts, severity reasons, enrichment,
 //! MITRE) escaped and wrapped; the widget only reads state and context.
 
-use super::{DetailState, Pane, enrich};
+use super::{DetailState, Pane};
 use crate::time::format_short;
 use crate::tui::context::Ctx;
 use crate::tui::widgets::{clip, pane, raw_pane, safe};
@@ -79,8 +79,16 @@ pub fn summary_lines(cx: &Ctx, alert: usize, width: usize) -> Vec<Line<'static>>
         out.extend(labelled(0, &safe(k), &safe(v), width, label));
     }
     section(&mut out, "ENRICHMENT");
-    for (indent, k, v) in enrich::render(&a.enrichment) {
-        out.extend(labelled(indent * 2, &safe(&k), &safe(&v), width, label));
+    for d in crate::detect::render::details(&a.enrichment) {
+        match d.lines.as_slice() {
+            [one] => out.extend(labelled(0, &safe(&d.label), &safe(one), width, label)),
+            many => {
+                out.extend(labelled(0, &safe(&d.label), "", width, label));
+                for l in many {
+                    out.extend(labelled(2, "", &format!("• {}", safe(l)), width, label));
+                }
+            }
+        }
     }
     section(&mut out, "MITRE ATT&CK");
     let mitre = if a.mitre.is_empty() { "none mapped".to_string() } else { a.mitre.join(", ") };
@@ -164,7 +172,7 @@ impl DetailView<'_> {
                 let mut cells = vec![
                     Cell::from(Span::styled(mark, theme.mark())),
                     Cell::from(time),
-                    Cell::from(Span::styled(ev.pivot, theme.dim())),
+                    Cell::from(Span::styled(ev.pivot.as_str(), theme.dim())),
                     Cell::from(what),
                 ];
                 if wide {

@@ -1,9 +1,33 @@
-//! Turning a detector's enrichment JSON into labelled lines a person reads: key use as counts and
-//! names, IPs marked new or known, event lists as one line per event. Unknown keys fall back to a
-//! generic rendering, so a new detector field still shows. Text stays raw (renderers escape).
+//! The one renderer of alert facts: a detector's enrichment turned into labelled lines a person
+//! reads — key use as counts and names, IPs marked new or known, event lists as one line per
+//! event. The TUI detail, the reports and the playbook answers all use it, so a fact reads the same
+//! everywhere. Unknown keys fall back to a generic rendering, so a new detector field still shows.
+//! Pure: JSON in, text out; text stays raw (whoever draws it escapes it). Imports no view.
 
-use super::Detail;
+use serde::Serialize;
 use serde_json::Value;
+
+/// One labelled piece of enrichment, made readable.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Detail {
+    /// What it is (`key use`, `source IPs`).
+    pub label: String,
+    /// One line per item.
+    pub lines: Vec<String>,
+}
+
+/// A source address's novelty to the principal, worded the same everywhere: `known` (used in
+/// the baseline), `new since <time>` (first used after the baseline, before the alert), `new`,
+/// or `?`; `long` adds "for the principal" to the new forms.
+pub fn novelty_text(known: Option<bool>, new_since: Option<&str>, long: bool) -> String {
+    let who = if long { " for the principal" } else { "" };
+    match (known, new_since) {
+        (Some(true), _) => "known".into(),
+        (Some(false), Some(t)) => format!("new since {t}{who}"),
+        (Some(false), None) => format!("new{who}"),
+        (None, _) => "?".into(),
+    }
+}
 
 /// Readable details of an alert's enrichment, in the detector's order.
 pub fn details(enrichment: &Value) -> Vec<Detail> {
@@ -16,12 +40,13 @@ pub fn details(enrichment: &Value) -> Vec<Detail> {
     let mut out = Vec::new();
     for (k, v) in obj {
         let lines = match k.as_str() {
-            "source_ip_new" => continue,
+            "source_ip_new" | "source_ip_new_since" => continue,
             "source_ip" => {
-                let mark = match obj.get("source_ip_new").and_then(Value::as_bool) {
-                    Some(true) => " (new for the principal)",
-                    Some(false) => " (known)",
-                    None => "",
+                let known = obj.get("source_ip_new").and_then(Value::as_bool).map(|new| !new);
+                let since = obj.get("source_ip_new_since").and_then(Value::as_str);
+                let mark = match known {
+                    Some(_) => format!(" ({})", novelty_text(known, since, true)),
+                    None => String::new(),
                 };
                 vec![format!("{}{mark}", scalar(v))]
             }
@@ -77,11 +102,7 @@ fn source_ips(v: &Value) -> Vec<String> {
     };
     ips.iter()
         .map(|ip| {
-            let known = match ip["known"].as_bool() {
-                Some(true) => "known",
-                Some(false) => "new for the principal",
-                None => "?",
-            };
+            let known = novelty_text(ip["known"].as_bool(), ip["new_since"].as_str(), true);
             let roles: Vec<String> = ip["seen_in"].as_array().into_iter().flatten().map(scalar).collect();
             let seen = if roles.is_empty() { String::new() } else { format!("; seen in {}", roles.join(", ")) };
             format!("{} ({known}{seen})", scalar(&ip["ip"]))
