@@ -162,8 +162,16 @@ pub fn describe(store: &EventStore, e: &Event) -> String {
     s.trim().to_string()
 }
 
-/// Writes events in the chosen format.
-pub fn write_events(out: &mut dyn Write, store: &EventStore, positions: &[u32], format: EventFormat) -> io::Result<()> {
+/// Writes events in the chosen format. The table cuts long values to its columns only when
+/// `fit` (a person reading a terminal); piped or redirected, every value is written whole.
+pub fn write_events(
+    out: &mut dyn Write,
+    store: &EventStore,
+    positions: &[u32],
+    format: EventFormat,
+    fit: bool,
+) -> io::Result<()> {
+    let cut = |s: &str, max: usize| if fit { text::clip(s, max) } else { text::escape(s).into_owned() };
     let events = store.events();
     match format {
         EventFormat::Jsonl => {
@@ -219,7 +227,7 @@ pub fn write_events(out: &mut dyn Write, store: &EventStore, positions: &[u32], 
             for &i in positions {
                 let e = &events[i as usize];
                 let outcome = if e.outcome == crate::model::Outcome::Failure {
-                    format!("FAILED {} ", text::clip(store.str(e.status), 30))
+                    format!("FAILED {} ", cut(store.str(e.status), 30))
                 } else {
                     String::new()
                 };
@@ -228,12 +236,12 @@ pub fn write_events(out: &mut dyn Write, store: &EventStore, positions: &[u32], 
                     "{:<19}  {:<7}  {:<36}  {:<28}  {:<40}  {:<15}  {}{}",
                     format_short(e.time),
                     e.cloud.as_str(),
-                    text::clip(store.str(e.principal), 36),
-                    text::clip(store.str(e.service), 28),
-                    text::clip(store.str(e.operation), 40),
-                    text::clip(store.str(e.source_ip), 15),
+                    cut(store.str(e.principal), 36),
+                    cut(store.str(e.service), 28),
+                    cut(store.str(e.operation), 40),
+                    cut(store.str(e.source_ip), 15),
                     outcome,
-                    text::clip(store.str(e.resource), 80),
+                    cut(store.str(e.resource), 80),
                 )?;
             }
         }

@@ -53,6 +53,88 @@ pub fn clip(s: &str, max: usize) -> String {
     out
 }
 
+/// Escapes, then shortens to at most `max` characters by cutting the middle: the start says
+/// where a path lives, the end which thing it is. A path keeps its first segment and as many
+/// whole trailing segments as fit (`projects/…/cryptoKeys/k/cryptoKeyVersions/1`).
+pub fn clip_middle(s: &str, max: usize) -> String {
+    let e = escape(s);
+    let chars: Vec<char> = e.chars().collect();
+    if chars.len() <= max {
+        return e.into_owned();
+    }
+    if max < 5 {
+        return clip(s, max);
+    }
+    let sep = if e.matches('\\').count() > e.matches('/').count() { '\\' } else { '/' };
+    let segments: Vec<&str> = e.split(sep).collect();
+    if segments.len() > 2 {
+        // Whole trailing segments after `prefix`, as many as fit.
+        let fill = |prefix: String| {
+            let mut tail: Vec<&str> = Vec::new();
+            let mut used = prefix.chars().count();
+            let mut kept = 0;
+            for seg in segments[1..].iter().rev() {
+                let n = seg.chars().count() + usize::from(!tail.is_empty());
+                if used + n > max {
+                    break;
+                }
+                used += n;
+                kept += n;
+                tail.push(seg);
+            }
+            tail.reverse();
+            (kept, format!("{prefix}{}", tail.join(&sep.to_string())))
+        };
+        // With the first segment (where it lives), unless dropping it keeps much more of the end.
+        let (with_head, a) = fill(format!("{}{sep}…{sep}", segments[0]));
+        let (without, b) = fill(format!("…{sep}"));
+        match (with_head, without) {
+            (0, 0) => {}
+            (h, w) if 5 * h >= 3 * w => return a,
+            _ => return b,
+        }
+    }
+    let keep = max - 1;
+    let head = keep * 2 / 5;
+    let tail = keep - head;
+    let mut out: String = chars[..head].iter().collect();
+    out.push('…');
+    out.extend(&chars[chars.len() - tail..]);
+    out
+}
+
+/// An operation name with the boilerplate that does not tell operations apart folded away:
+/// GCP's `google.`/`cloud.` prefixes, API versions and service interfaces
+/// (`google.cloud.kms.v1.KeyManagementService.Decrypt` → `kms.Decrypt`), Azure's `Microsoft.`
+/// provider prefix. Names without such parts are returned as they are.
+pub fn short_operation(op: &str) -> Cow<'_, str> {
+    if let Some(rest) = op.strip_prefix("Microsoft.").or_else(|| op.strip_prefix("MICROSOFT.")) {
+        return Cow::Borrowed(rest);
+    }
+    let Some(rest) = op.strip_prefix("google.") else {
+        return Cow::Borrowed(op);
+    };
+    let parts: Vec<&str> = rest.split('.').collect();
+    let Some((method, path)) = parts.split_last() else {
+        return Cow::Borrowed(op);
+    };
+    let is_version = |p: &str| {
+        p.strip_prefix('v').is_some_and(|v| {
+            let digits = v.trim_start_matches(|c: char| c.is_ascii_digit());
+            digits.len() < v.len() && (digits.is_empty() || digits.starts_with("alpha") || digits.starts_with("beta"))
+        })
+    };
+    let is_interface = |p: &str| {
+        let p = p.trim_end_matches(|c: char| c.is_ascii_digit()).trim_end_matches('V');
+        p.ends_with("Service") || p.ends_with("Manager")
+    };
+    let service = path.iter().copied().find(|p| *p != "cloud" && !is_version(p) && !is_interface(p));
+    match service {
+        Some(svc) if !method.is_empty() => Cow::Owned(format!("{svc}.{method}")),
+        _ => Cow::Borrowed(op),
+    }
+}
+
 /// Rewrites the unsafe non-ASCII characters of serialised JSON (DEL, C1 controls, bidi
 /// overrides, zero-width characters) as `\u` escapes, so JSON output is safe on a terminal and
 /// still means the same. serde_json already escapes C0 controls inside strings, and outside
@@ -120,6 +202,54 @@ pub fn markdown(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn operations_keep_what_tells_them_apart() {
+        for (long, short) in [
+            ("google.cloud.kms.v1.KeyManagementService.Decrypt", "kms.Decrypt"),
+            ("google.cloud.kms.v1.KeyManagementService.Encrypt", "kms.Encrypt"),
+            ("google.iam.admin.v1.CreateServiceAccountKey", "iam.CreateServiceAccountKey"),
+            ("google.logging.v2.ConfigServiceV2.DeleteSink", "logging.DeleteSink"),
+            (
+                "google.cloud.secretmanager.v1.SecretManagerService.AccessSecretVersion",
+                "secretmanager.AccessSecretVersion",
+            ),
+            ("google.cloud.bigquery.v2.JobService.InsertJob", "bigquery.InsertJob"),
+            ("google.container.v1beta1.ClusterManager.CreateCluster", "container.CreateCluster"),
+            ("storage.objects.get", "storage.objects.get"),
+            ("SetIamPolicy", "SetIamPolicy"),
+            ("Microsoft.Compute/virtualMachines/write", "Compute/virtualMachines/write"),
+            ("MICROSOFT.KEYVAULT/VAULTS/SECRETS/READ", "KEYVAULT/VAULTS/SECRETS/READ"),
+            ("Decrypt", "Decrypt"),
+            ("google.", "google."),
+        ] {
+            assert_eq!(short_operation(long), short, "{long}");
+        }
+    }
+
+    #[test]
+    fn middle_clipping_keeps_both_ends() {
+        let key = "projects/nw-prod-data/locations/europe-west1/keyRings/exports/cryptoKeys/tmp-export-key/cryptoKeyVersions/1";
+        let c = clip_middle(key, 60);
+        assert_eq!(c, "projects/…/cryptoKeys/tmp-export-key/cryptoKeyVersions/1");
+        assert!(c.chars().count() <= 60);
+        assert_eq!(clip_middle("short", 60), "short");
+        assert_eq!(
+            clip_middle(r"C:\Program Files\Google\Chrome\Application\chrome.exe", 30),
+            r"C:\…\Application\chrome.exe"
+        );
+        // Without useful path segments, characters are cut from the middle.
+        let c = clip_middle("arn:aws:iam::111122223333:role/a-very-long-role-name-for-the-ci-pipeline", 30);
+        assert_eq!(c.chars().count(), 30);
+        assert!(c.starts_with("arn:aws:iam") && c.ends_with("ci-pipeline"), "{c}");
+        // Escaping comes first: a control character cannot survive.
+        assert!(!clip_middle("a\x1b[2J/b/c/d/eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee\x1b", 20).contains('\x1b'));
+        // Short of room, the end is kept rather than the first segment.
+        assert_eq!(clip_middle(key, 23), "…/cryptoKeyVersions/1");
+        for max in 0..12 {
+            assert!(clip_middle(key, max).chars().count() <= max.max(1), "{max}");
+        }
+    }
 
     #[test]
     fn escapes_terminal_sequences() {

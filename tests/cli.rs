@@ -216,6 +216,23 @@ fn table_output_escapes_control_characters() {
 }
 
 #[test]
+fn a_piped_table_keeps_every_value_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("long.jsonl");
+    let resource = format!("projects/p/locations/global/keyRings/r/cryptoKeys/{}/cryptoKeyVersions/1", "k".repeat(120));
+    let op = "google.cloud.kms.v1.KeyManagementService.AsymmetricDecrypt";
+    std::fs::write(
+        &p,
+        common::rec::gcp("2024-03-06T09:00:00Z", "a@x.com", "cloudkms.googleapis.com", op, &resource, "1.2.3.4", 0),
+    )
+    .unwrap();
+    let out = tw(&["events", &p.display().to_string(), "-q", "--format", "table"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains(&resource) && text.contains(op), "stdout is not a terminal: nothing is cut\n{text}");
+    assert!(!text.contains('…'));
+}
+
+#[test]
 fn report_for_an_alert_and_for_all() {
     let out = tw(&["scan", &path(""), "--format", "jsonl", "-q", "--detectors", "kms-key-created"]);
     let id = jsonl(&out)[0]["id"].as_str().unwrap().to_string();

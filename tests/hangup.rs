@@ -105,7 +105,8 @@ impl Session {
     /// Waits until the alert queue is on screen.
     fn wait_for_queue(&mut self) {
         let deadline = Instant::now() + Duration::from_secs(120);
-        while !self.drawn().contains("34/34") {
+        // The queue's frame, drawn once loading and detection are over.
+        while !self.drawn().contains("┏ alerts") {
             if let Some(status) = self.child.try_wait().unwrap() {
                 panic!("trailwatch ended early ({status}): {}", self.drawn());
             }

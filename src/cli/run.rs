@@ -113,7 +113,8 @@ fn run_events(a: EventsArgs) -> Result<i32> {
     if a.principal.is_some() && positions.is_empty() && !a.load.quiet {
         eprintln!("trailwatch: no events for that principal in that range");
     }
-    write_stdout(|out| output::write_events(out, store, &positions, a.format))?;
+    let fit = std::io::stdout().is_terminal();
+    write_stdout(|out| output::write_events(out, store, &positions, a.format, fit))?;
     Ok(strict_status(&a.load, &s.report))
 }
 

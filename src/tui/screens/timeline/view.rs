@@ -7,6 +7,7 @@
 use super::filter::{EVIDENCE, FIRST_SEEN, TRIGGER};
 use super::{Focus, TimelineState};
 use crate::model::Outcome;
+use crate::text::{clip_middle, short_operation};
 use crate::time::{format_day, format_short, start_of_day};
 use crate::tui::context::Ctx;
 use crate::tui::effect::Subject;
@@ -181,6 +182,19 @@ impl TimelineView<'_> {
         let by_principal = matches!(st.subject, Subject::Principal(_));
         let query = Query::new(&st.filters.query);
         let h = usize::from(area.height.saturating_sub(3));
+        let widths = [
+            Constraint::Length(1),
+            Constraint::Length(14),
+            Constraint::Length(1),
+            Constraint::Fill(2),
+            Constraint::Fill(3),
+            Constraint::Fill(3),
+            Constraint::Length(15),
+        ];
+        // The columns as the table will lay them out: long operations and resources are cut to
+        // fit, resources in the middle, so both ends of a path stay in view.
+        let cols = Layout::horizontal(widths).spacing(1).split(block.inner(area));
+        let (who_w, op_w, res_w) = (usize::from(cols[3].width), usize::from(cols[4].width), usize::from(cols[5].width));
         let rows: Vec<Row> = st
             .cursor
             .window(h)
@@ -206,10 +220,18 @@ impl TimelineView<'_> {
                     Cell::from(Span::styled(mark, theme.mark())),
                     Cell::from(format_short(e.time).get(5..).unwrap_or("").to_string()),
                     Cell::from(Span::styled(if failed { "✗" } else { " " }, theme.failure())),
-                    Cell::from(highlight(clip(cx.s(who), 60), query.as_ref(), Style::new(), hl)),
-                    Cell::from(highlight(clip(cx.s(e.operation), 80), query.as_ref(), Style::new(), hl)),
+                    Cell::from(highlight(clip(cx.s(who), who_w.max(1)), query.as_ref(), Style::new(), hl)),
                     Cell::from(highlight(
-                        clip(&crate::output::acted_on(cx.s(e.resource), cx.s(e.target), cx.s(e.process), ""), 120),
+                        clip(&short_operation(cx.s(e.operation)), op_w.max(1)),
+                        query.as_ref(),
+                        Style::new(),
+                        hl,
+                    )),
+                    Cell::from(highlight(
+                        clip_middle(
+                            &crate::output::acted_on(cx.s(e.resource), cx.s(e.target), cx.s(e.process), ""),
+                            res_w.max(1),
+                        ),
                         query.as_ref(),
                         Style::new(),
                         hl,
@@ -220,15 +242,6 @@ impl TimelineView<'_> {
                 if i == st.cursor.sel { row.style(theme.selected(focused)) } else { row }
             })
             .collect();
-        let widths = [
-            Constraint::Length(1),
-            Constraint::Length(14),
-            Constraint::Length(1),
-            Constraint::Fill(2),
-            Constraint::Fill(3),
-            Constraint::Fill(3),
-            Constraint::Length(15),
-        ];
         let header = [
             "",
             "TIME (UTC)",
