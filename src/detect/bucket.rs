@@ -9,7 +9,7 @@
 
 use super::profile::{history_before, ip_novelty};
 use super::score::Score;
-use super::{Alert, Config, Evidence, Pivot, alert_id, positions};
+use super::{Alert, Config, Evidence, Pivot, positions};
 use crate::model::{Cloud, Event, Outcome, RequestFacts, Sym};
 use crate::store::EventStore;
 use crate::time::format_rfc3339;
@@ -157,17 +157,10 @@ fn build(store: &EventStore, cfg: &Config, start: i64, trigger: u32) -> Alert {
     let mut evidence = vec![Evidence::new(trigger, Pivot::Trigger, "trigger: the bucket creation")];
     evidence
         .extend(later.iter().take(30).map(|&i| Evidence::new(i, Pivot::BucketActivity, "activity in the new bucket")));
-    let t = format_rfc3339(e.time);
+    let base = Alert::base(SPEC.name, e, principal, "Cloud Storage Bucket Created".into(), &[&bucket]);
     Alert {
-        id: alert_id(SPEC.name, &[&principal, e.cloud.as_str(), &bucket, &t]),
-        detector: SPEC.name,
-        title: "Cloud Storage Bucket Created".into(),
         severity,
         severity_reasons,
-        time: e.time,
-        cloud: e.cloud,
-        principal,
-        principal_kind: e.principal_kind,
         key: vec![("bucket".into(), bucket.clone())],
         summary,
         evidence,
@@ -186,5 +179,6 @@ fn build(store: &EventStore, cfg: &Config, start: i64, trigger: u32) -> Alert {
             "later_principals": writers,
             "in_learning_period": e.time < start,
         }),
+        ..base
     }
 }

@@ -10,7 +10,7 @@
 
 use super::profile::{history_before, ip_novelty};
 use super::score::{Score, is_destructive, is_iam_change, is_key_op, mitre_for};
-use super::{Alert, Config, Evidence, Pivot, alert_id};
+use super::{Alert, Config, Evidence, Pivot};
 use crate::model::{Cloud, Event, Outcome, PrincipalKind, Sym};
 use crate::store::EventStore;
 use crate::time::format_rfc3339;
@@ -236,27 +236,8 @@ fn build(store: &EventStore, cfg: &Config, start: i64, p: Pending) -> Alert {
         "off_hours": cfg.hours.off_hours(e.time),
     });
     let key_parts: Vec<&str> = key.iter().map(|(_, v)| v.as_str()).collect();
-    let mut id_parts = vec![principal.as_str(), e.cloud.as_str()];
-    id_parts.extend(key_parts);
-    let t = format_rfc3339(e.time);
-    id_parts.push(&t);
-    Alert {
-        id: alert_id(p.detector, &id_parts),
-        detector: p.detector,
-        title: title(p.detector, e.cloud),
-        severity,
-        severity_reasons,
-        time: e.time,
-        cloud: e.cloud,
-        principal,
-        principal_kind: e.principal_kind,
-        key,
-        summary,
-        evidence,
-        mitre,
-        facts,
-        enrichment,
-    }
+    let base = Alert::base(p.detector, e, principal, title(p.detector, e.cloud), &key_parts);
+    Alert { severity, severity_reasons, key, summary, evidence, mitre, facts, enrichment, ..base }
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@
 
 use super::profile::{Novelty, history_before, ip_novelty};
 use super::score::Score;
-use super::{Alert, Config, Evidence, Pivot, alert_id, positions};
+use super::{Alert, Config, Evidence, Pivot, positions};
 use crate::model::{Cloud, Event, Outcome, RequestFacts, Sym};
 use crate::store::EventStore;
 use crate::time::{DAY_US, format_rfc3339};
@@ -352,22 +352,16 @@ fn build(store: &EventStore, cfg: &Config, start: i64, trigger: u32, creations: 
         "source_ips": ip_list,
         "in_learning_period": e.time < start,
     });
-    let t = format_rfc3339(e.time);
+    let base = Alert::base(SPEC.name, e, principal, "New Cloud KMS Key Created".into(), &[&key.name]);
     Alert {
-        id: alert_id(SPEC.name, &[&principal, e.cloud.as_str(), &key.name, &t]),
-        detector: SPEC.name,
-        title: "New Cloud KMS Key Created".into(),
         severity,
         severity_reasons,
-        time: e.time,
-        cloud: e.cloud,
-        principal,
-        principal_kind: e.principal_kind,
         key: vec![("key".into(), key.name.clone())],
         summary,
         evidence,
         mitre,
         facts,
         enrichment,
+        ..base
     }
 }

@@ -213,6 +213,33 @@ pub struct Alert {
 }
 
 impl Alert {
+    /// The parts every detector fills the same way, from the trigger event `e`: the id (the
+    /// detector, the principal, the cloud, `key_parts` and the event's time), time, cloud and who.
+    /// The detector sets the rest with `..Alert::base(…)`.
+    pub fn base(detector: &'static str, e: &Event, principal: String, title: String, key_parts: &[&str]) -> Alert {
+        let t = format_rfc3339(e.time);
+        let mut parts = vec![principal.as_str(), e.cloud.as_str()];
+        parts.extend_from_slice(key_parts);
+        parts.push(&t);
+        Alert {
+            id: alert_id(detector, &parts),
+            detector,
+            title,
+            severity: Severity::Low,
+            severity_reasons: Vec::new(),
+            time: e.time,
+            cloud: e.cloud,
+            principal,
+            principal_kind: e.principal_kind,
+            key: Vec::new(),
+            summary: String::new(),
+            evidence: Vec::new(),
+            mitre: Vec::new(),
+            facts: Vec::new(),
+            enrichment: Value::Null,
+        }
+    }
+
     /// The trigger event's position in the store.
     pub fn trigger(&self) -> u32 {
         self.evidence.first().map_or(0, |e| e.event)

@@ -13,7 +13,7 @@
 pub mod catalogue;
 
 use super::profile::{history_before, ip_novelty};
-use super::{Alert, Config, Evidence, Pivot, Severity, alert_id};
+use super::{Alert, Config, Evidence, Pivot, Severity};
 use crate::model::{Cloud, Outcome, Sym};
 use crate::store::EventStore;
 use crate::time::format_rfc3339;
@@ -300,22 +300,17 @@ fn build(store: &EventStore, cfg: &Config, start: i64, f: Found) -> Alert {
     if !resource.is_empty() {
         key.push(("resource".into(), resource.to_string()));
     }
-    let t = format_rfc3339(e.time);
+    let title = format!("Sensitive Operation: {}", entry.title);
+    let base = Alert::base(SPEC.name, e, principal, title, &[entry.id.as_str(), resource]);
     Alert {
-        id: alert_id(SPEC.name, &[&principal, e.cloud.as_str(), &entry.id, resource, &t]),
-        detector: SPEC.name,
-        title: format!("Sensitive Operation: {}", entry.title),
         severity,
         severity_reasons,
-        time: e.time,
-        cloud: e.cloud,
-        principal,
-        principal_kind: e.principal_kind,
         key,
         summary,
         evidence,
         mitre: vec![catalogue().entry[ix].technique.as_str()],
         facts,
         enrichment,
+        ..base
     }
 }
