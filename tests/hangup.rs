@@ -204,3 +204,22 @@ fn sighup_with_the_terminal_still_there_restores_it_and_ends() {
     let after = String::from_utf8_lossy(&s.screen.lock().unwrap()[before..]).into_owned();
     assert!(after.contains("\x1b[?1049l"), "the main screen is back: {after:?}");
 }
+
+#[test]
+fn every_report_at_once_is_never_poured_onto_a_terminal() {
+    let err = tempfile::NamedTempFile::new().unwrap();
+    let guard = SPAWNING.lock().unwrap();
+    let (master, slave) = openpty();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_trailwatch"))
+        .args(["report", "--all", "-q", concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/gcp-audit")])
+        .stdin(Stdio::null())
+        .stdout(Stdio::from(slave))
+        .stderr(Stdio::from(err.reopen().unwrap()))
+        .spawn()
+        .unwrap();
+    drop(guard);
+    let status = child.wait().unwrap();
+    drop(master);
+    let msg = std::fs::read_to_string(err.path()).unwrap();
+    assert!(!status.success() && msg.contains("-o DIR/"), "{status} {msg}");
+}

@@ -51,7 +51,7 @@ fn kms_report_contains_what_it_promises() {
         "| other keys within 24 h | 1 |",
         "198.51.100.7 (new for the principal; seen in key use)",
         "[T1098](https://attack.mitre.org/techniques/T1098/)",
-        "| Case | investigating · analyst ",
+        "| Case | investigating · owned by ",
         "| Progress | 1 of ",
     ] {
         assert!(md.contains(want), "markdown lacks {want:?}\n{md}");

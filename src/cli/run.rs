@@ -160,6 +160,10 @@ fn run_hunt(a: RareProcessArgs) -> Result<i32> {
 fn run_report(a: ReportArgs) -> Result<i32> {
     use crate::case::CaseStore;
     use crate::report::{self, Destination, Format, ReportContext};
+    if a.all && a.output.is_none() && std::io::stdout().is_terminal() {
+        // Every alert's report at once is megabytes: never poured onto a terminal.
+        bail!("--all writes a report per alert: give -o DIR/ (one file each) or -o FILE, or redirect stdout");
+    }
     let cfg = a.detect.config();
     let s = open_session(&a.load, Some(&cfg))?;
     let format = a.format.or_else(|| a.output.as_deref().and_then(Format::from_path)).unwrap_or_default();

@@ -79,7 +79,7 @@ fn write_report(r: &Report, w: &mut dyn Write) -> io::Result<()> {
     match &r.case {
         Some(c) => {
             let case = format!(
-                "{} · analyst {} · opened {} · updated {}",
+                "{} · owned by {} · opened {} · updated {}",
                 c.status.label(),
                 md(&c.analyst),
                 md(&c.created),
@@ -246,13 +246,22 @@ fn write_activity_files(r: &Report, w: &mut dyn Write) -> io::Result<()> {
     }
     writeln!(w, "\n## Input files")?;
     header(w, &["File", "SHA-256", "Bytes", "Records", "Events", "Skipped", "Ignored", "Evidence"])?;
-    for f in &r.files {
+    let table = super::FileTable::of(&r.files);
+    for f in &table.shown {
         let sha = f.sha256.clone().unwrap_or_else(|| format!("unreadable: {}", f.error.as_deref().unwrap_or("?")));
         let counts = [f.bytes, f.records, f.events, f.skipped, f.ignored].map(|n| n.to_string());
         let mut cells = vec![md(&f.name), md(&sha)];
         cells.extend(counts);
         cells.push(if f.holds_evidence { "yes".into() } else { String::new() });
         row(w, &cells)?;
+    }
+    if let Some(rest) = &table.rest {
+        writeln!(
+            w,
+            "\n{} other file(s) without evidence or skipped records: {} bytes, {} records, {} events. \
+             SHA-256 of their `sha256sum` list (load order): `{}`; the JSON report lists each.",
+            rest.files, rest.bytes, rest.records, rest.events, rest.sha256
+        )?;
     }
     writeln!(w, "\n## About this report\n")?;
     writeln!(w, "- Detection settings: {}", md(&r.detect_settings))?;

@@ -25,6 +25,7 @@ use crate::case::Case;
 use crate::time::DAY_US;
 use serde::Serialize;
 use serde_json::Value;
+use sha2::{Digest, Sha256};
 use std::path::Path;
 
 /// trailwatch's version, for [`ReportContext::version`].
@@ -276,6 +277,57 @@ pub struct FileRow {
     pub holds_evidence: bool,
 }
 
+/// The input files a person reads one by one (those holding evidence or problems) and one line
+/// for all the others, so a report over thousands of files stays readable.
+pub struct FileTable<'a> {
+    /// Files listed row by row.
+    pub shown: Vec<&'a FileRow>,
+    /// The others, summarised.
+    pub rest: Option<RestOfFiles>,
+}
+
+/// Files of a load summarised as one line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RestOfFiles {
+    /// How many.
+    pub files: usize,
+    /// Their bytes, records and events.
+    pub bytes: u64,
+    /// Records found.
+    pub records: u64,
+    /// Events loaded.
+    pub events: u64,
+    /// SHA-256 of their checksum list as `sha256sum` prints it (`<hash>  <name>` lines, load
+    /// order): one value that pins every one of them.
+    pub sha256: String,
+}
+
+/// Files listed one by one when no more than this many.
+const FILES_LISTED: usize = 20;
+
+impl FileTable<'_> {
+    /// Splits `files`: all of them when few, else those with evidence, skips or no checksum.
+    pub fn of(files: &[FileRow]) -> FileTable<'_> {
+        if files.len() <= FILES_LISTED {
+            return FileTable { shown: files.iter().collect(), rest: None };
+        }
+        let notable = |f: &FileRow| f.holds_evidence || f.skipped > 0 || f.sha256.is_none();
+        let (shown, rest): (Vec<&FileRow>, Vec<&FileRow>) = files.iter().partition(|f| notable(f));
+        let mut manifest = Sha256::new();
+        for f in &rest {
+            manifest.update(format!("{}  {}\n", f.sha256.as_deref().unwrap_or_default(), f.name));
+        }
+        let rest = (!rest.is_empty()).then(|| RestOfFiles {
+            files: rest.len(),
+            bytes: rest.iter().map(|f| f.bytes).sum(),
+            records: rest.iter().map(|f| f.records).sum(),
+            events: rest.iter().map(|f| f.events).sum(),
+            sha256: manifest.finalize().iter().map(|b| format!("{b:02x}")).collect(),
+        });
+        FileTable { shown, rest }
+    }
+}
+
 /// Steps ticked out of the playbook's steps.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Progress {
@@ -326,4 +378,47 @@ pub struct Report {
     pub generated_at: String,
     /// Problems met while building (unreadable files, missing events).
     pub warnings: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(i: usize) -> FileRow {
+        FileRow {
+            name: format!("logs/{i:04}.json.gz"),
+            sha256: Some(format!("{i:064x}")),
+            bytes: 100,
+            records: 10,
+            events: 9,
+            ignored: 1,
+            ..FileRow::default()
+        }
+    }
+
+    #[test]
+    fn many_files_list_the_notable_ones_and_pin_the_rest_with_one_hash() {
+        let few: Vec<FileRow> = (0..FILES_LISTED).map(file).collect();
+        let t = FileTable::of(&few);
+        assert_eq!((t.shown.len(), t.rest), (FILES_LISTED, None), "a few files are all listed");
+
+        let mut many: Vec<FileRow> = (0..3000).map(file).collect();
+        many[7].holds_evidence = true;
+        many[99].skipped = 2;
+        many[1234].sha256 = None;
+        let t = FileTable::of(&many);
+        let shown: Vec<&str> = t.shown.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(shown, ["logs/0007.json.gz", "logs/0099.json.gz", "logs/1234.json.gz"]);
+        let rest = t.rest.expect("the others are summarised");
+        assert_eq!((rest.files, rest.bytes, rest.records, rest.events), (2997, 299_700, 29_970, 26_973));
+        // The hash is `sha256sum`'s list of the others, hashed: reproducible with the tools.
+        let list: String = many
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| ![7, 99, 1234].contains(i))
+            .map(|(_, f)| format!("{}  {}\n", f.sha256.as_deref().unwrap(), f.name))
+            .collect();
+        let want: String = Sha256::digest(list.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(rest.sha256, want);
+    }
 }
