@@ -11,6 +11,7 @@ pub mod cli;
 pub mod demo;
 pub mod detect;
 pub mod generate;
+pub mod incident;
 pub mod ingest;
 pub mod model;
 pub mod output;

@@ -40,8 +40,11 @@ pub struct Session {
     pub store: EventStore,
     /// What was read, skipped and ignored.
     pub report: LoadReport,
-    /// The alerts, newest first (empty when the session was opened without detection).
+    /// The alerts, newest first (empty when the session was opened without detection), each
+    /// stamped with its incident.
     pub alerts: Vec<Alert>,
+    /// The alerts grouped into incidents, most severe first.
+    pub incidents: Vec<crate::incident::Incident>,
     /// The wall clock when the session opened (µs): read once, so every check of a plausible
     /// date in this session agrees.
     pub clock: i64,
@@ -62,10 +65,11 @@ impl Session {
             p.done.store(true, Ordering::Relaxed);
         }
         let started = std::time::Instant::now();
-        let alerts = detect.map(|cfg| detect::run(&store, cfg, clock)).unwrap_or_default();
+        let mut alerts = detect.map(|cfg| detect::run(&store, cfg, clock)).unwrap_or_default();
+        let incidents = detect.map(|cfg| crate::incident::group(&mut alerts, cfg.incident_window)).unwrap_or_default();
         let detect_seconds = started.elapsed().as_secs_f64();
         let now = store.anchor_span(clock).map_or(0, |(_, last)| last);
-        Session { store, report, alerts, clock, now, detect_seconds }
+        Session { store, report, alerts, incidents, clock, now, detect_seconds }
     }
 
     /// The detection settings in one line, or [`NO_EVENTS`] when nothing was loaded (there is

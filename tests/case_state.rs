@@ -25,6 +25,7 @@ fn alert(id: &str) -> Alert {
         mitre: Vec::new(),
         facts: Vec::new(),
         enrichment: serde_json::Value::Null,
+        incident: None,
     }
 }
 

@@ -350,3 +350,20 @@ fn the_investigator_without_a_terminal_writes_no_escape_codes() {
     assert!(!err.contains('\x1b'), "{err:?}");
     assert!(err.starts_with("trailwatch: error: the investigator needs a terminal"), "{err:?}");
 }
+
+#[test]
+fn scan_gives_each_alert_a_stable_incident() {
+    let run = || jsonl(&tw(&["scan", &path(""), "--format", "jsonl", "-q"]));
+    let (first, second) = (run(), run());
+    let incidents: Vec<&str> =
+        first.iter().map(|a| a["incident"].as_str().expect("every alert has an incident")).collect();
+    assert!(incidents.iter().all(|i| i.starts_with("inc-")));
+    let distinct: std::collections::BTreeSet<&str> = incidents.iter().copied().collect();
+    assert!(distinct.len() < first.len(), "some alerts share an incident");
+    assert_eq!(first, second, "ids and incidents are the same on every run");
+    // A zero window groups by shared evidence only: at least as many incidents.
+    let evidence_only = jsonl(&tw(&["scan", &path(""), "--format", "jsonl", "-q", "--incident-window", "0m"]));
+    let n: std::collections::BTreeSet<String> =
+        evidence_only.iter().map(|a| a["incident"].as_str().unwrap().to_string()).collect();
+    assert!(n.len() >= distinct.len());
+}

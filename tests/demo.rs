@@ -168,3 +168,24 @@ fn the_report_of_every_demo_alert_holds_what_it_promises() {
         assert!(!html.contains("<script"), "{}", a.id);
     }
 }
+
+#[test]
+fn the_demo_alerts_tell_a_dozen_stories_at_most() {
+    let (mut alerts, _) = demo_alerts();
+    let incidents = trailwatch::incident::group(&mut alerts, Config::default().incident_window);
+    assert!(
+        incidents.len() <= 12 && incidents.len() < alerts.len() / 2,
+        "{} incidents of {} alerts",
+        incidents.len(),
+        alerts.len()
+    );
+    // Each planted story's alerts stay together: one incident per principal's story.
+    let kms = alerts
+        .iter()
+        .filter(|a| a.detector == "kms-key-created" && a.severity == trailwatch::detect::Severity::Critical);
+    for a in kms {
+        let inc = incidents.iter().find(|i| Some(&i.id) == a.incident.as_ref()).unwrap();
+        assert!(inc.alerts.len() > 1, "the key creation comes with the calls around it");
+        assert_eq!(inc.severity, trailwatch::detect::Severity::Critical);
+    }
+}

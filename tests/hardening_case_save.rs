@@ -61,6 +61,7 @@ fn failed_saves_mid_session_show_an_error_and_keep_the_old_file() {
     let cases = dir.path().join("cases");
     let now = store.span().unwrap().1;
     let mut app = App::new(Arc::new(store), report, alerts, options(dir.path()), now);
+    app.press(key('i')); // every alert: a status is one alert's
     let id = app.context().alerts[selected(&app)].id.clone();
     app.press(key('2'));
     let msg = app.message().unwrap_or_default().to_string();

@@ -185,6 +185,7 @@ fn cases_are_saved_at_once_and_read_back() {
     let store = Arc::new(store);
     let now = store.span().unwrap().1;
     let mut app = App::new(store.clone(), report.clone(), alerts.clone(), options(dir.path()), now);
+    app.press(key('i')); // every alert: a status is one alert's
     let a = selected(&app);
     let id = app.context().alerts[a].id.clone();
     assert_eq!(app.handle_key(key('2')), Some(Effect::SaveCase { alert: a }));

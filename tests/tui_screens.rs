@@ -222,3 +222,13 @@ fn windows_timeline_rows_show_the_process() {
     // A long path is cut in the middle: the drive and the program's name stay.
     assert!(t.contains("C:\\…\\Application\\chrome.exe"), "{t}");
 }
+
+#[test]
+fn incident_list_and_one_incident_at_100x30_and_80x24() {
+    let (mut app, _d) = app_on_incidents();
+    insta::assert_snapshot!("incident_list", render(&mut app, 100, 30).backend());
+    app.press(code(KeyCode::Enter));
+    insta::assert_snapshot!("incident_view_80x24", render(&mut app, 80, 24).backend());
+    let t = text(&render(&mut app, 100, 30));
+    assert!(t.contains("alert(s) in order (Esc: incidents)"), "{t}");
+}

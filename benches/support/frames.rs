@@ -104,6 +104,7 @@ pub fn synthetic(n: usize, principals: usize) -> (EventStore, Alert) {
         mitre: vec![],
         facts: vec![],
         enrichment: json!({}),
+        incident: None,
     };
     (store, alert)
 }

@@ -279,6 +279,10 @@ pub struct DetectArgs {
     /// …and this absolute floor.
     #[arg(long, default_value_t = 100)]
     pub burst_min: u64,
+    /// Alerts of one principal at most this far apart form one incident (e.g. 2h, 30m; 0m: only
+    /// alerts sharing evidence are grouped).
+    #[arg(long, value_parser = duration, default_value = "2h")]
+    pub incident_window: i64,
 }
 
 impl DetectArgs {
@@ -297,6 +301,7 @@ impl DetectArgs {
             },
             burst_min: self.burst_min,
             burst_factor: self.burst_factor,
+            incident_window: self.incident_window,
         }
     }
 }

@@ -122,7 +122,13 @@ fn run_scan(a: ScanArgs) -> Result<i32> {
     let cfg = a.detect.config();
     let s = open_session(&a.load, Some(&cfg))?;
     if !a.load.quiet {
-        eprintln!("trailwatch: {} alert(s) in {:.2} s; {}", s.alerts.len(), s.detect_seconds, s.describe(&cfg));
+        eprintln!(
+            "trailwatch: {} alert(s) in {} incident(s), {:.2} s; {}",
+            s.alerts.len(),
+            s.incidents.len(),
+            s.detect_seconds,
+            s.describe(&cfg)
+        );
     }
     write_stdout(|out| write_alerts(out, &s.store, &s.alerts, a.format))?;
     Ok(strict_status(&a.load, &s.report))

@@ -188,5 +188,6 @@ fn build(
             "failures": failures,
             "off_hours": cfg.hours.off_hours(e.time),
         }),
+        incident: None,
     }
 }

@@ -45,6 +45,8 @@ pub struct Config {
     pub burst_min: u64,
     /// …and this multiple of the principal's own mean hourly count for the call.
     pub burst_factor: f64,
+    /// Alerts of one principal this close (µs) form one incident.
+    pub incident_window: i64,
 }
 
 impl Default for Config {
@@ -57,6 +59,7 @@ impl Default for Config {
             hours: BusinessHours::default(),
             burst_min: 100,
             burst_factor: 10.0,
+            incident_window: crate::incident::DEFAULT_WINDOW,
         }
     }
 }
@@ -210,6 +213,8 @@ pub struct Alert {
     pub facts: Vec<(String, String)>,
     /// Detector-specific enrichment (key use, IAM changes, rotation, IPs …).
     pub enrichment: Value,
+    /// The incident it belongs to, once alerts are grouped ([`crate::incident::group`]).
+    pub incident: Option<String>,
 }
 
 impl Alert {
@@ -237,6 +242,7 @@ impl Alert {
             mitre: Vec::new(),
             facts: Vec::new(),
             enrichment: Value::Null,
+            incident: None,
         }
     }
 
@@ -281,6 +287,7 @@ impl Alert {
             "mitre": self.mitre,
             "facts": facts,
             "enrichment": self.enrichment,
+            "incident": self.incident,
         })
     }
 }

@@ -188,5 +188,6 @@ fn build(
             "ratio": ratio.2 * 100.0,
             "off_hours": cfg.hours.off_hours(e.time),
         }),
+        incident: None,
     }
 }

@@ -29,16 +29,21 @@ pub fn write_alerts(out: &mut dyn Write, store: &EventStore, alerts: &[Alert], f
 
 /// Alerts as aligned columns.
 pub fn write_alert_table(out: &mut dyn Write, alerts: &[Alert]) -> io::Result<()> {
-    writeln!(out, "{:<8}  {:<19}  {:<19}  {:<40}  {:<16}  SUMMARY", "SEVERITY", "TIME", "DETECTOR", "PRINCIPAL", "ID")?;
+    writeln!(
+        out,
+        "{:<8}  {:<19}  {:<19}  {:<40}  {:<16}  {:<16}  SUMMARY",
+        "SEVERITY", "TIME", "DETECTOR", "PRINCIPAL", "ID", "INCIDENT"
+    )?;
     for a in alerts {
         writeln!(
             out,
-            "{:<8}  {:<19}  {:<19}  {:<40}  {:<16}  {}",
+            "{:<8}  {:<19}  {:<19}  {:<40}  {:<16}  {:<16}  {}",
             a.severity.as_str(),
             crate::time::format_short(a.time),
             a.detector,
             clip(&a.principal, 40),
             a.id,
+            a.incident.as_deref().unwrap_or("-"),
             clip(&a.summary, 160)
         )?;
     }

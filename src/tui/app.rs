@@ -11,7 +11,7 @@
 
 use super::TuiOptions;
 use super::cases::Cases;
-use super::context::{Ctx, RawCache};
+use super::context::Ctx;
 use super::effect::{Effect, Open};
 use super::keymap::{GLOBAL_KEYS, Global, lookup};
 use super::screens::{Screen, ScreenKind, activity, alerts, checklist, detail, export, help, timeline};
@@ -77,17 +77,7 @@ impl App {
         cases: Cases,
     ) -> App {
         let message = cases.problems.first().map(|p| Message::error(p.clone()));
-        let cx = Ctx {
-            store,
-            alerts,
-            report,
-            opts,
-            now,
-            theme: Theme::from_env(),
-            cases,
-            raw: RawCache::default(),
-            bell: Default::default(),
-        };
+        let cx = Ctx::new(store, report, alerts, opts, now, Theme::from_env(), cases);
         let queue = alerts::QueueState::new(&cx);
         let mut app = App {
             cx,
@@ -225,6 +215,13 @@ impl App {
             Effect::SaveCase { alert } => {
                 if let Err(e) = self.cx.cases.save(alert) {
                     self.message = Some(Message::error(format!("case not saved: {e}")));
+                }
+            }
+            Effect::SaveCases { alerts } => {
+                for alert in alerts {
+                    if let Err(e) = self.cx.cases.save(alert) {
+                        self.message = Some(Message::error(format!("case not saved: {e}")));
+                    }
                 }
             }
             Effect::Export { alert, format } => {
@@ -418,6 +415,7 @@ mod tests {
     #[test]
     fn prepare_reads_the_raw_record_the_screen_shows() {
         let (mut app, _d) = app();
+        app.press(key('i')); // every alert: Enter opens a detail
         app.press(code(KeyCode::Enter));
         let Some(Screen::Detail(d)) = app.top() else { panic!("detail expected") };
         let e = d.selected_event(&app.cx).unwrap();

@@ -20,8 +20,8 @@ pub struct Cases {
     pub analyst: String,
     /// Problems met while opening the folder or reading cases, for the status bar.
     pub problems: Vec<String>,
-    /// The last status change, to undo: the alert and its status before.
-    last_change: Option<(usize, Status)>,
+    /// The last status change, to undo: each alert it changed and its status before.
+    last_change: Vec<(usize, Status)>,
     /// What the last status change or undo did, for the status bar (taken once).
     note: Option<String>,
 }
@@ -62,7 +62,7 @@ impl Cases {
             playbooks,
             analyst: CaseStore::analyst(),
             problems: Vec::new(),
-            last_change: None,
+            last_change: Vec::new(),
             note: None,
         }
     }
@@ -90,23 +90,49 @@ impl Cases {
         if before == status || !self.case_mut(alerts, alert).is_some_and(|c| c.set_status(status)) {
             return false;
         }
-        self.last_change = Some((alert, before));
+        self.last_change = vec![(alert, before)];
         self.note = Some(format!("{}: {} → {} (u undoes)", alerts[alert].title, before.label(), status.label()));
         true
     }
 
-    /// Puts back the status the last change replaced; returns the alert whose case changed.
-    pub fn undo_status(&mut self, alerts: &[Alert]) -> Option<usize> {
-        let Some((alert, before)) = self.last_change.take() else {
-            self.note = Some("no status change to undo".into());
-            return None;
-        };
-        let now = self.status(alert);
-        if !self.case_mut(alerts, alert).is_some_and(|c| c.set_status(before)) {
+    /// Sets the status of several alerts (an incident's) as one change, undone as one;
+    /// returns the alerts whose case changed.
+    pub fn set_status_many(&mut self, alerts: &[Alert], which: &[usize], status: Status) -> Option<Vec<usize>> {
+        let mut changed = Vec::new();
+        for &a in which {
+            let before = self.status(a);
+            if before != status && self.case_mut(alerts, a).is_some_and(|c| c.set_status(status)) {
+                changed.push((a, before));
+            }
+        }
+        if changed.is_empty() {
             return None;
         }
-        self.note = Some(format!("undone: {} is {} again (was {})", alerts[alert].title, before.label(), now.label()));
-        Some(alert)
+        self.note = Some(format!("{} alert(s) of the incident → {} (u undoes)", changed.len(), status.label()));
+        let saved = changed.iter().map(|(a, _)| *a).collect();
+        self.last_change = changed;
+        Some(saved)
+    }
+
+    /// Puts back the statuses the last change replaced; returns the alerts whose case changed.
+    pub fn undo_status(&mut self, alerts: &[Alert]) -> Option<Vec<usize>> {
+        let changes = std::mem::take(&mut self.last_change);
+        if changes.is_empty() {
+            self.note = Some("no status change to undo".into());
+            return None;
+        }
+        let mut undone = Vec::new();
+        for &(alert, before) in &changes {
+            let now = self.status(alert);
+            if self.case_mut(alerts, alert).is_some_and(|c| c.set_status(before)) {
+                undone.push(alert);
+                self.note = Some(match changes.len() {
+                    1 => format!("undone: {} is {} again (was {})", alerts[alert].title, before.label(), now.label()),
+                    n => format!("undone: {n} alerts are back to their earlier status"),
+                });
+            }
+        }
+        (!undone.is_empty()).then_some(undone)
     }
 
     /// What the last status change or undo did, once.

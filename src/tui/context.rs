@@ -11,6 +11,7 @@ use super::cases::Cases;
 use super::theme::Theme;
 use super::work::Bell;
 use crate::detect::Alert;
+use crate::incident::Incident;
 use crate::ingest::LoadReport;
 use crate::model::{Event, Sym};
 use crate::store::EventStore;
@@ -22,6 +23,10 @@ pub struct Ctx {
     pub store: Arc<EventStore>,
     /// The alerts, in the detectors' order (newest first); screens refer to them by index.
     pub alerts: Vec<Alert>,
+    /// The alerts grouped into incidents, most severe first.
+    pub incidents: Vec<Incident>,
+    /// Per alert, its incident's index in `incidents`.
+    pub incident_of: Vec<usize>,
     /// What the load read and skipped.
     pub report: LoadReport,
     /// How the app was started.
@@ -39,6 +44,39 @@ pub struct Ctx {
 }
 
 impl Ctx {
+    /// The context of a session: the alerts are grouped into incidents with the window of
+    /// `opts.detect`.
+    pub fn new(
+        store: Arc<EventStore>,
+        report: LoadReport,
+        mut alerts: Vec<Alert>,
+        opts: TuiOptions,
+        now: i64,
+        theme: Theme,
+        cases: Cases,
+    ) -> Ctx {
+        let incidents = crate::incident::group(&mut alerts, opts.detect.incident_window);
+        let mut incident_of = vec![0; alerts.len()];
+        for (k, inc) in incidents.iter().enumerate() {
+            for &a in &inc.alerts {
+                incident_of[a] = k;
+            }
+        }
+        Ctx {
+            store,
+            alerts,
+            incidents,
+            incident_of,
+            report,
+            opts,
+            now,
+            theme,
+            cases,
+            raw: RawCache::default(),
+            bell: Default::default(),
+        }
+    }
+
     /// An event by store position.
     pub fn event(&self, i: u32) -> Option<&Event> {
         self.store.events().get(i as usize)

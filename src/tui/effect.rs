@@ -110,6 +110,11 @@ pub enum Effect {
         /// Alert index.
         alert: usize,
     },
+    /// Save several alerts' cases (an incident's status).
+    SaveCases {
+        /// Alert indices.
+        alerts: Vec<usize>,
+    },
     /// Write an alert's report.
     Export {
         /// Alert index.
@@ -124,6 +129,6 @@ pub enum Effect {
 impl Effect {
     /// Whether the loop (not the app) runs this effect.
     pub fn is_io(&self) -> bool {
-        matches!(self, Effect::Quit | Effect::SaveCase { .. } | Effect::Export { .. })
+        matches!(self, Effect::Quit | Effect::SaveCase { .. } | Effect::SaveCases { .. } | Effect::Export { .. })
     }
 }

@@ -5,7 +5,7 @@
 pub mod fixture;
 
 use super::cases::Cases;
-use super::context::{Ctx, RawCache};
+use super::context::Ctx;
 use super::theme::Theme;
 use super::{App, TuiOptions};
 use crate::detect::{Alert, Config};
@@ -44,17 +44,7 @@ pub fn ctx() -> Ctx {
     let now = store.span().map_or(0, |s| s.1);
     let cases = Cases::in_memory(&alerts);
     let opts = TuiOptions { title: "fixture".into(), ..TuiOptions::default() };
-    Ctx {
-        store: Arc::new(store),
-        alerts,
-        report,
-        opts,
-        now,
-        theme: Theme { color: true },
-        cases,
-        raw: RawCache::default(),
-        bell: Default::default(),
-    }
+    Ctx::new(Arc::new(store), report, alerts, opts, now, Theme { color: true }, cases)
 }
 
 /// The app over the fixture with cases and reports in a temp folder.

@@ -40,8 +40,17 @@ pub fn options(dir: &std::path::Path) -> TuiOptions {
     }
 }
 
-/// The app over the fixture, 100×30, colours on; cases and reports in a temp folder.
+/// The app over the fixture, 100×30, colours on; cases and reports in a temp folder. The queue
+/// shows every alert (`i` from the incident list it opens on), as the alert-level flows expect;
+/// [`app_on_incidents`] keeps the incident list.
 pub fn app() -> (App, tempfile::TempDir) {
+    let (mut app, dir) = app_on_incidents();
+    app.press(key('i'));
+    (app, dir)
+}
+
+/// The app as it opens: the queue lists incidents.
+pub fn app_on_incidents() -> (App, tempfile::TempDir) {
     app_with(|_| {})
 }
 

@@ -27,6 +27,17 @@ pub enum Sort {
     Time,
 }
 
+/// What the queue lists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Grouping {
+    /// One row per incident (its most prominent alert stands for it).
+    Incidents,
+    /// Every alert.
+    Alerts,
+    /// The alerts of one incident (index into [`Ctx::incidents`]), earliest first: its story.
+    Incident(usize),
+}
+
 /// What the queue can be asked to do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Action {
@@ -62,6 +73,10 @@ pub enum Action {
     UndoStatus,
     /// Show or hide the list of skipped records.
     ToggleSkips,
+    /// Switch between the incident list and every alert.
+    ToggleGrouping,
+    /// Back from one incident's alerts to the incident list.
+    CloseIncident,
 }
 
 /// The queue's keys.
@@ -82,6 +97,7 @@ pub const KEYS: &[Binding<Action>] = &[
     bind_quiet(&[Key::Char('4')], Action::SetStatus(Status::FalsePositive), "mark false positive"),
     bind(&[Key::Char('u')], Action::UndoStatus, "undo the last status change", "undo"),
     bind_quiet(&[Key::Char('w')], Action::ToggleSkips, "show / hide the skipped records"),
+    bind(&[Key::Char('i')], Action::ToggleGrouping, "incidents / every alert", "incidents"),
 ];
 
 /// The queue's state.
@@ -103,6 +119,8 @@ pub struct QueueState {
     pub search: LineInput,
     /// The list of skipped records is open.
     pub show_skips: bool,
+    /// Incidents, every alert, or one incident's alerts.
+    pub grouping: Grouping,
 }
 
 impl QueueState {
@@ -117,6 +135,7 @@ impl QueueState {
             status: None,
             search: LineInput::default(),
             show_skips: false,
+            grouping: Grouping::Incidents,
         };
         q.refresh(cx);
         q
@@ -133,6 +152,9 @@ impl QueueState {
         if key.code == KeyCode::Esc && !self.search.text.is_empty() {
             return Some(Action::ClearSearch);
         }
+        if key.code == KeyCode::Esc && matches!(self.grouping, Grouping::Incident(_)) {
+            return Some(Action::CloseIncident);
+        }
         lookup(KEYS, key).or_else(|| lookup(NAV_KEYS, key).map(Action::Nav))
     }
 
@@ -147,7 +169,36 @@ impl QueueState {
         let open = |o: fn(usize) -> Open| sel.map(|a| Effect::Open(o(a)));
         match action {
             Action::Nav(n) => self.cursor.nav(n),
-            Action::OpenDetail => return open(|alert| Open::Detail { alert }),
+            Action::OpenDetail => {
+                // An incident of several alerts opens as its alerts, in the order they happened.
+                if let (Grouping::Incidents, Some(a)) = (self.grouping, sel) {
+                    let k = cx.incident_of[a];
+                    if cx.incidents[k].alerts.len() > 1 {
+                        self.grouping = Grouping::Incident(k);
+                        self.refresh(cx);
+                        self.cursor.select(0);
+                        return None;
+                    }
+                }
+                return open(|alert| Open::Detail { alert });
+            }
+            Action::ToggleGrouping => {
+                self.grouping = match self.grouping {
+                    Grouping::Alerts => Grouping::Incidents,
+                    _ => Grouping::Alerts,
+                };
+                self.refresh(cx);
+            }
+            Action::CloseIncident => {
+                let back_to = sel;
+                self.grouping = Grouping::Incidents;
+                self.refresh(cx);
+                if let Some(pos) =
+                    back_to.and_then(|a| self.rows.iter().position(|&r| cx.incident_of[r] == cx.incident_of[a]))
+                {
+                    self.cursor.select(pos);
+                }
+            }
             Action::OpenActivity => return open(|alert| Open::Activity { alert }),
             Action::OpenChecklist => return open(|alert| Open::Checklist { alert }),
             Action::Export => return open(|alert| Open::Export { alert }),
@@ -191,8 +242,19 @@ impl QueueState {
                     self.cursor.select(0);
                 }
             }
-            Action::SetStatus(s) => return sel.and_then(|a| set_status(cx, a, s)),
-            Action::UndoStatus => return cx.cases.undo_status(&cx.alerts).map(|alert| Effect::SaveCase { alert }),
+            Action::SetStatus(s) => {
+                let a = sel?;
+                // On the incident list a status is the incident's: every one of its alerts.
+                if self.grouping == Grouping::Incidents {
+                    let members = cx.incidents[cx.incident_of[a]].alerts.clone();
+                    return cx
+                        .cases
+                        .set_status_many(&cx.alerts, &members, s)
+                        .map(|alerts| Effect::SaveCases { alerts });
+                }
+                return set_status(cx, a, s);
+            }
+            Action::UndoStatus => return cx.cases.undo_status(&cx.alerts).map(|alerts| Effect::SaveCases { alerts }),
             Action::ToggleSkips => self.show_skips = !self.show_skips && !cx.report.skips.is_empty(),
         }
         None
@@ -227,7 +289,23 @@ impl QueueState {
                 rows.sort_by(|(a, sa), (b, sb)| sb.cmp(sa).then(alerts[*b].time.cmp(&alerts[*a].time)).then(a.cmp(b)))
             }
         }
-        self.rows = rows.into_iter().map(|(i, _)| i).collect();
+        self.rows = match self.grouping {
+            Grouping::Alerts => rows.into_iter().map(|(i, _)| i).collect(),
+            Grouping::Incident(k) => {
+                let mut story: Vec<usize> =
+                    rows.into_iter().map(|(i, _)| i).filter(|&i| cx.incident_of[i] == k).collect();
+                story.sort_by_key(|&i| (alerts[i].time, i));
+                story
+            }
+            // The first row of each incident in the chosen order stands for it.
+            Grouping::Incidents => {
+                let mut seen = vec![false; cx.incidents.len()];
+                rows.into_iter()
+                    .map(|(i, _)| i)
+                    .filter(|&i| !std::mem::replace(&mut seen[cx.incident_of[i]], true))
+                    .collect()
+            }
+        };
         self.cursor.set_len(self.rows.len());
         if let Some(pos) = keep.and_then(|k| self.rows.iter().position(|r| *r == k)) {
             self.cursor.select(pos);

@@ -5,9 +5,47 @@ use super::*;
 use crate::tui::testkit::{code, ctx, fixture, key};
 use crossterm::event::KeyCode;
 
+/// The queue over every alert (the flat list: filters and keys act on single alerts).
 fn queue() -> (QueueState, Ctx) {
-    let cx = ctx();
-    (QueueState::new(&cx), cx)
+    let mut cx = ctx();
+    let mut q = QueueState::new(&cx);
+    assert_eq!(q.grouping, Grouping::Incidents, "incidents by default");
+    q.update(Action::ToggleGrouping, &mut cx);
+    (q, cx)
+}
+
+#[test]
+fn incidents_list_open_into_their_story_and_share_a_status() {
+    let mut cx = ctx();
+    let mut q = QueueState::new(&cx);
+    assert_eq!(q.rows.len(), cx.incidents.len(), "one row per incident");
+    assert!(cx.incidents.len() < cx.alerts.len());
+    let pos =
+        q.rows.iter().position(|&a| cx.incidents[cx.incident_of[a]].alerts.len() > 1).expect("a grouped incident");
+    q.cursor.select(pos);
+    let k = cx.incident_of[q.selected().unwrap()];
+    // Enter opens the incident: its alerts, earliest first.
+    assert_eq!(q.update(Action::OpenDetail, &mut cx), None);
+    assert_eq!(q.grouping, Grouping::Incident(k));
+    assert_eq!(q.rows.len(), cx.incidents[k].alerts.len());
+    assert!(q.rows.windows(2).all(|w| cx.alerts[w[0]].time <= cx.alerts[w[1]].time));
+    // Enter on one of them opens its detail; Esc goes back to the incident list, same row.
+    assert!(matches!(q.update(Action::OpenDetail, &mut cx), Some(Effect::Open(Open::Detail { .. }))));
+    assert_eq!(q.action(&code(KeyCode::Esc)), Some(Action::CloseIncident));
+    q.update(Action::CloseIncident, &mut cx);
+    assert_eq!((q.grouping, q.cursor.sel), (Grouping::Incidents, pos));
+    // A status on the incident list is every alert's of the incident, undone as one.
+    let Some(Effect::SaveCases { alerts }) = q.update(Action::SetStatus(Status::Investigating), &mut cx) else {
+        panic!("the incident's cases are saved")
+    };
+    assert_eq!(alerts.len(), cx.incidents[k].alerts.len());
+    assert!(cx.incidents[k].alerts.iter().all(|&a| cx.cases.status(a) == Status::Investigating));
+    q.update(Action::UndoStatus, &mut cx);
+    assert!(cx.incidents[k].alerts.iter().all(|&a| cx.cases.status(a) == Status::New));
+    // `i` toggles the flat list.
+    assert_eq!(q.action(&key('i')), Some(Action::ToggleGrouping));
+    q.update(Action::ToggleGrouping, &mut cx);
+    assert_eq!(q.rows.len(), cx.alerts.len());
 }
 
 #[test]
@@ -87,7 +125,7 @@ fn status_keys_are_the_digits_and_a_change_can_be_undone() {
     assert!(note.contains("new → investigating") && note.contains("u undoes"), "{note}");
     assert_eq!(q.update(Action::SetStatus(Status::Resolved), &mut cx), Some(Effect::SaveCase { alert: a }));
     assert_eq!(q.action(&key('u')), Some(Action::UndoStatus));
-    assert_eq!(q.update(Action::UndoStatus, &mut cx), Some(Effect::SaveCase { alert: a }));
+    assert_eq!(q.update(Action::UndoStatus, &mut cx), Some(Effect::SaveCases { alerts: vec![a] }));
     assert_eq!(cx.cases.status(a), Status::Investigating, "back to the status before the last change");
     assert!(cx.cases.take_note().unwrap().starts_with("undone:"));
     assert_eq!(q.update(Action::UndoStatus, &mut cx), None, "one step of undo");

@@ -4,7 +4,7 @@
 //!
 //! Reads [`QueueState`] and [`Ctx`]; changes nothing. Every log-derived string is escaped.
 
-use super::{QueueState, Sort};
+use super::{Grouping, QueueState, Sort};
 use crate::detect::{DETECTORS, Severity};
 use crate::time::format_short;
 use crate::tui::context::Ctx;
@@ -82,8 +82,17 @@ impl QueueView<'_> {
         } else {
             format!("/{}", safe(&st.search.text))
         };
+        let listing = match st.grouping {
+            Grouping::Incidents => format!("{} incidents (i: every alert)", cx.incidents.len()),
+            Grouping::Alerts => "every alert (i: incidents)".to_string(),
+            Grouping::Incident(k) => format!(
+                "incident {} · {} alert(s) in order (Esc: incidents)",
+                cx.incidents[k].id,
+                cx.incidents[k].alerts.len()
+            ),
+        };
         let filters = format!(
-            "sort {} · min {} · detector {} · status {} · {}/{} shown · {search}",
+            "{listing} · sort {} · min {} · detector {} · status {} · {}/{} shown · {search}",
             if st.sort == Sort::Severity { "severity" } else { "time" },
             st.min_severity.as_str(),
             st.detector.unwrap_or("all"),
@@ -119,14 +128,29 @@ impl QueueView<'_> {
             .filter_map(|i| st.rows.get(i).map(|a| (i, *a)))
             .map(|(i, ai)| {
                 let a = &cx.alerts[ai];
-                let time = format_short(a.time);
+                let inc = &cx.incidents[cx.incident_of[ai]];
+                // On the incident list a row of several alerts speaks for the incident.
+                let group = st.grouping == Grouping::Incidents && inc.alerts.len() > 1;
+                let severity = if group { inc.severity } else { a.severity };
+                let time = format_short(if group { inc.span.0 } else { a.time });
                 let time = time.get(if wide { 0..16 } else { 5..16 }).unwrap_or(&time).to_string();
                 let mut cells =
-                    vec![Cell::from(Span::styled(a.severity.as_str(), theme.severity(a.severity))), Cell::from(time)];
-                cells.push(Cell::from(if full_detector { a.detector } else { short_detector(a.detector) }));
+                    vec![Cell::from(Span::styled(severity.as_str(), theme.severity(severity))), Cell::from(time)];
+                let detector = if full_detector { a.detector } else { short_detector(a.detector) };
                 let hl = theme.matched();
-                cells.push(Cell::from(highlight(clip(&a.principal, 120), query.as_ref(), Style::new(), hl)));
-                cells.push(Cell::from(highlight(clip(&a.summary, 300), query.as_ref(), Style::new(), hl)));
+                if group {
+                    cells.push(Cell::from(format!("{} alerts", inc.alerts.len())));
+                    let who = match inc.principals.len() {
+                        1 => inc.principals[0].clone(),
+                        n => format!("{} +{}", inc.principals[0], n - 1),
+                    };
+                    cells.push(Cell::from(highlight(clip(&who, 120), query.as_ref(), Style::new(), hl)));
+                    cells.push(Cell::from(highlight(clip(&inc.title, 300), query.as_ref(), Style::new(), hl)));
+                } else {
+                    cells.push(Cell::from(detector));
+                    cells.push(Cell::from(highlight(clip(&a.principal, 120), query.as_ref(), Style::new(), hl)));
+                    cells.push(Cell::from(highlight(clip(&a.summary, 300), query.as_ref(), Style::new(), hl)));
+                }
                 cells.push(Cell::from(status_label(cx.cases.status(ai))));
                 let row = Row::new(cells);
                 if i == st.cursor.sel { row.style(theme.selected(true)) } else { row }

@@ -152,7 +152,7 @@ impl DetailState {
             Action::OpenChecklist => return Some(Effect::Open(Open::Checklist { alert })),
             Action::Export => return Some(Effect::Open(Open::Export { alert })),
             Action::SetStatus(s) => return set_status(cx, alert, s),
-            Action::UndoStatus => return cx.cases.undo_status(&cx.alerts).map(|alert| Effect::SaveCase { alert }),
+            Action::UndoStatus => return cx.cases.undo_status(&cx.alerts).map(|alerts| Effect::SaveCases { alerts }),
         }
         None
     }
