@@ -78,6 +78,11 @@ impl Session {
         describe(&self.store, cfg, self.clock)
     }
 
+    /// What the detectors could not do because the history is shorter than the learning period.
+    pub fn short_history(&self, cfg: &detect::Config) -> Option<String> {
+        cfg.short_history(&self.store, self.clock)
+    }
+
     /// Events dated before 2000 or after tomorrow (by [`Session::clock`]).
     pub fn implausible_times(&self) -> usize {
         self.store.implausible_times(self.clock)

@@ -205,6 +205,21 @@ pub fn parse_duration(s: &str) -> Option<i64> {
     n.checked_mul(unit_us)
 }
 
+/// A length of time as a person says it: `2 h 10 min`, `3.5 days`, `45 s`.
+pub fn format_span(us: i64) -> String {
+    let s = us.max(0) / SECOND_US;
+    match s {
+        0..60 => format!("{s} s"),
+        60..3_600 => format!("{} min", s / 60),
+        3_600..86_400 => match (s / 3_600, s % 3_600 / 60) {
+            (h, 0) => format!("{h} h"),
+            (h, m) => format!("{h} h {m} min"),
+        },
+        _ if s % 86_400 == 0 => format!("{} days", s / 86_400),
+        _ => format!("{:.1} days", s as f64 / 86_400.0),
+    }
+}
+
 /// Parses a user-given time: RFC 3339 or a bare date (`2024-03-06`, read as 00:00 UTC).
 pub fn parse_user_time(s: &str) -> Option<i64> {
     let s = s.trim();
@@ -266,6 +281,11 @@ mod tests {
     #[test]
     fn durations_and_user_times() {
         assert_eq!(parse_duration("7d"), Some(7 * DAY_US));
+        assert_eq!(format_span(45 * SECOND_US), "45 s");
+        assert_eq!(format_span(130 * 60 * SECOND_US), "2 h 10 min");
+        assert_eq!(format_span(2 * HOUR_US), "2 h");
+        assert_eq!(format_span(7 * DAY_US), "7 days");
+        assert_eq!(format_span(36 * HOUR_US), "1.5 days");
         assert_eq!(parse_duration("36h"), Some(36 * HOUR_US));
         assert_eq!(parse_duration("2w"), Some(14 * DAY_US));
         assert_eq!(parse_duration("x"), None);

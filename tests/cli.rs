@@ -367,3 +367,30 @@ fn scan_gives_each_alert_a_stable_incident() {
         evidence_only.iter().map(|a| a["incident"].as_str().unwrap().to_string()).collect();
     assert!(n.len() >= distinct.len());
 }
+
+#[test]
+fn a_short_export_says_the_learning_period_swallows_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("incident-window.jsonl");
+    let lines: Vec<String> = ["2024-03-06T09:00:00Z", "2024-03-06T09:04:00Z", "2024-03-06T09:10:00Z"]
+        .iter()
+        .map(|t| {
+            common::rec::gcp(
+                t,
+                "a@x.com",
+                "storage.googleapis.com",
+                "storage.buckets.list",
+                "projects/_/buckets/b",
+                "1.2.3.4",
+                0,
+            )
+        })
+        .collect();
+    std::fs::write(&p, lines.join("\n")).unwrap();
+    let out = tw(&["scan", &p.display().to_string()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("the logs span 10 min, shorter than the 7 days learning period"), "{err}");
+    assert!(err.contains("--since"), "says what to do: {err}");
+    let out = tw(&["scan", &p.display().to_string(), "--since", "2024-03-06T09:05:00Z"]);
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("shorter than"), "--since settles it");
+}

@@ -232,3 +232,15 @@ fn incident_list_and_one_incident_at_100x30_and_80x24() {
     let t = text(&render(&mut app, 100, 30));
     assert!(t.contains("alert(s) in order (Esc: incidents)"), "{t}");
 }
+
+#[test]
+fn a_history_shorter_than_the_learning_period_is_a_banner_on_the_first_screen() {
+    let (mut app, _d) = app();
+    assert!(
+        !text(&render(&mut app, 100, 30)).contains("learning period:"),
+        "the fixture covers a 1-day learning period"
+    );
+    let (mut app, _d) = app_with(|o| o.detect.learn = 30 * 24 * 3_600_000_000);
+    let t = text(&render(&mut app, 140, 30));
+    assert!(t.contains("shorter than the 30 days learning period"), "{t}");
+}

@@ -129,6 +129,9 @@ fn run_scan(a: ScanArgs) -> Result<i32> {
             s.detect_seconds,
             s.describe(&cfg)
         );
+        if let Some(note) = s.short_history(&cfg) {
+            eprintln!("trailwatch: note: {note}");
+        }
     }
     write_stdout(|out| write_alerts(out, &s.store, &s.alerts, a.format))?;
     Ok(strict_status(&a.load, &s.report))

@@ -81,6 +81,25 @@ impl Config {
         }
     }
 
+    /// When the loaded history is shorter than the learning period (and no `--since` says where
+    /// detection starts), what that means and what to do: the first-seen detectors learn from
+    /// everything and can raise nothing. `None` when the history is long enough.
+    pub fn short_history(&self, store: &EventStore, now: i64) -> Option<String> {
+        if self.since.is_some() {
+            return None;
+        }
+        let (first, last) = store.anchor_span(now)?;
+        (last - first < self.learn).then(|| {
+            format!(
+                "the logs span {}, shorter than the {} learning period: the first-seen detectors \
+                 learn from all of it and raise nothing (the sensitive-operation catalogue still \
+                 does). Give --since T to say where detection starts, or load older logs too",
+                crate::time::format_span(last - first),
+                crate::time::format_span(self.learn)
+            )
+        })
+    }
+
     /// A one-line description of the baseline, for reports and summaries.
     pub fn describe(&self, store: &EventStore, now: i64) -> String {
         self.describe_from(self.detection_start(store, now))

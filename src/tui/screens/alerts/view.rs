@@ -26,7 +26,12 @@ pub struct QueueView<'a> {
 
 /// Lines above the table.
 fn header_lines(cx: &Ctx) -> u16 {
-    if cx.report.skipped > 0 { 4 } else { 3 }
+    3 + u16::from(cx.report.skipped > 0) + u16::from(short_history(cx).is_some())
+}
+
+/// The banner for a history shorter than the learning period.
+fn short_history(cx: &Ctx) -> Option<String> {
+    cx.opts.detect.short_history(&cx.store, cx.now)
 }
 
 fn split(area: Rect, cx: &Ctx) -> (Rect, Rect) {
@@ -101,6 +106,9 @@ impl QueueView<'_> {
             cx.alerts.len(),
         );
         let mut lines = vec![Line::from(first), Line::from(Span::styled(detectors, theme.dim())), Line::from(filters)];
+        if let Some(note) = short_history(cx) {
+            lines.push(Line::from(Span::styled(format!("⚠ {note}"), theme.mark())));
+        }
         if let Some(first_skip) = cx.report.skips.first() {
             lines.push(Line::from(Span::styled(
                 format!(
