@@ -29,7 +29,7 @@ pub struct Areas {
 pub fn layout(area: Rect) -> Areas {
     let chart_h = if area.height >= 28 { 12 } else { 9 };
     let [head, chart, bottom] =
-        Layout::vertical([Constraint::Length(2), Constraint::Length(chart_h), Constraint::Min(5)]).areas(area);
+        Layout::vertical([Constraint::Length(3), Constraint::Length(chart_h), Constraint::Min(5)]).areas(area);
     let [table, values] = Layout::horizontal([Constraint::Length(52), Constraint::Min(20)]).areas(bottom);
     Areas { head, chart, table, values }
 }
@@ -52,8 +52,29 @@ impl Widget for ActivityView<'_> {
             (false, Some(p)) => format!("principal {} · distinct {} per day", clip(cx.s(p), 60), st.id.as_str()),
             (false, None) => "the alert's principal has no events".to_string(),
         };
+        let kind = if st.org { "principals" } else { st.id.as_str() };
+        // What the columns mean, and the selected day's ratio in words.
+        let legend = match st.selected() {
+            Some(r) if r.outer > 0 => format!(
+                "RATIO = the day's distinct ÷ the 7 days' (here {}/{}: {}) · DCOUNT distinct {kind}s · \
+                 NEW first seen in range",
+                r.inner,
+                r.outer,
+                if r.ratio >= 0.999 {
+                    "all of the week's in this day"
+                } else if r.ratio >= 0.5 {
+                    "most of the week's in this day"
+                } else {
+                    "routine, spread over the week"
+                }
+            ),
+            _ => {
+                format!("RATIO = the day's distinct ÷ the 7 days' · DCOUNT distinct {kind}s · NEW first seen in range")
+            }
+        };
         let head = vec![
             Line::from(Span::styled(format!("activity vs engagement · {who}"), theme.header())),
+            Line::from(Span::styled(clip(&legend, usize::from(l.head.width).max(1)), theme.dim())),
             Line::from(Span::styled(
                 format!(
                     "{} … {} (UTC) · ! alert day {} · i: id kind · o: organisation · Enter: timeline",
@@ -133,8 +154,12 @@ impl ActivityView<'_> {
         let inner = block.inner(area);
         block.render(area, buf);
         let w = usize::from(inner.width).max(4);
-        let mut lines: Vec<Line> =
-            r.new_values.iter().take(usize::from(inner.height)).map(|v| Line::from(clip(cx.s(*v), w))).collect();
+        let mut lines: Vec<Line> = r
+            .new_values
+            .iter()
+            .take(usize::from(inner.height))
+            .map(|v| Line::from(crate::text::clip_middle(cx.s(*v), w)))
+            .collect();
         if lines.is_empty() {
             lines.push(Line::from(Span::styled("nothing new that day", theme.dim())));
         } else if r.new_values.len() > usize::from(inner.height) && !lines.is_empty() {
