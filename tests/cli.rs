@@ -394,3 +394,41 @@ fn a_short_export_says_the_learning_period_swallows_it() {
     let out = tw(&["scan", &p.display().to_string(), "--since", "2024-03-06T09:05:00Z"]);
     assert!(!String::from_utf8_lossy(&out.stderr).contains("shorter than"), "--since settles it");
 }
+
+#[test]
+fn suppress_hides_alike_alerts_from_scan_until_removed() {
+    let cases = tempfile::tempdir().unwrap();
+    let cases_dir = cases.path().display().to_string();
+    let logs = path("");
+    let scan = |extra: &[&str]| {
+        let mut args = vec!["scan", logs.as_str(), "--format", "jsonl", "--cases", &cases_dir];
+        args.extend_from_slice(extra);
+        tw(&args)
+    };
+    let all = jsonl(&scan(&["-q"]));
+    let target = all.iter().find(|a| a["detector"] == "new-api-call").unwrap();
+    let id = target["id"].as_str().unwrap();
+    let out = tw(&["suppress", id, "--reason", "CI deploys daily", "--cases", &cases_dir, &path(""), "-q"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let sup_id = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    assert!(sup_id.starts_with("sup-"), "{sup_id}");
+
+    let out = scan(&[]);
+    let shown = jsonl(&out);
+    assert!(shown.len() < all.len() && !shown.iter().any(|a| a["id"] == id), "the alert left the scan output");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("{} suppressed", all.len() - shown.len())), "{err}");
+    assert_eq!(jsonl(&scan(&["-q", "--show-suppressed"])).len(), all.len(), "--show-suppressed brings them back");
+
+    let list = String::from_utf8(tw(&["suppressions", "--cases", &cases_dir]).stdout).unwrap();
+    assert!(list.contains(&sup_id) && list.contains("CI deploys daily"), "{list}");
+    assert!(tw(&["suppressions", "--cases", &cases_dir, "--remove", &sup_id]).status.success());
+    assert_eq!(jsonl(&scan(&["-q"])).len(), all.len(), "removed: the alerts are back");
+    let out = tw(&["suppressions", "--cases", &cases_dir, "--remove", &sup_id]);
+    assert!(!out.status.success(), "removing it twice is an error");
+    // An expiry in the past applies to nothing; a reason is required.
+    let out = tw(&["suppress", id, "--reason", "old", "--until", "2001-01-01", "--cases", &cases_dir, &path(""), "-q"]);
+    assert!(out.status.success());
+    assert_eq!(jsonl(&scan(&["-q"])).len(), all.len());
+    assert!(!tw(&["suppress", id, "--reason", " ", "--cases", &cases_dir, &path(""), "-q"]).status.success());
+}

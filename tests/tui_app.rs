@@ -289,3 +289,20 @@ fn every_screen_draws_at_any_size() {
         }
     }
 }
+
+#[test]
+fn suppressed_alerts_leave_the_queue_and_are_counted() {
+    let (store, report, alerts) = loaded();
+    let dir = tempfile::tempdir().unwrap();
+    let target = alerts.iter().find(|a| a.detector == "bucket-created").unwrap().clone();
+    let mut list = trailwatch::case::Suppressions::open(&dir.path().join("cases")).unwrap();
+    list.add(trailwatch::case::Suppression::of(&target, "sandbox buckets", None, "ana", 0)).unwrap();
+    let store = Arc::new(store);
+    let now = store.span().unwrap().1;
+    let mut app = App::new(store, report, alerts.clone(), options(dir.path()), now);
+    assert!(app.context().alerts.iter().all(|a| a.id != target.id));
+    assert_eq!(app.context().alerts.len() + app.context().suppressed, alerts.len());
+    assert!(app.context().suppressed >= 1);
+    let t = text(&render(&mut app, 100, 30));
+    assert!(t.contains(&format!("{} suppressed", app.context().suppressed)), "{t}");
+}

@@ -7,8 +7,10 @@
 //! next. Nothing here reads logs, draws or decides what a step means.
 
 mod store;
+pub mod suppress;
 
 pub use store::{CaseError, CaseStore, Loaded, write_atomic};
+pub use suppress::{Suppression, Suppressions};
 
 use crate::detect::Alert;
 use crate::playbook::Playbook;

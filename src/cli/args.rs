@@ -68,6 +68,43 @@ pub enum Command {
     Generate(GenerateArgs),
     /// Open the investigator on the embedded 30-day demo dataset.
     Demo(DemoArgs),
+    /// Mark an alert's kind (detector, principal, key) as a known false positive: such alerts
+    /// leave the queue and the scan output, counted as suppressed.
+    Suppress(SuppressArgs),
+    /// List the suppressions of a case folder, or remove one.
+    Suppressions(SuppressionsArgs),
+}
+
+/// `trailwatch suppress`.
+#[derive(Args, Debug)]
+pub struct SuppressArgs {
+    /// The alert id (from `scan` or the TUI).
+    #[arg(value_name = "ALERT_ID")]
+    pub alert_id: String,
+    /// Why this is a known false positive (kept with the suppression).
+    #[arg(long)]
+    pub reason: String,
+    /// When the suppression stops applying (RFC 3339 or YYYY-MM-DD).
+    #[arg(long, value_parser = user_time)]
+    pub until: Option<i64>,
+    /// Case folder the suppression is stored in.
+    #[arg(long)]
+    pub cases: PathBuf,
+    #[command(flatten)]
+    pub load: LoadArgs,
+    #[command(flatten)]
+    pub detect: DetectArgs,
+}
+
+/// `trailwatch suppressions`.
+#[derive(Args, Debug)]
+pub struct SuppressionsArgs {
+    /// Case folder.
+    #[arg(long)]
+    pub cases: PathBuf,
+    /// Remove the suppression with this id.
+    #[arg(long, value_name = "ID")]
+    pub remove: Option<String>,
 }
 
 /// `trailwatch generate`.
@@ -313,6 +350,12 @@ pub struct ScanArgs {
     pub load: LoadArgs,
     #[command(flatten)]
     pub detect: DetectArgs,
+    /// Case folder whose suppressions apply (default: the platform's data folder).
+    #[arg(long)]
+    pub cases: Option<PathBuf>,
+    /// Show suppressed alerts too.
+    #[arg(long)]
+    pub show_suppressed: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = AlertFormat::Table)]
     pub format: AlertFormat,

@@ -23,6 +23,8 @@ pub fn run(cli: Cli) -> Result<i32> {
         Some(Command::Report(a)) => run_report(a),
         Some(Command::Generate(a)) => run_generate(a),
         Some(Command::Demo(a)) => run_demo(a),
+        Some(Command::Suppress(a)) => run_suppress(a),
+        Some(Command::Suppressions(a)) => run_suppressions(a),
         Some(Command::Hunt(HuntArgs { query: HuntQuery::RareProcess(a) })) => run_hunt(a),
         None if cli.open.paths.is_empty() => {
             use clap::CommandFactory;
@@ -120,7 +122,23 @@ fn run_events(a: EventsArgs) -> Result<i32> {
 
 fn run_scan(a: ScanArgs) -> Result<i32> {
     let cfg = a.detect.config();
-    let s = open_session(&a.load, Some(&cfg))?;
+    let mut s = open_session(&a.load, Some(&cfg))?;
+    let mut suppressed = 0;
+    if !a.show_suppressed {
+        let dir = a.cases.clone().or_else(crate::case::CaseStore::default_dir);
+        if let Some(dir) = dir {
+            let list = crate::case::Suppressions::open(&dir).map_err(anyhow::Error::msg)?;
+            let (kept, hidden) = list.apply(std::mem::take(&mut s.alerts), s.clock);
+            s.alerts = kept;
+            s.incidents = crate::incident::group(&mut s.alerts, cfg.incident_window);
+            suppressed = hidden;
+        }
+    }
+    if !a.load.quiet && suppressed > 0 {
+        eprintln!(
+            "trailwatch: {suppressed} suppressed (--show-suppressed lists them; `trailwatch suppressions` manages them)"
+        );
+    }
     if !a.load.quiet {
         eprintln!(
             "trailwatch: {} alert(s) in {} incident(s), {:.2} s; {}",
@@ -135,6 +153,60 @@ fn run_scan(a: ScanArgs) -> Result<i32> {
     }
     write_stdout(|out| write_alerts(out, &s.store, &s.alerts, a.format))?;
     Ok(strict_status(&a.load, &s.report))
+}
+
+fn run_suppress(a: SuppressArgs) -> Result<i32> {
+    if a.reason.trim().is_empty() {
+        bail!("--reason must say why this is a known false positive");
+    }
+    let cfg = a.detect.config();
+    let s = open_session(&a.load, Some(&cfg))?;
+    let Some(alert) = s.alerts.iter().find(|x| x.id == a.alert_id) else {
+        bail!(
+            "no alert {:?} in this scan (run `trailwatch scan` with the same inputs and detection flags to list ids)",
+            a.alert_id
+        );
+    };
+    let mut list = crate::case::Suppressions::open(&a.cases).map_err(anyhow::Error::msg)?;
+    let sup =
+        crate::case::Suppression::of(alert, a.reason.trim(), a.until, &crate::case::CaseStore::analyst(), s.clock);
+    let hides = s.alerts.iter().filter(|x| sup.hides(x, s.clock)).count();
+    let id = list.add(sup).map_err(anyhow::Error::msg)?;
+    println!("{id}");
+    if !a.load.quiet {
+        eprintln!("trailwatch: {id} hides {hides} alert(s) of this scan like {}", a.alert_id);
+    }
+    Ok(0)
+}
+
+fn run_suppressions(a: SuppressionsArgs) -> Result<i32> {
+    let mut list = crate::case::Suppressions::open(&a.cases).map_err(anyhow::Error::msg)?;
+    if let Some(id) = &a.remove {
+        if !list.remove(id).map_err(anyhow::Error::msg)? {
+            bail!("no suppression {id:?} in {}", a.cases.display());
+        }
+        eprintln!("trailwatch: removed {id}");
+        return Ok(0);
+    }
+    write_stdout(|out| {
+        writeln!(out, "{:<16}  {:<19}  {:<32}  {:<30}  {:<20}  REASON", "ID", "DETECTOR", "PRINCIPAL", "KEY", "UNTIL")?;
+        for s in &list.list {
+            writeln!(
+                out,
+                "{:<16}  {:<19}  {:<32}  {:<30}  {:<20}  {} ({}, {})",
+                s.id,
+                crate::text::clip(&s.detector, 19),
+                crate::text::clip(&s.principal, 32),
+                crate::text::clip(&s.key, 30),
+                s.until.as_deref().unwrap_or("-"),
+                crate::text::escape(&s.reason),
+                crate::text::escape(&s.analyst),
+                s.created
+            )?;
+        }
+        Ok(())
+    })?;
+    Ok(0)
 }
 
 fn run_hunt(a: RareProcessArgs) -> Result<i32> {

@@ -51,9 +51,22 @@ impl App {
     /// The app over a loaded store and its alerts, opening the case folder (`opts.cases_dir`, or
     /// the platform default) and reading the cases saved there. `now` (µs) anchors the activity
     /// range: pass the last event's time. Sized 80×24 until [`App::resize`].
+    /// Alerts the folder's suppressions hide leave the queue and are counted in its header.
     pub fn new(store: Arc<EventStore>, report: LoadReport, alerts: Vec<Alert>, opts: TuiOptions, now: i64) -> App {
-        let cases = Cases::open(opts.cases_dir.as_deref(), opts.playbooks_dir.as_deref(), &alerts);
-        Self::with_cases(store, report, alerts, opts, now, cases)
+        let dir = opts.cases_dir.clone().or_else(crate::case::CaseStore::default_dir);
+        let (alerts, suppressed, problem) = match dir.map(|d| crate::case::Suppressions::open(&d)) {
+            Some(Ok(list)) => {
+                let (kept, hidden) = list.apply(alerts, crate::time::wall_now_us());
+                (kept, hidden, None)
+            }
+            Some(Err(e)) => (alerts, 0, Some(format!("suppressions not read: {e}"))),
+            None => (alerts, 0, None),
+        };
+        let mut cases = Cases::open(opts.cases_dir.as_deref(), opts.playbooks_dir.as_deref(), &alerts);
+        cases.problems.extend(problem);
+        let mut app = Self::with_cases(store, report, alerts, opts, now, cases);
+        app.cx.suppressed = suppressed;
+        app
     }
 
     /// The app with cases kept in memory only (nothing is read or saved): for benchmarks.

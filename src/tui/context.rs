@@ -27,6 +27,8 @@ pub struct Ctx {
     pub incidents: Vec<Incident>,
     /// Per alert, its incident's index in `incidents`.
     pub incident_of: Vec<usize>,
+    /// Alerts hidden by the case folder's suppressions (not in `alerts`).
+    pub suppressed: usize,
     /// What the load read and skipped.
     pub report: LoadReport,
     /// How the app was started.
@@ -67,6 +69,7 @@ impl Ctx {
             alerts,
             incidents,
             incident_of,
+            suppressed: 0,
             report,
             opts,
             now,

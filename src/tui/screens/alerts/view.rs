@@ -62,6 +62,10 @@ impl QueueView<'_> {
         let mut first = vec![
             Span::styled("trailwatch", theme.header()),
             Span::raw(format!(" · {} · {} alerts  ", safe(&cx.opts.title), cx.alerts.len())),
+            Span::styled(
+                if cx.suppressed > 0 { format!("{} suppressed  ", cx.suppressed) } else { String::new() },
+                theme.dim(),
+            ),
         ];
         for s in Severity::ALL.iter().rev() {
             let n = cx.alerts.iter().filter(|a| a.severity == *s).count();
