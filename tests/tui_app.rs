@@ -306,3 +306,26 @@ fn suppressed_alerts_leave_the_queue_and_are_counted() {
     let t = text(&render(&mut app, 100, 30));
     assert!(t.contains(&format!("{} suppressed", app.context().suppressed)), "{t}");
 }
+
+#[test]
+fn x_suppresses_alerts_like_the_selected_one_after_asking_why() {
+    let (mut app, dir) = app();
+    let a = selected(&app);
+    let target = app.context().alerts[a].clone();
+    app.press(key('x'));
+    assert!(text(&render(&mut app, 100, 30)).contains("reason:"), "asks why");
+    app.press(code(KeyCode::Enter));
+    assert_eq!(app.message(), Some("not suppressed: a suppression needs a reason"));
+    app.press(key('x'));
+    type_text(&mut app, "sandbox project");
+    app.press(code(KeyCode::Enter));
+    let msg = app.message().unwrap_or_default().to_string();
+    assert!(msg.contains("suppressed as sup-") && msg.contains("--remove"), "{msg}");
+    let t = text(&render(&mut app, 100, 30));
+    assert!(t.contains("1 suppressed"), "{t}");
+    // Stored with the cases: a new session leaves it out too.
+    let list = trailwatch::case::Suppressions::open(&dir.path().join("cases")).unwrap();
+    assert_eq!(list.list.len(), 1);
+    assert_eq!(list.list[0].reason, "sandbox project");
+    assert!(list.list[0].hides(&target, 0));
+}

@@ -230,6 +230,10 @@ impl App {
                     self.message = Some(Message::error(format!("case not saved: {e}")));
                 }
             }
+            Effect::Suppress { alert, reason } => match self.suppress(alert, &reason) {
+                Ok(m) => self.message = Some(Message::info(m)),
+                Err(e) => self.message = Some(Message::error(format!("not suppressed: {e}"))),
+            },
             Effect::SaveCases { alerts } => {
                 for alert in alerts {
                     if let Err(e) = self.cx.cases.save(alert) {
@@ -255,6 +259,32 @@ impl App {
                 let _ = self.apply(other);
             }
         }
+    }
+
+    /// Stores a suppression of alerts like `alert` in the case folder and takes them out of the
+    /// queue; says what it did and how to undo it.
+    fn suppress(&mut self, alert: usize, reason: &str) -> Result<String, String> {
+        use crate::case::{CaseStore, Suppression, Suppressions};
+        let dir = self.cx.cases.dir().ok_or("the case folder could not be opened")?.to_path_buf();
+        let a = self.cx.alerts.get(alert).ok_or("no such alert")?;
+        let now = crate::time::wall_now_us();
+        let sup = Suppression::of(a, reason, None, &CaseStore::analyst(), now);
+        let mut list = Suppressions::open(&dir)?;
+        let like: Vec<usize> =
+            (0..self.cx.alerts.len()).filter(|&i| !self.cx.hidden[i] && sup.hides(&self.cx.alerts[i], now)).collect();
+        // Saved first: an alert leaves the queue only once its suppression is on disk.
+        let id = list.add(sup)?;
+        for &i in &like {
+            self.cx.hidden[i] = true;
+        }
+        let hidden = like.len();
+        self.cx.suppressed += hidden;
+        for screen in &mut self.stack {
+            if let Screen::Alerts(q) = screen {
+                q.refresh(&self.cx);
+            }
+        }
+        Ok(format!("{hidden} alert(s) suppressed as {id}; `trailwatch suppressions --cases DIR --remove {id}` undoes"))
     }
 
     /// Starts writing a report off the keystroke: building it reads the alert's principal's

@@ -67,6 +67,11 @@ impl Cases {
         }
     }
 
+    /// The case folder, when it could be opened.
+    pub fn dir(&self) -> Option<&std::path::Path> {
+        self.store.as_ref().ok().map(|s| s.dir())
+    }
+
     /// An alert's case, if it was ever changed or saved.
     pub fn case(&self, alert: usize) -> Option<&Case> {
         self.cases.get(alert).and_then(Option::as_ref)

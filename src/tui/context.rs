@@ -27,8 +27,11 @@ pub struct Ctx {
     pub incidents: Vec<Incident>,
     /// Per alert, its incident's index in `incidents`.
     pub incident_of: Vec<usize>,
-    /// Alerts hidden by the case folder's suppressions (not in `alerts`).
+    /// Alerts hidden by the case folder's suppressions (not in `alerts`), and those suppressed
+    /// in this session.
     pub suppressed: usize,
+    /// Per alert, suppressed in this session (the queue leaves it out).
+    pub hidden: Vec<bool>,
     /// What the load read and skipped.
     pub report: LoadReport,
     /// How the app was started.
@@ -64,12 +67,14 @@ impl Ctx {
                 incident_of[a] = k;
             }
         }
+        let hidden = vec![false; alerts.len()];
         Ctx {
             store,
             alerts,
             incidents,
             incident_of,
             suppressed: 0,
+            hidden,
             report,
             opts,
             now,

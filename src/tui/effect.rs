@@ -115,6 +115,13 @@ pub enum Effect {
         /// Alert indices.
         alerts: Vec<usize>,
     },
+    /// Store a suppression of alerts like this one, with the analyst's reason.
+    Suppress {
+        /// Alert index.
+        alert: usize,
+        /// Why it is a known false positive.
+        reason: String,
+    },
     /// Write an alert's report.
     Export {
         /// Alert index.
@@ -129,6 +136,13 @@ pub enum Effect {
 impl Effect {
     /// Whether the loop (not the app) runs this effect.
     pub fn is_io(&self) -> bool {
-        matches!(self, Effect::Quit | Effect::SaveCase { .. } | Effect::SaveCases { .. } | Effect::Export { .. })
+        matches!(
+            self,
+            Effect::Quit
+                | Effect::SaveCase { .. }
+                | Effect::SaveCases { .. }
+                | Effect::Suppress { .. }
+                | Effect::Export { .. }
+        )
     }
 }

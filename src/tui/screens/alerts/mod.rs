@@ -77,6 +77,10 @@ pub enum Action {
     ToggleGrouping,
     /// Back from one incident's alerts to the incident list.
     CloseIncident,
+    /// Start typing the reason to suppress the selected alert's kind.
+    StartSuppress,
+    /// Edit the suppression reason.
+    EditReason(Edit),
 }
 
 /// The queue's keys.
@@ -98,6 +102,7 @@ pub const KEYS: &[Binding<Action>] = &[
     bind(&[Key::Char('u')], Action::UndoStatus, "undo the last status change", "undo"),
     bind_quiet(&[Key::Char('w')], Action::ToggleSkips, "show / hide the skipped records"),
     bind(&[Key::Char('i')], Action::ToggleGrouping, "incidents / every alert", "incidents"),
+    bind(&[Key::Char('x')], Action::StartSuppress, "suppress alerts like this one (asks why)", "suppress"),
 ];
 
 /// The queue's state.
@@ -121,6 +126,8 @@ pub struct QueueState {
     pub show_skips: bool,
     /// Incidents, every alert, or one incident's alerts.
     pub grouping: Grouping,
+    /// The reason typed for a suppression (`x`).
+    pub reason: LineInput,
 }
 
 impl QueueState {
@@ -136,6 +143,7 @@ impl QueueState {
             search: LineInput::default(),
             show_skips: false,
             grouping: Grouping::Incidents,
+            reason: LineInput::default(),
         };
         q.refresh(cx);
         q
@@ -145,6 +153,9 @@ impl QueueState {
     pub fn action(&self, key: &KeyEvent) -> Option<Action> {
         if self.search.editing {
             return edit_action(key).map(Action::Edit);
+        }
+        if self.reason.editing {
+            return edit_action(key).map(Action::EditReason);
         }
         if key.code == KeyCode::Esc && self.show_skips {
             return Some(Action::ToggleSkips);
@@ -182,6 +193,23 @@ impl QueueState {
                 }
                 return open(|alert| Open::Detail { alert });
             }
+            Action::StartSuppress => {
+                if sel.is_some() {
+                    self.reason = LineInput::default();
+                    self.reason.start();
+                }
+            }
+            Action::EditReason(e) => match self.reason.edit(e) {
+                EditOutcome::Submitted => {
+                    let reason = std::mem::take(&mut self.reason.text).trim().to_string();
+                    if reason.is_empty() {
+                        return Some(Effect::Notify("not suppressed: a suppression needs a reason".into()));
+                    }
+                    return sel.map(|alert| Effect::Suppress { alert, reason });
+                }
+                EditOutcome::Cancelled => self.reason = LineInput::default(),
+                _ => {}
+            },
             Action::ToggleGrouping => {
                 self.grouping = match self.grouping {
                     Grouping::Alerts => Grouping::Incidents,
@@ -268,6 +296,7 @@ impl QueueState {
             .alerts
             .iter()
             .enumerate()
+            .filter(|(i, _)| !cx.hidden.get(*i).copied().unwrap_or(false))
             .filter(|(_, a)| a.severity >= self.min_severity)
             .filter(|(_, a)| self.detector.is_none_or(|d| a.detector == d))
             .filter(|(i, _)| self.status.is_none_or(|s| cx.cases.status(*i) == s))

@@ -100,7 +100,7 @@ impl QueueView<'_> {
                 cx.incidents[k].alerts.len()
             ),
         };
-        let filters = format!(
+        let mut filters = format!(
             "{listing} · sort {} · min {} · detector {} · status {} · {}/{} shown · {search}",
             if st.sort == Sort::Severity { "severity" } else { "time" },
             st.min_severity.as_str(),
@@ -109,6 +109,12 @@ impl QueueView<'_> {
             st.rows.len(),
             cx.alerts.len(),
         );
+        if st.reason.editing {
+            filters = format!(
+                "suppress alerts like this one · reason: {}▏ (Enter saves, Esc cancels)",
+                safe(&st.reason.text)
+            );
+        }
         let mut lines = vec![Line::from(first), Line::from(Span::styled(detectors, theme.dim())), Line::from(filters)];
         if let Some(note) = short_history(cx) {
             lines.push(Line::from(Span::styled(format!("⚠ {note}"), theme.mark())));
