@@ -133,26 +133,12 @@ impl Sets {
 mod tests {
     use super::*;
     use crate::detect::{Evidence, Pivot};
-    use crate::model::{Cloud, PrincipalKind};
 
     fn alert(id: &str, who: &str, minutes: i64, severity: Severity, events: &[u32]) -> Alert {
         Alert {
-            id: id.into(),
-            detector: "new-api-call",
-            title: format!("alert {id}"),
             severity,
-            severity_reasons: Vec::new(),
-            time: minutes * 60_000_000,
-            cloud: Cloud::Gcp,
-            principal: who.into(),
-            principal_kind: PrincipalKind::User,
-            key: Vec::new(),
-            summary: String::new(),
             evidence: events.iter().map(|&e| Evidence::new(e, Pivot::Trigger, "x")).collect(),
-            mitre: Vec::new(),
-            facts: Vec::new(),
-            enrichment: serde_json::Value::Null,
-            incident: None,
+            ..Alert::for_test(id, who, minutes * 60_000_000)
         }
     }
 

@@ -133,27 +133,9 @@ impl Suppressions {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Cloud, PrincipalKind};
 
     fn alert(id: &str, who: &str, key: &str) -> Alert {
-        Alert {
-            id: id.into(),
-            detector: "new-api-call",
-            title: "t".into(),
-            severity: crate::detect::Severity::Medium,
-            severity_reasons: Vec::new(),
-            time: 0,
-            cloud: Cloud::Gcp,
-            principal: who.into(),
-            principal_kind: PrincipalKind::User,
-            key: vec![("method".into(), key.into())],
-            summary: String::new(),
-            evidence: Vec::new(),
-            mitre: Vec::new(),
-            facts: Vec::new(),
-            enrichment: serde_json::Value::Null,
-            incident: None,
-        }
+        Alert { key: vec![("method".into(), key.into())], ..Alert::for_test(id, who, 0) }
     }
 
     #[test]

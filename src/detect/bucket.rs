@@ -157,7 +157,7 @@ fn build(store: &EventStore, cfg: &Config, start: i64, trigger: u32) -> Alert {
     let mut evidence = vec![Evidence::new(trigger, Pivot::Trigger, "trigger: the bucket creation")];
     evidence
         .extend(later.iter().take(30).map(|&i| Evidence::new(i, Pivot::BucketActivity, "activity in the new bucket")));
-    let base = Alert::base(SPEC.name, e, principal, "Cloud Storage Bucket Created".into(), &[&bucket]);
+    let base = Alert::base(SPEC.name, e, principal, SPEC.title.into(), &[&bucket]);
     Alert {
         severity,
         severity_reasons,

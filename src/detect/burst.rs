@@ -165,7 +165,7 @@ fn build(
     Alert {
         id: alert_id(SPEC.name, &[&principal, e.cloud.as_str(), service, op, &t]),
         detector: SPEC.name,
-        title: format!("API Call Burst: {op}"),
+        title: format!("{}: {op}", SPEC.title),
         severity,
         severity_reasons,
         time: e.time,

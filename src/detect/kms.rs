@@ -352,7 +352,7 @@ fn build(store: &EventStore, cfg: &Config, start: i64, trigger: u32, creations: 
         "source_ips": ip_list,
         "in_learning_period": e.time < start,
     });
-    let base = Alert::base(SPEC.name, e, principal, "New Cloud KMS Key Created".into(), &[&key.name]);
+    let base = Alert::base(SPEC.name, e, principal, SPEC.title.into(), &[&key.name]);
     Alert {
         severity,
         severity_reasons,

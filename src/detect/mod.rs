@@ -237,6 +237,29 @@ pub struct Alert {
 }
 
 impl Alert {
+    /// A bare alert for unit tests: detector `new-api-call`, medium, at `time`, no evidence.
+    #[cfg(test)]
+    pub(crate) fn for_test(id: &str, principal: &str, time: i64) -> Alert {
+        Alert {
+            id: id.into(),
+            detector: "new-api-call",
+            title: format!("alert {id}"),
+            severity: Severity::Medium,
+            severity_reasons: Vec::new(),
+            time,
+            cloud: Cloud::Gcp,
+            principal: principal.into(),
+            principal_kind: PrincipalKind::User,
+            key: Vec::new(),
+            summary: String::new(),
+            evidence: Vec::new(),
+            mitre: Vec::new(),
+            facts: Vec::new(),
+            enrichment: Value::Null,
+            incident: None,
+        }
+    }
+
     /// The parts every detector fills the same way, from the trigger event `e`: the id (the
     /// detector, the principal, the cloud, `key_parts` and the event's time), time, cloud and who.
     /// The detector sets the rest with `..Alert::base(…)`.

@@ -161,7 +161,7 @@ fn build(
     Alert {
         id: alert_id(SPEC.name, &[account, computer, process, &time]),
         detector: SPEC.name,
-        title: "Rare Process on Windows Host".into(),
+        title: SPEC.title.into(),
         severity,
         severity_reasons,
         time: e.time,
