@@ -379,3 +379,37 @@ fn an_address_first_used_minutes_earlier_reads_new_since_everywhere() {
     let answer = trailwatch::playbook::answer(step, a, &store);
     assert_eq!(answer.summary, "1 address, 0 new to the principal: 10.0.0.1 (known)");
 }
+
+#[test]
+fn access_changes_in_real_published_records_read_as_typed_grants() {
+    use trailwatch::detect::grants::{self, Change, Org, Reach};
+    for (file, op, member, access, reach) in [
+        (
+            "aws-cloudtrail-services/elastic-integrations_test-attach-user-policy-json.log",
+            "AttachUserPolicy",
+            "user/pwncloud-backdoor-user",
+            "arn:aws:iam::aws:policy/AdministratorAccess",
+            Reach::Unknown,
+        ),
+        (
+            "gcp-audit/elastic-integrations_test-cloudresourcemanager-googleapis-com.log",
+            "SetIamPolicy",
+            "serviceAccount:project-id@cloudservices.gserviceaccount.com",
+            "roles/resourcemanager.projectIamAdmin",
+            Reach::Service,
+        ),
+    ] {
+        let (store, _) = load_paths(&[fixture(file)]);
+        let org = Org::learn(&store);
+        let i = store.events().iter().position(|e| store.str(e.operation) == op).expect(op) as u32;
+        let e = &store.events()[i as usize];
+        let found = org.judge(grants::of_event(&store, e, store.facts(i)));
+        assert_eq!(found.len(), 1, "{file}: {found:?}");
+        let g = &found[0];
+        assert_eq!(
+            (g.grant.change, g.grant.member.as_str(), g.grant.access.as_str(), g.reach),
+            (Change::Add, member, access, reach),
+            "{file}"
+        );
+    }
+}

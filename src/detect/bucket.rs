@@ -7,6 +7,7 @@
 //! says `Created`, or when it is the first successful write of that resource in the loaded logs.
 //! Like key creations these are events, not anomalies: they alert in the learning period too.
 
+use super::grants::{self, Org};
 use super::profile::{history_before, ip_novelty};
 use super::score::Score;
 use super::{Alert, Config, Evidence, Pivot, positions};
@@ -70,6 +71,7 @@ pub(super) fn detect(store: &EventStore, cfg: &Config, start: i64) -> Vec<Alert>
     let events = store.events();
     let mut seen_azure: HashSet<Sym> = HashSet::new();
     let mut out = Vec::new();
+    let org = std::cell::OnceCell::new();
     for (i, e) in events.iter().enumerate() {
         if e.outcome != Outcome::Success {
             continue;
@@ -90,13 +92,13 @@ pub(super) fn detect(store: &EventStore, cfg: &Config, start: i64) -> Vec<Alert>
             _ => false,
         };
         if created {
-            out.push(build(store, cfg, start, i as u32));
+            out.push(build(store, cfg, start, org.get_or_init(|| Org::learn(store)), i as u32));
         }
     }
     out
 }
 
-fn build(store: &EventStore, cfg: &Config, start: i64, trigger: u32) -> Alert {
+fn build(store: &EventStore, cfg: &Config, start: i64, org: &Org, trigger: u32) -> Alert {
     let events = store.events();
     let e: &Event = &events[trigger as usize];
     let principal = store.str(e.principal).to_string();
@@ -121,6 +123,16 @@ fn build(store: &EventStore, cfg: &Config, start: i64, trigger: u32) -> Alert {
         })
         .map(|(i, _)| i as u32)
         .collect();
+    let changes: Vec<u32> = later
+        .iter()
+        .copied()
+        .filter(|&i| {
+            let x = &events[i as usize];
+            grants::is_grant_op(x.cloud, store.str(x.service), store.str(x.operation))
+        })
+        .collect();
+    let granted = grants::made_by(store, org, &changes);
+    let wide: Vec<&grants::Granted> = granted.iter().map(|(_, g)| g).filter(|g| g.opens_wide()).collect();
     let writers: std::collections::BTreeSet<&str> =
         later.iter().map(|&i| store.str(events[i as usize].principal)).collect();
 
@@ -133,6 +145,10 @@ fn build(store: &EventStore, cfg: &Config, start: i64, trigger: u32) -> Alert {
     }
     if !public.is_empty() {
         score.add(2, format!("public access requested ({})", public.join(", ")));
+    }
+    if let Some(g) = wide.first() {
+        let more = if wide.len() > 1 { format!(" (and {} more)", wide.len() - 1) } else { String::new() };
+        score.add(2, format!("access to the bucket {}: {} {}{more}", g.reach.as_str(), g.grant.member, g.grant.access));
     }
     let (severity, severity_reasons) = score.finish();
     let history = history_before(store, e.principal, e.time);
@@ -151,6 +167,7 @@ fn build(store: &EventStore, cfg: &Config, start: i64, trigger: u32) -> Alert {
         ("from where".into(), super::profile::from_where(store, e, novelty)),
         ("region".into(), store.str(e.region).to_string()),
         ("public access".into(), if public.is_empty() { "none requested".into() } else { public.join(", ") }),
+        ("granted".into(), grants::facts_line(store, &granted, "no access change on the bucket in the loaded logs")),
         ("later activity".into(), format!("{} event(s) by {} principal(s)", later.len(), writers.len())),
         ("baseline".into(), format!("{}; {}", history.describe(), cfg.describe_from(start))),
     ];
@@ -164,7 +181,7 @@ fn build(store: &EventStore, cfg: &Config, start: i64, trigger: u32) -> Alert {
         key: vec![("bucket".into(), bucket.clone())],
         summary,
         evidence,
-        mitre: if public.is_empty() { vec![] } else { vec!["T1537"] },
+        mitre: if public.is_empty() && wide.is_empty() { vec![] } else { vec!["T1537"] },
         facts,
         enrichment: json!({
             "bucket": bucket,
@@ -175,6 +192,7 @@ fn build(store: &EventStore, cfg: &Config, start: i64, trigger: u32) -> Alert {
             "source_ip_new_since": novelty.fields().1,
             "detection_start": format_rfc3339(start),
             "public_access": public,
+            "grants": grants::to_json(store, &granted),
             "later_events": later.len(),
             "later_principals": writers,
             "in_learning_period": e.time < start,

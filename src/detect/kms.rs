@@ -9,6 +9,7 @@
 //! period. Request details (key name, rotation) come from the facts loading extracted for the few
 //! creation events ([`EventStore::facts`]); the detector reads no file.
 
+use super::grants::{self, Org};
 use super::profile::{Novelty, history_before, ip_novelty};
 use super::score::Score;
 use super::{Alert, Config, Evidence, Pivot, positions};
@@ -175,7 +176,8 @@ pub(super) fn detect(store: &EventStore, cfg: &Config, start: i64) -> Vec<Alert>
         .filter(|(_, e)| e.outcome == Outcome::Success && is_creation(store, e))
         .map(|(i, _)| i as u32)
         .collect();
-    creations.iter().map(|&i| build(store, cfg, start, i, &creations)).collect()
+    let org = if creations.is_empty() { Default::default() } else { Org::learn(store) };
+    creations.iter().map(|&i| build(store, cfg, start, &org, i, &creations)).collect()
 }
 
 struct Related {
@@ -202,7 +204,7 @@ fn related(store: &EventStore, trigger: u32, key: &KeyId) -> Related {
     r
 }
 
-fn build(store: &EventStore, cfg: &Config, start: i64, trigger: u32, creations: &[u32]) -> Alert {
+fn build(store: &EventStore, cfg: &Config, start: i64, org: &Org, trigger: u32, creations: &[u32]) -> Alert {
     let events = store.events();
     let e = &events[trigger as usize];
     let facts = store.facts(trigger);
@@ -234,6 +236,10 @@ fn build(store: &EventStore, cfg: &Config, start: i64, trigger: u32, creations: 
             }
         }
     }
+    // Who was given access: the creation's own key policy, then every later change.
+    let changes: Vec<u32> = std::iter::once(trigger).chain(rel.iam.iter().copied()).collect();
+    let granted = grants::made_by(store, org, &changes);
+    let wide: Vec<&grants::Granted> = granted.iter().map(|(_, g)| g).filter(|g| g.opens_wide()).collect();
     let rotation_req = rotation_in_request(facts);
     let off_hours = cfg.hours.off_hours(e.time);
 
@@ -246,6 +252,10 @@ fn build(store: &EventStore, cfg: &Config, start: i64, trigger: u32, creations: 
     }
     if !rel.iam.is_empty() {
         score.add(1, format!("{} IAM change(s) on the key or its ring/vault", rel.iam.len()));
+    }
+    if let Some(g) = wide.first() {
+        let more = if wide.len() > 1 { format!(" (and {} more)", wide.len() - 1) } else { String::new() };
+        score.add(2, format!("access to the key {}: {} {}{more}", g.reach.as_str(), g.grant.member, g.grant.access));
     }
     if rotation_req.is_none() && rel.rotation.is_empty() {
         score.add(1, "no rotation configured");
@@ -314,6 +324,10 @@ fn build(store: &EventStore, cfg: &Config, start: i64, trigger: u32, creations: 
         ("from where".into(), format!("{} · {}", store.str(e.source_ip), store.str(e.user_agent))),
         ("key use".into(), format!("{} use(s) by {} principal(s)", rel.uses.len(), users.len())),
         ("IAM changes".into(), rel.iam.len().to_string()),
+        (
+            "granted".into(),
+            grants::facts_line(store, &granted, "no access change on the key or its ring / vault in the loaded logs"),
+        ),
         ("rotation".into(), rotation.clone()),
         ("other keys within 24 h".into(), others.len().to_string()),
         ("baseline".into(), format!("{}; {}", history.describe(), cfg.describe_from(start))),
@@ -334,7 +348,7 @@ fn build(store: &EventStore, cfg: &Config, start: i64, trigger: u32, creations: 
     evidence.extend(rel.rotation.iter().take(5).map(|&i| Evidence::new(i, Pivot::Rotation, "rotation setting change")));
     evidence.extend(rel.uses.iter().take(30).map(|&i| Evidence::new(i, Pivot::KeyUse, "use of the key")));
     let mut mitre = Vec::new();
-    if !rel.iam.is_empty() {
+    if !rel.iam.is_empty() || !wide.is_empty() {
         mitre.push("T1098");
     }
     if new_use_ips > 0 {
@@ -348,6 +362,7 @@ fn build(store: &EventStore, cfg: &Config, start: i64, trigger: u32, creations: 
         "other_keys_24h": others.iter().map(|&i| super::event_ref(store, &events[i as usize])).collect::<Vec<_>>(),
         "use": use_summary,
         "iam_changes": rel.iam.iter().map(|&i| super::event_ref(store, &events[i as usize])).collect::<Vec<_>>(),
+        "grants": grants::to_json(store, &granted),
         "rotation": rotation,
         "source_ips": ip_list,
         "in_learning_period": e.time < start,

@@ -10,6 +10,7 @@
 mod bucket;
 mod burst;
 mod first_seen;
+pub mod grants;
 mod kms;
 pub mod profile;
 mod rare_process;
@@ -386,6 +387,16 @@ pub fn run(store: &EventStore, cfg: &Config, now: i64) -> Vec<Alert> {
     alerts.retain(|a| a.severity >= cfg.min_severity);
     alerts.sort_by(|a, b| b.time.cmp(&a.time).then_with(|| a.id.cmp(&b.id)));
     alerts
+}
+
+/// The events whose request facts the detectors need: each registry entry's wants, plus every
+/// access change ([`grants`]), which the kms, bucket and sensitive-operation alerts all read.
+pub fn wanted(store: &EventStore) -> Vec<u32> {
+    let mut out: Vec<u32> = REGISTRY.iter().filter_map(|s| s.wants).flat_map(|w| w(store)).collect();
+    out.extend(grants::wants(store));
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 /// A detector pass: reads the store from detection start (µs) and returns its alerts.

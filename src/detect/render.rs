@@ -51,6 +51,10 @@ pub fn details(enrichment: &Value) -> Vec<Detail> {
                 vec![format!("{}{mark}", scalar(v))]
             }
             "source_ips" => source_ips(v),
+            "grants" => match v.as_array().filter(|a| !a.is_empty()) {
+                Some(a) => a.iter().map(grant_line).collect(),
+                None => vec!["no access change in the loaded logs".into()],
+            },
             "use" => key_use(v),
             "history" => vec![format!(
                 "{} calls to {} services over {} days before the alert",
@@ -70,6 +74,7 @@ fn label(key: &str) -> String {
         "source_ips" => "source IPs".into(),
         "source_ip" => "source IP".into(),
         "iam_changes" => "IAM changes".into(),
+        "grants" => "access changes".into(),
         "other_keys_24h" => "other keys within 24 h".into(),
         "use" => "key use".into(),
         "ratio" => "engagement ratio (%)".into(),
@@ -94,6 +99,32 @@ fn scalar(v: &Value) -> String {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     }
+}
+
+/// One access change of a `grants` enrichment: `granted ROLE to MEMBER (REACH) on RES at T by P`.
+pub fn grant_line(g: &Value) -> String {
+    let change = match g["change"].as_str() {
+        Some("add") => "granted",
+        Some("remove") => "revoked",
+        _ => "set",
+    };
+    let reach = match g["reach"].as_str() {
+        Some("org") => "in the organisation",
+        Some("service") => "a cloud service",
+        Some("outside") => "OUTSIDE the organisation",
+        Some("public") => "PUBLIC",
+        _ => "reach unknown",
+    };
+    let to = if change == "revoked" { "from" } else { "to" };
+    let on = g["on"].as_str().filter(|s| !s.is_empty()).map(|s| format!(" on {s}")).unwrap_or_default();
+    let failed = if g["outcome"] == "failure" { " (failed)" } else { "" };
+    format!(
+        "{change} {} {to} {} ({reach}){on} at {} by {}{failed}",
+        scalar(&g["access"]),
+        scalar(&g["member"]),
+        scalar(&g["time"]),
+        scalar(&g["by"])
+    )
 }
 
 fn source_ips(v: &Value) -> Vec<String> {

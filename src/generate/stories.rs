@@ -65,6 +65,12 @@ pub(crate) fn gcp(b: &mut B<'_>) {
         "first cloudkms SetIamPolicy by dana.whitfield (story 1)",
     );
     b.note(Side, "new-resource-access", at(g, &dana, t0, &key), "first touch of tmp-export-key (story 1)");
+    b.note(
+        Side,
+        "sensitive-operation",
+        at(g, &dana, t1, &key),
+        "the key is shared with a gmail account outside the organisation (story 1)",
+    );
 
     let etl = gcp::sa_email("etl-runner");
     let d = b.day(0.35, false);

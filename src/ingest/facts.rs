@@ -20,12 +20,10 @@ const MAX_NESTED: u8 = 2;
 
 /// Extracts and attaches the facts every detector asks for.
 pub fn attach(store: &mut EventStore) {
-    let mut wanted: Vec<u32> = crate::detect::REGISTRY.iter().filter_map(|s| s.wants).flat_map(|w| w(store)).collect();
+    let mut wanted = crate::detect::wanted(store);
     if wanted.is_empty() {
         return;
     }
-    wanted.sort_unstable();
-    wanted.dedup();
     let events = store.events();
     wanted.sort_by_key(|&i| {
         let s = events[i as usize].src;

@@ -141,6 +141,26 @@ fn trigger(alert: &Alert, store: &EventStore) -> StepAnswer {
     StepAnswer::new(s, vec![t])
 }
 
+/// The access changes an alert carries (`grants`), widest reach first, one clause each.
+fn grants_text(en: &Value) -> Option<String> {
+    let grants = en.get("grants")?.as_array().filter(|g| !g.is_empty())?;
+    let mut lines: Vec<(bool, String)> = grants
+        .iter()
+        .map(|g| {
+            let reach = g["reach"].as_str().unwrap_or("");
+            let wide = matches!(reach, "outside" | "public") && g["change"] != "remove";
+            (wide, crate::detect::render::grant_line(g))
+        })
+        .collect();
+    lines.sort_by_key(|(wide, _)| !wide);
+    let wide = lines.iter().filter(|(w, _)| *w).count();
+    let head = match wide {
+        0 => "who was given access".to_string(),
+        n => format!("{n} opened outside the organisation or to everyone"),
+    };
+    Some(format!("{head}: {}", lines.into_iter().map(|(_, l)| l).collect::<Vec<_>>().join("; ")))
+}
+
 fn evidence(pivot: &str, alert: &Alert, store: &EventStore) -> StepAnswer {
     let ev = evidence_for(alert, store, pivot);
     let en = &alert.enrichment;
@@ -163,7 +183,13 @@ fn evidence(pivot: &str, alert: &Alert, store: &EventStore) -> StepAnswer {
             list(distinct(store, &ev, |e| e.resource))
         ),
         "iam-changes" if ev.is_empty() => "no IAM change on the key or its ring / vault in the loaded logs".to_string(),
-        "iam-changes" => format!("{} by {}: {}", plural(ev.len() as u64, "IAM change"), list(&principals), list(&ops)),
+        "iam-changes" => {
+            let mut s = format!("{} by {}: {}", plural(ev.len() as u64, "IAM change"), list(&principals), list(&ops));
+            if let Some(granted) = grants_text(en) {
+                s.push_str(&format!("; {granted}"));
+            }
+            s
+        }
         "rotation" => {
             let text = en.get("rotation").and_then(Value::as_str).unwrap_or("no rotation information").to_string();
             if ev.is_empty() { text } else { format!("{text}; {} in the logs", plural(ev.len() as u64, "change")) }

@@ -46,6 +46,8 @@ pub struct Ctx {
     pub raw: RawCache,
     /// Rung when background work finishes ([`super::work`]).
     pub bell: Arc<Bell>,
+    /// The organisation as the logs show it, learned the first time a row shows an access change.
+    org: std::sync::OnceLock<crate::detect::grants::Org>,
 }
 
 impl Ctx {
@@ -82,7 +84,34 @@ impl Ctx {
             cases,
             raw: RawCache::default(),
             bell: Default::default(),
+            org: Default::default(),
         }
+    }
+
+    /// The access an event changed, as a row shows it, member before role:
+    /// `+user:x@gmail.com [OUTSIDE] roles/…`, `-group:ops@… roles/viewer`.
+    pub fn access_changes(&self, i: u32) -> Option<String> {
+        use crate::detect::grants::{self, Change, Reach};
+        let e = self.event(i)?;
+        let found = grants::of_event(&self.store, e, self.store.facts(i));
+        if found.is_empty() {
+            return None;
+        }
+        let org = self.org.get_or_init(|| grants::Org::learn(&self.store));
+        let changes: Vec<String> = org
+            .judge(found)
+            .iter()
+            .map(|g| {
+                let sign = if g.grant.change == Change::Remove { '-' } else { '+' };
+                let reach = match g.reach {
+                    Reach::Outside => " [OUTSIDE]",
+                    Reach::Public => " [PUBLIC]",
+                    _ => "",
+                };
+                format!("{sign}{}{reach} {}", g.grant.member, g.grant.access)
+            })
+            .collect();
+        Some(changes.join(", "))
     }
 
     /// An event by store position.

@@ -12,6 +12,7 @@
 
 pub mod catalogue;
 
+use super::grants::{self, Granted, Org, Reach};
 use super::profile::{history_before, ip_novelty};
 use super::{Alert, Config, Evidence, Pivot, Severity};
 use crate::model::{Cloud, Outcome, Sym};
@@ -80,6 +81,7 @@ pub(super) fn detect(store: &EventStore, cfg: &Config, start: i64) -> Vec<Alert>
     let events = store.events();
     // With `--since`, earlier events are baseline only; otherwise every event counts.
     let from = if cfg.since.is_some() { start } else { i64::MIN };
+    let org: std::cell::OnceCell<Org> = std::cell::OnceCell::new();
     let mut groups: BTreeMap<(usize, Sym, Sym, Outcome), Group> = BTreeMap::new();
     let mut reads: BTreeMap<(usize, Sym), Vec<u32>> = BTreeMap::new();
     for (i, ix) in entries(store).into_iter().enumerate() {
@@ -93,7 +95,17 @@ pub(super) fn detect(store: &EventStore, cfg: &Config, start: i64) -> Vec<Alert>
             reads.entry((ix, e.principal)).or_default().push(i);
             continue;
         }
-        let (Some(severity), reasons) = entry.assess(store.facts(i), store.str(e.principal)) else { continue };
+        let (severity, mut reasons) = entry.assess(store.facts(i), store.str(e.principal));
+        let wide = widest_grant(store, &org, i);
+        let severity = match (severity, &wide) {
+            (s, Some(g)) => {
+                let floor = if g.reach == Reach::Public { Severity::High } else { Severity::Medium };
+                reasons.push(g.describe());
+                s.map_or(floor, |s| s.max(floor))
+            }
+            (Some(s), None) => s,
+            (None, None) => continue,
+        };
         let key = (ix, e.principal, store.key_of(e.cloud, e.resource), e.outcome);
         let g = groups.entry(key).or_insert_with(|| Group {
             entry: ix,
@@ -111,7 +123,7 @@ pub(super) fn detect(store: &EventStore, cfg: &Config, start: i64) -> Vec<Alert>
             (g.severity, g.trigger, g.reasons) = (severity, i, reasons);
         }
     }
-    let mut out: Vec<Alert> = groups.into_values().map(|g| single(store, cfg, start, g)).collect();
+    let mut out: Vec<Alert> = groups.into_values().map(|g| single(store, cfg, start, &org, g)).collect();
     for ((ix, _), positions) in reads {
         out.extend(
             bursts(store, &cat.entry[ix], &positions)
@@ -141,9 +153,25 @@ struct Facts<'a> {
     source_ip_new_since: Option<String>,
     detection_start: String,
     in_learning_period: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    grants: Option<serde_json::Value>,
 }
 
-fn single(store: &EventStore, cfg: &Config, start: i64, g: Group) -> Alert {
+/// The access an event opened widest (outside the organisation or to everyone), if any.
+fn widest_grant(store: &EventStore, org: &std::cell::OnceCell<Org>, i: u32) -> Option<Granted> {
+    let e = &store.events()[i as usize];
+    if !grants::is_grant_op(e.cloud, store.str(e.service), store.str(e.operation)) {
+        return None;
+    }
+    let found = grants::of_event(store, e, store.facts(i));
+    if found.is_empty() {
+        return None;
+    }
+    let org = org.get_or_init(|| Org::learn(store));
+    org.judge(found).into_iter().filter(Granted::opens_wide).max_by_key(|g| g.reach)
+}
+
+fn single(store: &EventStore, cfg: &Config, start: i64, org: &std::cell::OnceCell<Org>, g: Group) -> Alert {
     let entry = &catalogue().entry[g.entry];
     let e = &store.events()[g.trigger as usize];
     let failed = e.outcome == Outcome::Failure;
@@ -166,7 +194,7 @@ fn single(store: &EventStore, cfg: &Config, start: i64, g: Group) -> Alert {
         attempts: g.count,
         repeats,
     };
-    build(store, cfg, start, found)
+    build(store, cfg, start, Some(org), found)
 }
 
 /// One step down, never below low: a denied attempt stays visible.
@@ -229,7 +257,7 @@ fn burst_alert(store: &EventStore, cfg: &Config, start: i64, ix: usize, b: &[u32
     let repeats: Vec<u32> = b[1..].iter().copied().take(MAX_REPEATS * 2).collect();
     let found =
         Found { entry: ix, trigger: b[0], severity, reasons, parameters: vec![detail], attempts: b.len(), repeats };
-    build(store, cfg, start, found)
+    build(store, cfg, start, None, found)
 }
 
 /// What an alert is built from: the entry, the trigger, the scored severity and the events.
@@ -243,7 +271,7 @@ struct Found {
     repeats: Vec<u32>,
 }
 
-fn build(store: &EventStore, cfg: &Config, start: i64, f: Found) -> Alert {
+fn build(store: &EventStore, cfg: &Config, start: i64, org: Option<&std::cell::OnceCell<Org>>, f: Found) -> Alert {
     let Found { entry: ix, trigger, severity, reasons: severity_reasons, parameters, attempts, repeats } = f;
     let entry = &catalogue().entry[ix];
     let e = &store.events()[trigger as usize];
@@ -274,6 +302,15 @@ fn build(store: &EventStore, cfg: &Config, start: i64, f: Found) -> Alert {
     if !parameters.is_empty() {
         facts.push(("parameters".into(), parameters.join("; ")));
     }
+    let granted = match org {
+        Some(org) if grants::is_grant_op(e.cloud, store.str(e.service), op) => {
+            grants::made_by(store, org.get_or_init(|| Org::learn(store)), &[trigger])
+        }
+        _ => Vec::new(),
+    };
+    if !granted.is_empty() {
+        facts.push(("granted".into(), grants::facts_line(store, &granted, "")));
+    }
     facts.push(("source".into(), entry.source.clone()));
     facts.push(("baseline".into(), format!("{}; {}", history.describe(), cfg.describe_from(start))));
     let mut evidence = vec![Evidence::new(trigger, Pivot::Trigger, format!("trigger: {}", entry.title))];
@@ -294,6 +331,7 @@ fn build(store: &EventStore, cfg: &Config, start: i64, f: Found) -> Alert {
         source_ip_new_since: novelty.fields().1,
         detection_start: format_rfc3339(start),
         in_learning_period: e.time < start,
+        grants: (!granted.is_empty()).then(|| grants::to_json(store, &granted)),
     })
     .unwrap_or_default();
     let mut key = vec![("operation".to_string(), op.to_string())];

@@ -202,7 +202,7 @@ impl TimelineView<'_> {
                 let k = st.view.get(i)? as usize;
                 Some((i, k, cx.event(*st.base.get(k)?)?))
             })
-            .map(|(i, k, e)| {
+            .filter_map(|(i, k, e)| {
                 let m = st.marks.get(k).copied().unwrap_or(0);
                 let mark = if m & TRIGGER != 0 {
                     "◆"
@@ -228,10 +228,7 @@ impl TimelineView<'_> {
                         hl,
                     )),
                     Cell::from(highlight(
-                        clip_middle(
-                            &crate::output::acted_on(cx.s(e.resource), cx.s(e.target), cx.s(e.process), ""),
-                            res_w.max(1),
-                        ),
+                        acted_on(cx, *st.base.get(k)?, e, res_w.max(1)),
                         query.as_ref(),
                         Style::new(),
                         hl,
@@ -239,7 +236,7 @@ impl TimelineView<'_> {
                     Cell::from(highlight(clip(cx.s(e.source_ip), 40), query.as_ref(), Style::new(), hl)),
                 ];
                 let row = Row::new(cells);
-                if i == st.cursor.sel { row.style(theme.selected(focused)) } else { row }
+                Some(if i == st.cursor.sel { row.style(theme.selected(focused)) } else { row })
             })
             .collect();
         let header = [
@@ -275,5 +272,19 @@ impl TimelineView<'_> {
             })
             .collect();
         Paragraph::new(lines).render(inner, buf);
+    }
+}
+
+/// The resource cell: any access change first (who got what: it tells more than the resource,
+/// which the alert names), then the resource cut in the middle if there is room.
+fn acted_on(cx: &Ctx, i: u32, e: &crate::model::Event, width: usize) -> String {
+    let target = crate::output::acted_on(cx.s(e.resource), cx.s(e.target), cx.s(e.process), "");
+    match cx.access_changes(i) {
+        Some(change) => {
+            let change = clip(&change, width);
+            let rest = width.saturating_sub(change.chars().count() + 3);
+            if rest < 12 { change } else { format!("{change} · {}", clip_middle(&target, rest)) }
+        }
+        None => clip_middle(&target, width),
     }
 }
