@@ -83,7 +83,8 @@ impl Session {
         cfg.short_history(&self.store, self.clock)
     }
 
-    /// Events dated before 2000 or after tomorrow (by [`Session::clock`]).
+    /// Events dated before 2000 or after tomorrow (by [`Session::clock`]), or strays years apart
+    /// from the rest: they anchor nothing.
     pub fn implausible_times(&self) -> usize {
         self.store.implausible_times(self.clock)
     }

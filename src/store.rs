@@ -17,6 +17,8 @@ use std::sync::Arc;
 
 /// 2000-01-01T00:00:00Z in µs: no cloud audit log is older.
 const EARLIEST_PLAUSIBLE: i64 = 946_684_800_000_000;
+/// Events this far (µs, a year) from the rest at either end of the time range are strays.
+const STRAY_GAP: i64 = 365 * crate::time::DAY_US;
 
 /// Interned strings: each distinct string stored once, addressed by [`Sym`].
 #[derive(Default, Clone)]
@@ -99,6 +101,8 @@ pub struct FileInfo {
     pub skipped: u64,
     /// Valid records of kinds not modelled.
     pub ignored: u64,
+    /// Loaded only to learn from (`--baseline`): never alerted on.
+    pub baseline: bool,
 }
 
 /// Reads a record's original text back from its file, given where it lies.
@@ -284,20 +288,56 @@ impl EventStore {
 
     /// The span that anchors baselines and "now": earliest and latest event whose time is
     /// plausible for a cloud audit log — from 2000 on and no later than a day past `wall_now`
-    /// (µs). A forged record dated 1970 or 2099 must not move the learning period or the
-    /// activity range; such events still load and show, they just do not anchor anything.
-    /// Falls back to [`EventStore::span`] when no time is plausible.
+    /// (µs) — leaving out a few stray events years apart from the bulk at either end. A forged
+    /// record dated 1970 or 2099, or one 2019 event in a 2026 export, must not move the learning
+    /// period or the activity range; such events still load and show, they just do not anchor
+    /// anything. Falls back to [`EventStore::span`] when no time is plausible.
     pub fn anchor_span(&self, wall_now: i64) -> Option<(i64, i64)> {
-        let lo = self.events.partition_point(|e| e.time < EARLIEST_PLAUSIBLE);
-        let hi = self.events.partition_point(|e| e.time <= wall_now.saturating_add(crate::time::DAY_US));
+        let (lo, hi) = self.anchored(wall_now);
         if lo < hi { Some((self.events[lo].time, self.events[hi - 1].time)) } else { self.span() }
     }
 
-    /// Events outside the plausible range of [`EventStore::anchor_span`].
+    /// Events that do not anchor: outside the plausible range of [`EventStore::anchor_span`], or
+    /// strays years apart from the rest.
     pub fn implausible_times(&self, wall_now: i64) -> usize {
-        let lo = self.events.partition_point(|e| e.time < EARLIEST_PLAUSIBLE);
-        let hi = self.events.partition_point(|e| e.time <= wall_now.saturating_add(crate::time::DAY_US));
-        lo + (self.events.len() - hi)
+        let (lo, hi) = self.anchored(wall_now);
+        if lo < hi { lo + (self.events.len() - hi) } else { 0 }
+    }
+
+    /// The range of events that anchor: plausibly dated, strays at either end left out. A stray
+    /// is one of at most 1 in 20 events (and at most 1,000) beyond a gap of [`STRAY_GAP`].
+    fn anchored(&self, wall_now: i64) -> (usize, usize) {
+        let ev = &self.events;
+        let mut lo = ev.partition_point(|e| e.time < EARLIEST_PLAUSIBLE);
+        let mut hi = ev.partition_point(|e| e.time <= wall_now.saturating_add(crate::time::DAY_US));
+        if lo >= hi {
+            return (lo, hi);
+        }
+        let few = ((hi - lo) / 20).min(1000);
+        if let Some(k) = (lo..(lo + few).min(hi - 1)).rev().find(|&k| ev[k + 1].time - ev[k].time > STRAY_GAP) {
+            lo = k + 1;
+        }
+        let few = ((hi - lo) / 20).min(1000);
+        if let Some(k) = (hi - 1 - few.min(hi - 1 - lo)..hi - 1).find(|&k| ev[k + 1].time - ev[k].time > STRAY_GAP) {
+            hi = k + 1;
+        }
+        (lo, hi)
+    }
+
+    /// Whether the event at `i` came from a `--baseline` file (learn only, never alerted on).
+    pub fn is_baseline(&self, i: u32) -> bool {
+        self.events.get(i as usize).and_then(|e| self.files.get(e.src.file as usize)).is_some_and(|f| f.baseline)
+    }
+
+    /// The earliest anchoring event that is not baseline: where detection starts when
+    /// `--baseline` logs were given. None without baseline files.
+    pub fn after_baseline(&self, wall_now: i64) -> Option<i64> {
+        if !self.files.iter().any(|f| f.baseline) {
+            return None;
+        }
+        let (lo, hi) = self.anchored(wall_now);
+        let live = |i: usize| !self.is_baseline(i as u32);
+        (lo..hi).find(|&i| live(i)).or_else(|| (0..self.events.len()).find(|&i| live(i))).map(|i| self.events[i].time)
     }
 
     /// True for a process-creation event (Security 4688, Sysmon 1): see

@@ -432,3 +432,71 @@ fn suppress_hides_alike_alerts_from_scan_until_removed() {
     assert_eq!(jsonl(&scan(&["-q"])).len(), all.len());
     assert!(!tw(&["suppress", id, "--reason", " ", "--cases", &cases_dir, &path(""), "-q"]).status.success());
 }
+
+#[test]
+fn baseline_logs_teach_and_never_alert() {
+    let dir = tempfile::tempdir().unwrap();
+    let call = |t: &str, method: &str| {
+        common::rec::gcp(t, "a@x.com", "storage.googleapis.com", method, "projects/_/buckets/b", "1.2.3.4", 0)
+    };
+    // Last month: the routine call, and one call the export never repeats.
+    let old = dir.path().join("old.jsonl");
+    let lines =
+        [call("2024-02-01T09:00:00Z", "storage.objects.list"), call("2024-02-02T09:00:00Z", "storage.buckets.get")];
+    std::fs::write(&old, lines.join("\n")).unwrap();
+    // The incident window: the routine call again, and one never seen.
+    let new = dir.path().join("incident.jsonl");
+    let lines =
+        [call("2024-03-06T09:00:00Z", "storage.objects.list"), call("2024-03-06T09:05:00Z", "storage.objects.delete")];
+    std::fs::write(&new, lines.join("\n")).unwrap();
+    let (old, new) = (old.display().to_string(), new.display().to_string());
+
+    let out = tw(&["scan", &new, "--baseline", &old, "--format", "jsonl"]);
+    assert!(out.status.success());
+    let alerts = jsonl(&out);
+    let api: Vec<&Value> = alerts.iter().filter(|a| a["detector"] == "new-api-call").collect();
+    assert_eq!(api.len(), 1, "only the never-seen call: {alerts:?}");
+    assert_eq!(api[0]["key"]["method"], "storage.objects.delete");
+    assert!(
+        alerts.iter().all(|a| a["time"].as_str().unwrap() >= "2024-03-06"),
+        "nothing from the baseline: {alerts:?}"
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("learning from the --baseline logs; detection from 2024-03-06T09:00:00Z"), "{err}");
+    assert!(!err.contains("shorter than"), "{err}");
+
+    // Without the baseline the export alone is too short to learn from.
+    let out = tw(&["scan", &new, "--format", "jsonl"]);
+    assert!(jsonl(&out).iter().all(|a| a["detector"] != "new-api-call"));
+}
+
+#[test]
+fn a_stray_event_years_older_does_not_anchor_the_learning_period() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("export.jsonl");
+    let mut lines = vec![common::rec::gcp(
+        "2019-05-01T00:00:00Z",
+        "a@x.com",
+        "storage.googleapis.com",
+        "storage.objects.list",
+        "projects/_/buckets/b",
+        "1.2.3.4",
+        0,
+    )];
+    for day in 1..=30 {
+        lines.push(common::rec::gcp(
+            &format!("2024-03-{day:02}T09:00:00Z"),
+            "a@x.com",
+            "storage.googleapis.com",
+            "storage.objects.list",
+            "projects/_/buckets/b",
+            "1.2.3.4",
+            0,
+        ));
+    }
+    std::fs::write(&p, lines.join("\n")).unwrap();
+    let out = tw(&["scan", &p.display().to_string()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("detection from 2024-03-08T09:00:00Z"), "learning counts from the bulk: {err}");
+    assert!(err.contains("1 event(s) dated before 2000, after tomorrow or years apart from the rest"), "{err}");
+}

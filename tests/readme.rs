@@ -88,6 +88,7 @@ fn example(flag: Option<&str>, placeholder: &str) -> Option<&'static str> {
         (Some("-o" | "--output"), "FILE") => "case.md",
         (Some("-o" | "--output"), "DIR/") => "reports/",
         (Some(_), "DIR") => "some-folder",
+        (Some("--baseline"), "PATH") => "older-logs",
         _ => return None,
     })
 }

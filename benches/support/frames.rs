@@ -77,6 +77,7 @@ pub fn synthetic(n: usize, principals: usize) -> (EventStore, Alert) {
         events: n as u64,
         skipped: 0,
         ignored: 0,
+        baseline: false,
     };
     let reader = std::sync::Arc::new(trailwatch::ingest::raw::Reader::default());
     let store = EventStore::build(events, s, vec![file]).with_reader(reader);

@@ -298,6 +298,10 @@ pub struct DetectArgs {
     /// Detection starts here; everything before is baseline (RFC 3339 or YYYY-MM-DD).
     #[arg(long, value_parser = user_time)]
     pub since: Option<i64>,
+    /// Older logs to learn from only: never alerted on, dimmed on the timeline; detection starts
+    /// at the first event after them (repeat for more paths).
+    #[arg(long, value_name = "PATH")]
+    pub baseline: Vec<PathBuf>,
     /// Only these detectors (comma-separated).
     #[arg(long, value_delimiter = ',', value_parser = clap::builder::PossibleValuesParser::new(detect::DETECTORS))]
     pub detectors: Vec<String>,
@@ -339,6 +343,7 @@ impl DetectArgs {
             burst_min: self.burst_min,
             burst_factor: self.burst_factor,
             incident_window: self.incident_window,
+            baseline: !self.baseline.is_empty(),
         }
     }
 }

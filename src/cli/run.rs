@@ -37,15 +37,18 @@ pub fn run(cli: Cli) -> Result<i32> {
 
 /// Checks and loads a command's inputs, with `detect` runs the detectors, and (unless
 /// `--quiet`) prints the load diagnostics and summary on stderr.
-pub(super) fn open_session(args: &LoadArgs, detect: Option<&detect::Config>) -> Result<Session> {
+pub(super) fn open_session(args: &LoadArgs, detect: Option<(&DetectArgs, &detect::Config)>) -> Result<Session> {
     let inputs = session::inputs(&args.paths)?;
-    let s = Session::open(&inputs, &LoadOptions { progress: None, stderr_progress: !args.quiet }, detect);
+    let baseline = session::inputs(detect.map_or(&[][..], |(a, _)| &a.baseline))?;
+    let load = LoadOptions { progress: None, stderr_progress: !args.quiet, baseline };
+    let s = Session::open(&inputs, &load, detect.map(|(_, cfg)| cfg));
     if !args.quiet {
         print_report(&s.report);
         let odd = s.implausible_times();
         if odd > 0 {
             eprintln!(
-                "trailwatch: {odd} event(s) dated before 2000 or after tomorrow: loaded, but they anchor neither \
+                "trailwatch: {odd} event(s) dated before 2000, after tomorrow or years apart from the rest: loaded, \
+                 but they anchor neither \
                  the learning period nor the activity range"
             );
         }
@@ -122,7 +125,7 @@ fn run_events(a: EventsArgs) -> Result<i32> {
 
 fn run_scan(a: ScanArgs) -> Result<i32> {
     let cfg = a.detect.config();
-    let mut s = open_session(&a.load, Some(&cfg))?;
+    let mut s = open_session(&a.load, Some((&a.detect, &cfg)))?;
     let mut suppressed = 0;
     if !a.show_suppressed {
         let dir = a.cases.clone().or_else(crate::case::CaseStore::default_dir);
@@ -160,7 +163,7 @@ fn run_suppress(a: SuppressArgs) -> Result<i32> {
         bail!("--reason must say why this is a known false positive");
     }
     let cfg = a.detect.config();
-    let s = open_session(&a.load, Some(&cfg))?;
+    let s = open_session(&a.load, Some((&a.detect, &cfg)))?;
     let Some(alert) = s.alerts.iter().find(|x| x.id == a.alert_id) else {
         bail!(
             "no alert {:?} in this scan (run `trailwatch scan` with the same inputs and detection flags to list ids)",
@@ -246,7 +249,7 @@ fn run_report(a: ReportArgs) -> Result<i32> {
         bail!("--all writes a report per alert: give -o DIR/ (one file each) or -o FILE, or redirect stdout");
     }
     let cfg = a.detect.config();
-    let s = open_session(&a.load, Some(&cfg))?;
+    let s = open_session(&a.load, Some((&a.detect, &cfg)))?;
     let format = a.format.or_else(|| a.output.as_deref().and_then(Format::from_path)).unwrap_or_default();
     let cases = match &a.cases {
         Some(dir) => Some(CaseStore::open(dir).with_context(|| format!("opening case folder {}", dir.display()))?),
@@ -360,8 +363,10 @@ fn open_tui(inputs: Vec<Input>, args: SessionArgs, title: String) -> Result<i32>
         playbooks_dir: args.playbooks,
     };
     let detect = opts.detect.clone();
+    let baseline = session::inputs(&args.detect.baseline)?;
     let loader: crate::tui::Loader = Box::new(move |progress| {
-        Session::open(&inputs, &LoadOptions { progress: Some(progress), stderr_progress: false }, Some(&detect))
+        let load = LoadOptions { progress: Some(progress), stderr_progress: false, baseline };
+        Session::open(&inputs, &load, Some(&detect))
     });
     crate::tui::run(loader, opts)?;
     Ok(0)

@@ -48,6 +48,8 @@ pub struct Config {
     pub burst_factor: f64,
     /// Alerts of one principal this close (µs) form one incident.
     pub incident_window: i64,
+    /// Older logs were loaded only to learn from (`--baseline`): detection starts after them.
+    pub baseline: bool,
 }
 
 impl Default for Config {
@@ -61,6 +63,7 @@ impl Default for Config {
             burst_min: 100,
             burst_factor: 10.0,
             incident_window: crate::incident::DEFAULT_WINDOW,
+            baseline: false,
         }
     }
 }
@@ -71,10 +74,14 @@ impl Config {
         self.detectors.is_empty() || self.detectors.iter().any(|d| d == name)
     }
 
-    /// The instant detection starts for this store: `--since`, else earliest event + learning
-    /// (the earliest plausibly dated event as of `now`, in µs: see [`EventStore::anchor_span`]).
-    /// `now` is an input: detection never reads the wall clock.
+    /// The instant detection starts for this store: `--since`; else the first event after the
+    /// `--baseline` logs; else earliest event + learning (the earliest plausibly dated event as
+    /// of `now`, in µs: see [`EventStore::anchor_span`]). `now` is an input: detection never
+    /// reads the wall clock.
     pub fn detection_start(&self, store: &EventStore, now: i64) -> i64 {
+        if let (None, Some(t)) = (self.since, store.after_baseline(now)) {
+            return t;
+        }
         match (self.since, store.anchor_span(now)) {
             (Some(s), _) => s,
             (None, Some((first, _))) => first.saturating_add(self.learn),
@@ -86,7 +93,7 @@ impl Config {
     /// detection starts), what that means and what to do: the first-seen detectors learn from
     /// everything and can raise nothing. `None` when the history is long enough.
     pub fn short_history(&self, store: &EventStore, now: i64) -> Option<String> {
-        if self.since.is_some() {
+        if self.since.is_some() || store.after_baseline(now).is_some() {
             return None;
         }
         let (first, last) = store.anchor_span(now)?;
@@ -94,7 +101,8 @@ impl Config {
             format!(
                 "the logs span {}, shorter than the {} learning period: the first-seen detectors \
                  learn from all of it and raise nothing (the sensitive-operation catalogue still \
-                 does). Give --since T to say where detection starts, or load older logs too",
+                 does). Give --since T to say where detection starts, or older logs to learn \
+                 from with --baseline PATH",
                 crate::time::format_span(last - first),
                 crate::time::format_span(self.learn)
             )
@@ -113,6 +121,10 @@ impl Config {
             Some(_) => {
                 format!("detection from {start} (--since); everything before is baseline; {}", self.hours.describe())
             }
+            None if self.baseline => format!(
+                "learning from the --baseline logs; detection from {start}, the first event after them; {}",
+                self.hours.describe()
+            ),
             None => format!(
                 "learning period {} days from the earliest event; detection from {start}; {}",
                 self.learn as f64 / DAY_US as f64,
@@ -384,7 +396,8 @@ pub fn run(store: &EventStore, cfg: &Config, now: i64) -> Vec<Alert> {
     use rayon::prelude::*;
     let mut alerts: Vec<Alert> =
         passes.par_iter().map(|detect| detect(store, cfg, start)).collect::<Vec<_>>().into_iter().flatten().collect();
-    alerts.retain(|a| a.severity >= cfg.min_severity);
+    // Baseline logs teach; they never raise an alert of their own.
+    alerts.retain(|a| a.severity >= cfg.min_severity && !store.is_baseline(a.trigger()));
     alerts.sort_by(|a, b| b.time.cmp(&a.time).then_with(|| a.id.cmp(&b.id)));
     alerts
 }

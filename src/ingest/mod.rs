@@ -67,6 +67,9 @@ pub struct LoadOptions {
     pub progress: Option<Arc<Progress>>,
     /// Print a progress line on stderr (only if it is a terminal and the load takes > 1 s).
     pub stderr_progress: bool,
+    /// Older logs loaded only to learn from (`--baseline`): their files are marked
+    /// [`FileInfo::baseline`], detection starts after them and never alerts on them.
+    pub baseline: Vec<Input>,
 }
 
 /// What a load read, skipped and ignored.
@@ -127,20 +130,27 @@ const CHUNK: usize = 8 << 20;
 
 /// A discovered file or a problem found while looking for files.
 enum Found {
-    File { name: String, origin: Origin, bytes: u64 },
+    File { name: String, origin: Origin, bytes: u64, baseline: bool },
     Problem(Skip),
 }
 
-fn discover(inputs: &[Input]) -> Vec<Found> {
+fn discover(inputs: &[Input], baseline: &[Input]) -> Vec<Found> {
     let mut out = Vec::new();
-    for input in inputs {
+    for (input, is_baseline) in baseline.iter().map(|i| (i, true)).chain(inputs.iter().map(|i| (i, false))) {
+        let from = out.len();
         match input {
             Input::Memory { name, bytes } => out.push(Found::File {
                 name: name.clone(),
                 origin: Origin::Memory(bytes.clone()),
                 bytes: bytes.len() as u64,
+                baseline: false,
             }),
             Input::Path(p) => discover_path(p, &mut out),
+        }
+        for f in &mut out[from..] {
+            if let Found::File { baseline, .. } = f {
+                *baseline = is_baseline;
+            }
         }
     }
     out
@@ -158,7 +168,12 @@ fn discover_path(path: &Path, out: &mut Vec<Found>) {
                     Ok(e) => {
                         let name = e.path().display().to_string();
                         let bytes = e.metadata().map(|m| m.len()).unwrap_or(0);
-                        out.push(Found::File { name, origin: Origin::Disk(e.path().to_path_buf()), bytes });
+                        out.push(Found::File {
+                            name,
+                            origin: Origin::Disk(e.path().to_path_buf()),
+                            bytes,
+                            baseline: false,
+                        });
                     }
                     Err(e) => {
                         let name = e.path().map_or_else(|| path.display().to_string(), |p| p.display().to_string());
@@ -178,6 +193,7 @@ fn discover_path(path: &Path, out: &mut Vec<Found>) {
             name: path.display().to_string(),
             origin: Origin::Disk(path.to_path_buf()),
             bytes: m.len(),
+            baseline: false,
         }),
     }
 }
@@ -373,11 +389,11 @@ fn split_chunks(text: &[u8], size: usize) -> Vec<(usize, usize)> {
 pub fn load(inputs: &[Input], opts: &LoadOptions) -> (EventStore, LoadReport) {
     let started = Instant::now();
     let progress = opts.progress.clone().unwrap_or_default();
-    let found = discover(inputs);
-    let files: Vec<(String, Origin, u64)> = found
+    let found = discover(inputs, &opts.baseline);
+    let files: Vec<(String, Origin, u64, bool)> = found
         .iter()
         .filter_map(|f| match f {
-            Found::File { name, origin, bytes } => Some((name.clone(), origin.clone(), *bytes)),
+            Found::File { name, origin, bytes, baseline } => Some((name.clone(), origin.clone(), *bytes, *baseline)),
             Found::Problem(_) => None,
         })
         .collect();
@@ -388,7 +404,7 @@ pub fn load(inputs: &[Input], opts: &LoadOptions) -> (EventStore, LoadReport) {
     let results: Vec<FileResult> = files
         .par_iter()
         .enumerate()
-        .map(|(i, (_, origin, bytes))| {
+        .map(|(i, (_, origin, bytes, _))| {
             let r = read_file(i as u32, origin, &progress);
             progress.bytes_done.fetch_add(bytes.saturating_sub(r.credited), Ordering::Relaxed);
             progress.files_done.fetch_add(1, Ordering::Relaxed);
@@ -427,13 +443,13 @@ fn push_skip(report: &mut LoadReport, skip: Skip) {
 /// The events, their strings, the files and (per file) a CSV file's header.
 type Merged = (Vec<crate::model::Event>, Interner, Vec<FileInfo>, Vec<Option<Arc<tabular::Header>>>);
 
-fn merge(files: Vec<(String, Origin, u64)>, results: Vec<FileResult>, report: &mut LoadReport) -> Merged {
+fn merge(files: Vec<(String, Origin, u64, bool)>, results: Vec<FileResult>, report: &mut LoadReport) -> Merged {
     let mut strings = Interner::new();
     // Per batch: its events, its string-id map into `strings`, the line its lines count from.
     let mut pending: Vec<(Vec<crate::model::Event>, Vec<Sym>, u32)> = Vec::new();
     let mut infos = Vec::with_capacity(files.len());
     let mut tables = Vec::with_capacity(files.len());
-    for ((name, origin, bytes), result) in files.into_iter().zip(results) {
+    for ((name, origin, bytes, baseline), result) in files.into_iter().zip(results) {
         report.files += 1;
         report.bytes += bytes;
         let mut info = FileInfo {
@@ -445,6 +461,7 @@ fn merge(files: Vec<(String, Origin, u64)>, results: Vec<FileResult>, report: &m
             events: 0,
             skipped: 0,
             ignored: 0,
+            baseline,
         };
         if let Some(reason) = result.problem {
             if result.failed {

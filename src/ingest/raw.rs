@@ -96,6 +96,7 @@ mod tests {
             events: 2,
             skipped: 0,
             ignored: 0,
+            baseline: false,
         }
     }
 

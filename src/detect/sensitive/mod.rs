@@ -79,14 +79,15 @@ struct Group {
 pub(super) fn detect(store: &EventStore, cfg: &Config, start: i64) -> Vec<Alert> {
     let cat = catalogue();
     let events = store.events();
-    // With `--since`, earlier events are baseline only; otherwise every event counts.
-    let from = if cfg.since.is_some() { start } else { i64::MIN };
+    // With `--since` or `--baseline`, earlier events are baseline only; otherwise every event
+    // counts.
+    let from = if cfg.since.is_some() || cfg.baseline { start } else { i64::MIN };
     let org: std::cell::OnceCell<Org> = std::cell::OnceCell::new();
     let mut groups: BTreeMap<(usize, Sym, Sym, Outcome), Group> = BTreeMap::new();
     let mut reads: BTreeMap<(usize, Sym), Vec<u32>> = BTreeMap::new();
     for (i, ix) in entries(store).into_iter().enumerate() {
         let (Some(ix), e) = (ix, &events[i]) else { continue };
-        if e.time < from {
+        if e.time < from || store.is_baseline(i as u32) {
             continue;
         }
         let (ix, i) = (ix as usize, i as u32);

@@ -236,7 +236,14 @@ impl TimelineView<'_> {
                     Cell::from(highlight(clip(cx.s(e.source_ip), 40), query.as_ref(), Style::new(), hl)),
                 ];
                 let row = Row::new(cells);
-                Some(if i == st.cursor.sel { row.style(theme.selected(focused)) } else { row })
+                Some(if i == st.cursor.sel {
+                    row.style(theme.selected(focused))
+                } else if cx.store.is_baseline(*st.base.get(k)?) {
+                    // Baseline logs (`--baseline`) teach; they are shown, dimmed.
+                    row.style(theme.dim())
+                } else {
+                    row
+                })
             })
             .collect();
         let header = [
