@@ -440,3 +440,50 @@ fn min_severity_and_detector_filters() {
     assert!(!alerts.is_empty());
     assert!(alerts.iter().all(|a| a.detector == "new-resource-access"));
 }
+
+#[test]
+fn rare_process_looks_inside_excluded_folders_for_suspicious_starts() {
+    let ps = r"C:\Windows\System32\WindowsPowerShell\v1.0\powershell.exe";
+    let cmd = r"C:\Windows\System32\cmd.exe";
+    let w3wp = r"c:\windows\system32\inetsrv\w3wp.exe";
+    let jenkins = r"C:\Program Files\Java\jre\bin\java.exe";
+    let mut lines = Vec::new();
+    for day in 1..=20 {
+        lines.push(proc4688(&ts(day, 9, 0), "WEB-01", r"CORP\iis", r"C:\Tools\health.exe"));
+        // A build agent: java starting cmd.exe every day is its routine.
+        lines.push(proc4688_from(&ts(day, 10, 0), "CI-01", r"CORP\build", cmd, jenkins, "cmd.exe /c gradlew build"));
+    }
+    // A web shell: the IIS worker starts cmd.exe, then PowerShell with an encoded command.
+    lines.push(proc4688_from(&ts(18, 11, 0), "WEB-01", r"CORP\iis", cmd, w3wp, "cmd.exe /c whoami"));
+    lines.push(proc4688_from(&ts(18, 11, 1), "WEB-01", r"CORP\iis", ps, cmd, "powershell -nop -enc SQBFAFgA"));
+    lines.push(proc4688_from(&ts(18, 11, 2), "WEB-01", r"CORP\iis", ps, cmd, "powershell -nop -enc SQBFAFgA"));
+    // Mimikatz by name from a user folder: rare and an offensive tool.
+    let mimi = r"C:\Users\iis\AppData\Local\Temp\m.exe";
+    lines.push(proc4688_from(
+        &ts(18, 11, 5),
+        "WEB-01",
+        r"CORP\iis",
+        mimi,
+        cmd,
+        "m.exe privilege::debug sekurlsa::logonpasswords exit",
+    ));
+    // The build agent's routine after learning: quiet.
+    lines.push(proc4688_from(&ts(19, 10, 0), "CI-01", r"CORP\build", cmd, jenkins, "cmd.exe /c gradlew test"));
+    let (_s, alerts, _d) = scan_lines(&lines, &cfg());
+    let r = only(&alerts, "rare-process");
+    let summaries: Vec<&String> = r.iter().map(|a| &a.summary).collect();
+    assert_eq!(r.len(), 3, "{summaries:#?}");
+    let shell = r.iter().find(|a| a.key[0].1 == cmd).expect("the web server's shell");
+    assert_eq!(shell.enrichment["traits"][0]["class"], "unusual-parent");
+    assert_eq!(shell.enrichment["rare"], false);
+    assert_eq!(shell.severity, Severity::Medium);
+    assert!(shell.mitre.contains(&"T1505.003"));
+    let enc = r.iter().find(|a| a.key[0].1 == ps).expect("the encoded PowerShell");
+    assert_eq!(enc.enrichment["traits"][0]["class"], "encoded-command");
+    assert_eq!(enc.evidence.len(), 2, "the repeat is evidence, not a second alert");
+    let m = r.iter().find(|a| a.key[0].1 == mimi).expect("mimikatz");
+    assert_eq!(m.enrichment["rare"], true);
+    assert_eq!(m.enrichment["traits"][0]["what"], "Mimikatz credential dump by name");
+    assert!(m.severity >= Severity::Critical, "{:?}", m.severity_reasons);
+    assert!(r.iter().all(|a| a.principal != r"CORP\build"), "the build agent's routine stays quiet");
+}

@@ -12,6 +12,7 @@ mod burst;
 mod first_seen;
 pub mod grants;
 mod kms;
+pub mod process_traits;
 pub mod profile;
 mod rare_process;
 mod registry;

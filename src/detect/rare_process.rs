@@ -6,7 +6,15 @@
 //! range finds each combination's first day, and fleet-wide `activity_engagement` (1 d / 7 d)
 //! gives that day's ratio. Unlike the raw hunt, the learning period is skipped, so the first days
 //! of data are not "all new": one alert per combination first seen after detection starts.
+//!
+//! The hunt's exclusions apply to rarity only. Every process start, `\Windows\System32`
+//! included, is also checked for [`process_traits`](super::process_traits) — a shell started by
+//! a web server or Office, an encoded command line, an offensive tool by name: the first such
+//! start of a (process, computer, account, kind of trait) after detection starts alerts on its
+//! own, and a rare process with a trait scores higher. What the principal already did that way
+//! during learning is routine and stays quiet.
 
+use super::process_traits::{self, Trait};
 use super::score::Score;
 use super::{Alert, Config, Evidence, Pivot, alert_id};
 use crate::activity::hunt::is_excluded;
@@ -74,32 +82,95 @@ pub(super) fn detect(store: &EventStore, cfg: &Config, start: i64) -> Vec<Alert>
         }
     }
 
-    counts
-        .into_iter()
-        .filter(|r| r.new_dcount == 1)
-        .filter_map(|r| {
-            let trigger = *first_event.get(&r.dims)?;
-            (events[trigger as usize].time >= start).then_some((r.dims, trigger))
-        })
-        .map(|(triple, trigger)| {
-            let e = &events[trigger as usize];
-            let day = start_of_day(e.time);
-            let ratio = day_ratio.get(&day).copied().unwrap_or((0, 0, 1.0));
-            let new_path = path_first.get(&triple.0).is_none_or(|&t| t >= e.time);
-            build(store, cfg, start, triple, trigger, ratio, (new_path, hosts.get(&triple.0).map_or(0, Vec::len)))
-        })
-        .collect()
+    // Traits of every process start, worked out once per (process, parent, command line).
+    let mut memo: HashMap<(Sym, Sym, Sym), Vec<Trait>> = HashMap::new();
+    let mut traits_of = |i: u32| -> Vec<Trait> {
+        let e = &events[i as usize];
+        memo.entry((e.process, e.parent, e.command_line))
+            .or_insert_with(|| process_traits::of(store.str(e.process), store.str(e.parent), store.str(e.command_line)))
+            .clone()
+    };
+
+    let mut out: Vec<Alert> = Vec::new();
+    let mut rare_triggers: Vec<u32> = Vec::new();
+    for r in counts.into_iter().filter(|r| r.new_dcount == 1) {
+        let Some(&trigger) = first_event.get(&r.dims) else { continue };
+        let e = &events[trigger as usize];
+        if e.time < start {
+            continue;
+        }
+        let day = start_of_day(e.time);
+        let ratio = day_ratio.get(&day).copied().unwrap_or((0, 0, 1.0));
+        let new_path = path_first.get(&r.dims.0).is_none_or(|&t| t >= e.time);
+        let found = Found {
+            triple: r.dims,
+            trigger,
+            ratio,
+            new_path,
+            hosts: hosts.get(&r.dims.0).map_or(0, Vec::len),
+            traits: traits_of(trigger),
+            rare: true,
+        };
+        rare_triggers.push(trigger);
+        out.push(build(store, cfg, start, found));
+    }
+
+    // Suspicious starts, rare or not, excluded folders included: the first of each kind per
+    // (process, computer, account); one seen during learning makes the kind routine there.
+    let mut first_trait: HashMap<(Triple, &'static str), (u32, Trait)> = HashMap::new();
+    for (i, e) in events.iter().enumerate() {
+        if !store.is_process_creation(e) {
+            continue;
+        }
+        for t in traits_of(i as u32) {
+            first_trait.entry(((e.process, e.computer, e.principal), t.class)).or_insert((i as u32, t));
+        }
+    }
+    let mut candidates: Vec<(u32, Triple)> = first_trait
+        .iter()
+        .filter(|(_, (i, _))| events[*i as usize].time >= start && !rare_triggers.contains(i))
+        .map(|((triple, _), (i, _))| (*i, *triple))
+        .collect();
+    candidates.sort_unstable_by_key(|(i, _)| *i);
+    candidates.dedup_by_key(|(i, _)| *i);
+    for (trigger, triple) in candidates {
+        let e = &events[trigger as usize];
+        let found = Found {
+            triple,
+            trigger,
+            ratio: day_ratio.get(&start_of_day(e.time)).copied().unwrap_or((0, 0, 1.0)),
+            new_path: false,
+            hosts: hosts.get(&triple.0).map_or(0, Vec::len),
+            traits: traits_of(trigger),
+            rare: false,
+        };
+        out.push(build_trait(store, cfg, start, found));
+    }
+    out
 }
 
-fn build(
-    store: &EventStore,
-    cfg: &Config,
-    start: i64,
-    t: Triple,
+/// What one alert is built from.
+struct Found {
+    triple: Triple,
     trigger: u32,
     ratio: (i64, i64, f64),
-    (new_path, host_count): (bool, usize),
-) -> Alert {
+    new_path: bool,
+    hosts: usize,
+    traits: Vec<Trait>,
+    /// First seen for its (process, computer, account): a rare-process alert, else a trait alert.
+    rare: bool,
+}
+
+/// A suspicious start of a process that is not rare (or that the hunt excludes): its traits
+/// are the alert.
+fn build_trait(store: &EventStore, cfg: &Config, start: i64, f: Found) -> Alert {
+    let mut a = build(store, cfg, start, f);
+    a.id = alert_id(SPEC.name, &[a.id.as_str(), "traits"]);
+    a
+}
+
+fn build(store: &EventStore, cfg: &Config, start: i64, f: Found) -> Alert {
+    let Found { triple: t, trigger, ratio, new_path, hosts: host_count, traits, rare } = f;
     let events = store.events();
     let e = &events[trigger as usize];
     let (process, computer, account) = (store.str(t.0), store.str(t.1), store.str(t.2));
@@ -115,7 +186,14 @@ fn build(
         })
         .collect();
 
-    let mut score = Score::base(2, "process never seen before for this computer and account");
+    let mut score = if rare {
+        Score::base(2, "process never seen before for this computer and account")
+    } else {
+        Score::base(1, "a process start with a suspicious trait (not rare: its traits are the alert)")
+    };
+    for tr in &traits {
+        score.add(tr.weight, format!("{} ({}, {})", tr.what, tr.class, tr.technique));
+    }
     if new_path {
         score.add(1, "the executable never ran on any host before");
     }
@@ -131,16 +209,32 @@ fn build(
         ));
     }
     let (severity, severity_reasons) = score.finish();
-    let summary = format!(
-        "{account} ran {process} on {computer} for the first time at {}; {} on {host_count} host(s) in the loaded logs",
-        format_rfc3339(e.time),
-        if new_path { "a process never seen before anywhere" } else { "the process is known elsewhere" },
-    );
+    let traits_text: Vec<String> = traits.iter().map(|t| t.what.clone()).collect();
+    let summary = if rare {
+        format!(
+            "{account} ran {process} on {computer} for the first time at {}; {} on {host_count} host(s) in the loaded logs{}",
+            format_rfc3339(e.time),
+            if new_path { "a process never seen before anywhere" } else { "the process is known elsewhere" },
+            if traits.is_empty() { String::new() } else { format!("; {}", traits_text.join("; ")) },
+        )
+    } else {
+        format!("{account} ran {process} on {computer} at {}: {}", format_rfc3339(e.time), traits_text.join("; "))
+    };
     let facts = vec![
         ("who".into(), account.to_string()),
         ("what".into(), format!("process {process}")),
+        ("started by".into(), store.str(e.parent).to_string()),
+        ("command line".into(), store.str(e.command_line).to_string()),
+        (
+            "suspicious traits".into(),
+            if traits.is_empty() {
+                "none: no unusual parent, encoded command or known tool".into()
+            } else {
+                traits_text.join("; ")
+            },
+        ),
         ("where".into(), format!("computer {computer}")),
-        ("when".into(), format!("{} (first seen)", super::profile::when(cfg, e))),
+        ("when".into(), format!("{}{}", super::profile::when(cfg, e), if rare { " (first seen)" } else { "" })),
         ("hosts running it".into(), host_count.to_string()),
         (
             "day's engagement".into(),
@@ -154,10 +248,23 @@ fn build(
         ),
         ("baseline".into(), cfg.describe_from(start)),
     ];
-    let mut evidence =
-        vec![Evidence::new(trigger, Pivot::Trigger, "trigger: first run of this process for the computer and account")];
+    let what = if rare {
+        "trigger: first run of this process for the computer and account"
+    } else {
+        "trigger: the suspicious process start"
+    };
+    let mut evidence = vec![Evidence::new(trigger, Pivot::Trigger, what)];
     evidence.extend(runs.iter().skip(1).take(20).map(|&i| Evidence::new(i, Pivot::LaterRuns, "later run")));
     let time = format_rfc3339(e.time);
+    let mut mitre: Vec<&'static str> = if rare { vec!["T1204.002"] } else { Vec::new() };
+    if writable {
+        mitre.push("T1036");
+    }
+    for tr in &traits {
+        if !mitre.contains(&tr.technique) {
+            mitre.push(tr.technique);
+        }
+    }
     Alert {
         id: alert_id(SPEC.name, &[account, computer, process, &time]),
         detector: SPEC.name,
@@ -175,7 +282,7 @@ fn build(
         ],
         summary,
         evidence,
-        mitre: if writable { vec!["T1204.002", "T1036"] } else { vec!["T1204.002"] },
+        mitre,
         facts,
         enrichment: json!({
             "first_seen": time,
@@ -187,6 +294,8 @@ fn build(
             "distribution_7days": ratio.1,
             "ratio": ratio.2 * 100.0,
             "off_hours": cfg.hours.off_hours(e.time),
+            "rare": rare,
+            "traits": traits.iter().map(|t| json!({"class": t.class, "what": t.what, "technique": t.technique})).collect::<Vec<_>>(),
         }),
         incident: None,
     }

@@ -282,6 +282,7 @@ pub(crate) fn windows(b: &mut B<'_>) {
     let svchost = r"C:\Windows\System32\svchost.exe";
     b.call(w, t + 3 * HOUR + 7 * MIN, js, proc_, exe, svchost, None).detail = format!(r#""{exe}" -k netsvc"#);
     b.note(Incident, "rare-process", at(w, js, t, exe), "On FIN-WS-07, jsmith opens a macro document from Outlook; WINWORD.EXE launches C:\\Users\\Public\\Downloads\\svc-update.exe (never seen anywhere), which runs whoami/net group and an encoded PowerShell");
+    b.note(List::Side, "rare-process", at(w, js, t + 2 * MIN, ps), "the encoded PowerShell it starts (story 6)");
 
     let dev = windows::machine_key("DEV-WS-02");
     let d = b.day(0.5, false);

@@ -100,6 +100,16 @@ pub mod rec {
         v.to_string()
     }
 
+    /// A Log Analytics SecurityEvent 4688 row with its parent and command line.
+    pub fn proc4688_from(t: &str, computer: &str, account: &str, process: &str, parent: &str, cmd: &str) -> String {
+        json!({
+            "TimeGenerated": t, "Computer": computer, "Account": account, "AccountType": "User",
+            "EventID": 4688, "Activity": "4688 - A new process has been created.",
+            "NewProcessName": process, "ParentProcessName": parent, "CommandLine": cmd, "Type": "SecurityEvent"
+        })
+        .to_string()
+    }
+
     /// A Log Analytics SecurityEvent 4688 row.
     pub fn proc4688(t: &str, computer: &str, account: &str, process: &str) -> String {
         json!({
