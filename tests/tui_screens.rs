@@ -221,6 +221,27 @@ fn windows_timeline_rows_show_the_process() {
     assert!(t.contains("C:\\Users\\Public\\evil.exe"), "{t}");
     // A long path is cut in the middle: the drive and the program's name stay.
     assert!(t.contains("C:\\…\\Application\\chrome.exe"), "{t}");
+    // Windows columns: account, computer, process, parent and command line.
+    for column in ["EVENT", "ACCOUNT", "COMPUTER", "PROCESS", "PARENT", "COMMAND LINE"] {
+        assert!(t.contains(column), "{column}: {t}");
+    }
+    assert!(t.contains("CONTOSO\\jdoe") && t.contains("WS1.contoso.local") && t.contains("cmd.exe"), "{t}");
+    insta::assert_snapshot!("windows_timeline_120x35", render(&mut app, 120, 35).backend());
+    // At 80 columns the parent gives its room to the others (Space shows it in full).
+    let t = render(&mut app, 80, 24);
+    assert!(!text(&t).contains("PARENT"));
+    insta::assert_snapshot!("windows_timeline_80x24", t.backend());
+}
+
+#[test]
+fn mixed_timelines_keep_the_cloud_columns() {
+    let (mut app, _d) = app();
+    select(&mut app, "kms-key-created", tui_fixture::ALICE);
+    app.press(key('t'));
+    let Some(trailwatch::tui::screens::Screen::Timeline(t)) = app.top() else { panic!("not on the timeline") };
+    assert_eq!(t.windows, Some(false));
+    let t = text(&render(&mut app, 120, 35));
+    assert!(t.contains("OPERATION") && t.contains("RESOURCE") && !t.contains("COMMAND LINE"), "{t}");
 }
 
 #[test]

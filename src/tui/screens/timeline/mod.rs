@@ -156,12 +156,16 @@ pub struct TimelineState {
     open_at: Option<At>,
     /// The filter under way.
     pub filtering: Option<Task<Filtered>>,
+    /// Every event is a Windows one (the list then shows Windows columns); `None` until the
+    /// opening task has looked.
+    pub windows: Option<bool>,
 }
 
 /// What opening a timeline computes off the keystroke.
 #[derive(Debug)]
 pub struct Opened {
     base: Option<Positions>,
+    windows: bool,
     marks: Arc<[u8]>,
     days: Vec<(i64, u64)>,
 }
@@ -191,7 +195,8 @@ impl TimelineState {
             w.set_phase(1);
             let marks = filter::marks_with(&store, &base, a.as_ref(), w)?;
             let days = filter::day_counts(&store, &base, &View::All(base.len() as u32));
-            Some(Opened { base: found.then_some(base), marks: marks.into(), days })
+            let windows = filter::all_windows(&store, &base);
+            Some(Opened { base: found.then_some(base), windows, marks: marks.into(), days })
         });
         let mut t = TimelineState {
             alert,
@@ -212,6 +217,7 @@ impl TimelineState {
             opening: Some(opening),
             open_at: None,
             filtering: None,
+            windows: None,
         };
         t.resize(area);
         if t.base.is_empty() {
@@ -232,6 +238,7 @@ impl TimelineState {
                 self.cursor.set_len(self.view.len());
             }
             self.marks = o.marks;
+            self.windows = Some(o.windows);
             self.days = o.days.clone();
             self.all_days = o.days;
             if let Some(at) = self.open_at.take() {
