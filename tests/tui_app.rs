@@ -92,6 +92,8 @@ fn hostile_text_is_escaped_on_every_screen() {
     for (k, what) in [
         (code(KeyCode::Enter), "detail"),
         (key('t'), "timeline"),
+        (key(' '), "timeline, the event in full"),
+        (key(' '), "timeline again"),
         (key('p'), "pivot chooser"),
         (key('r'), "resource timeline"),
         (code(KeyCode::Tab), "resource timeline, raw record"),
@@ -116,6 +118,12 @@ fn hostile_text_is_escaped_on_every_screen() {
     }
     let all = seen.join("\n");
     assert!(all.contains("\\x1b[2Jpwn\\u{202e}gpj.exe"), "the hostile resource is shown escaped");
+    app.press(code(KeyCode::Esc));
+    app.press(code(KeyCode::Esc));
+    app.press(key(' '));
+    let t = render(&mut app, 100, 30);
+    assert_no_control_chars(&t, "queue, the row in full");
+    assert!(text(&t).contains("mallory\\x1b[31m\\x07"), "{}", text(&t));
     // The queue's skipped-records panel shows file text too.
     let (mut fresh, _d2) = tui_support::app();
     fresh.press(key('w'));
@@ -328,4 +336,40 @@ fn x_suppresses_alerts_like_the_selected_one_after_asking_why() {
     assert_eq!(list.list.len(), 1);
     assert_eq!(list.list[0].reason, "sandbox project");
     assert!(list.list[0].hides(&target, 0));
+}
+
+#[test]
+fn space_shows_the_selected_row_in_full_and_space_or_esc_closes_it() {
+    let (mut app, _d) = app();
+    select_principal(&mut app, "CONTOSO\\jdoe", "rare-process");
+    app.press(key(' '));
+    let t = text(&render(&mut app, 80, 24));
+    assert!(t.contains("the row in full") && t.contains("command line: C:\\Users\\Public\\evil.exe -enc"), "{t}");
+    assert!(t.contains("rare-process") && t.contains("case: new · incident inc-"), "{t}");
+    // Moving keeps it open on the new selection; Esc closes it and stays on the queue.
+    app.press(code(KeyCode::Esc));
+    assert_eq!((app.screen(), app.depth()), (ScreenKind::Alerts, 1));
+    assert!(!text(&render(&mut app, 80, 24)).contains("the row in full"));
+    // On the timeline: every field, the parent even at 80 columns, the command line to its end.
+    app.press(key('t'));
+    app.press(key(' '));
+    let t = text(&render(&mut app, 80, 24));
+    assert!(t.contains("the event in full"), "{t}");
+    assert!(t.contains("parent: C:\\Windows\\System32\\cmd.exe"), "{t}");
+    assert!(t.contains("computer: WS1.contoso.local") && t.contains("ACkA"), "{t}");
+    app.press(key(' '));
+    assert!(!text(&render(&mut app, 80, 24)).contains("in full"));
+    app.press(key(' '));
+    app.press(code(KeyCode::Esc));
+    assert_eq!(app.screen(), ScreenKind::Timeline, "Esc closes the row first");
+    app.press(code(KeyCode::Esc));
+    assert_eq!(app.screen(), ScreenKind::Alerts);
+    // An incident row speaks for its incident.
+    let (mut app, _d) = app_on_incidents();
+    let Some(Screen::Alerts(q)) = app.top() else { panic!("not on the queue") };
+    let a = q.selected().unwrap();
+    let inc = app.context().incidents[app.context().incident_of[a]].clone();
+    app.press(key(' '));
+    let t = text(&render(&mut app, 120, 35));
+    assert!(t.contains(&format!("incident: {}", inc.id)), "{t}");
 }

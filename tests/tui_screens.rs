@@ -231,6 +231,8 @@ fn windows_timeline_rows_show_the_process() {
     let t = render(&mut app, 80, 24);
     assert!(!text(&t).contains("PARENT"));
     insta::assert_snapshot!("windows_timeline_80x24", t.backend());
+    app.press(key(' '));
+    insta::assert_snapshot!("windows_event_in_full_80x24", render(&mut app, 80, 24).backend());
 }
 
 #[test]

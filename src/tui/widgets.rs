@@ -77,6 +77,20 @@ pub fn popup(area: Rect, title: &str, theme: Theme, buf: &mut Buffer) -> Rect {
     inner
 }
 
+/// The selected row in full, over the screen: each non-empty field as `label: value`, the value
+/// escaped and wrapped to the pop-up's width (nothing is cut but what the screen cannot hold).
+pub fn row_popup(area: Rect, title: &str, fields: &[(&str, String)], theme: Theme, buf: &mut Buffer) {
+    let w = area.width.saturating_sub(6).clamp(20, 110).min(area.width);
+    let text_w = usize::from(w.saturating_sub(2));
+    let mut lines = Vec::new();
+    for (label, value) in fields.iter().filter(|(_, v)| !v.is_empty()) {
+        lines.extend(super::wrap::labelled(0, label, &safe(value), text_w, theme.header()));
+    }
+    let h = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX).min(area.height.saturating_sub(2)).max(3);
+    let inner = popup(centered(area, w, h), title, theme, buf);
+    Paragraph::new(lines).render(inner, buf);
+}
+
 /// Splits a screen into body and a one-line status bar.
 pub fn body_and_status(area: Rect) -> (Rect, Rect) {
     let [body, status] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);

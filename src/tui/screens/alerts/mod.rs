@@ -81,6 +81,8 @@ pub enum Action {
     StartSuppress,
     /// Edit the suppression reason.
     EditReason(Edit),
+    /// Show the selected row (alert or incident) in full, or close it.
+    Expand,
 }
 
 /// The queue's keys.
@@ -103,6 +105,7 @@ pub const KEYS: &[Binding<Action>] = &[
     bind_quiet(&[Key::Char('w')], Action::ToggleSkips, "show / hide the skipped records"),
     bind(&[Key::Char('i')], Action::ToggleGrouping, "incidents / every alert", "incidents"),
     bind(&[Key::Char('x')], Action::StartSuppress, "suppress alerts like this one (asks why)", "suppress"),
+    bind_quiet(&[Key::Char(' ')], Action::Expand, "the selected row in full (Space or Esc closes)"),
 ];
 
 /// The queue's state.
@@ -128,6 +131,8 @@ pub struct QueueState {
     pub grouping: Grouping,
     /// The reason typed for a suppression (`x`).
     pub reason: LineInput,
+    /// The selected row is shown in full.
+    pub expanded: bool,
 }
 
 impl QueueState {
@@ -144,6 +149,7 @@ impl QueueState {
             show_skips: false,
             grouping: Grouping::Incidents,
             reason: LineInput::default(),
+            expanded: false,
         };
         q.refresh(cx);
         q
@@ -156,6 +162,9 @@ impl QueueState {
         }
         if self.reason.editing {
             return edit_action(key).map(Action::EditReason);
+        }
+        if key.code == KeyCode::Esc && self.expanded {
+            return Some(Action::Expand);
         }
         if key.code == KeyCode::Esc && self.show_skips {
             return Some(Action::ToggleSkips);
@@ -284,6 +293,7 @@ impl QueueState {
             }
             Action::UndoStatus => return cx.cases.undo_status(&cx.alerts).map(|alerts| Effect::SaveCases { alerts }),
             Action::ToggleSkips => self.show_skips = !self.show_skips && !cx.report.skips.is_empty(),
+            Action::Expand => self.expanded = !self.expanded && sel.is_some(),
         }
         None
     }

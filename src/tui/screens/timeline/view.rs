@@ -1,8 +1,8 @@
 //! Drawing the timeline: a head with the subject, counts and filters; a per-day sparkline with
 //! the selected day highlighted; the event list (only the visible rows are built, whatever the
 //! timeline's length) with cloud columns, or Windows ones (account, computer, process, parent,
-//! command line) when every event is a Windows one; the raw-record pane; and the pivot chooser
-//! when open.
+//! command line) when every event is a Windows one; the raw-record pane; the pivot chooser
+//! when open; and the selected event in full (`Space`).
 //!
 //! Reads [`TimelineState`] and [`Ctx`]; changes nothing. Every log-derived string is escaped.
 
@@ -10,11 +10,11 @@ use super::filter::{EVIDENCE, FIRST_SEEN, TRIGGER};
 use super::{Focus, TimelineState};
 use crate::model::{Cloud, Event, Outcome};
 use crate::text::{clip_middle, short_operation};
-use crate::time::{format_day, format_short, start_of_day};
+use crate::time::{format_day, format_rfc3339, format_short, start_of_day};
 use crate::tui::context::Ctx;
 use crate::tui::effect::Subject;
 use crate::tui::search::Query;
-use crate::tui::widgets::{centered, clip, highlight, pane, popup, raw_pane, safe, thousands};
+use crate::tui::widgets::{centered, clip, highlight, pane, popup, raw_pane, row_popup, safe, thousands};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -66,7 +66,36 @@ impl Widget for TimelineView<'_> {
         if st.chooser.is_some() {
             self.chooser(area, buf);
         }
+        if let Some(e) = st.selected_event().and_then(|e| self.cx.event(e)).filter(|_| st.expanded) {
+            let title = " the event in full (Space or Esc closes) ";
+            row_popup(area, title, &event_fields(self.cx, e), self.cx.theme, buf);
+        }
     }
+}
+
+/// Every field of an event worth reading, unclipped (escaped when drawn), in reading order;
+/// empty ones are left out when drawn.
+pub fn event_fields(cx: &Ctx, e: &Event) -> Vec<(&'static str, String)> {
+    let s = |sym| cx.s(sym).to_string();
+    vec![
+        ("time", format_rfc3339(e.time)),
+        ("cloud", e.cloud.as_str().to_string()),
+        ("outcome", e.outcome.as_str().to_string()),
+        ("principal", format!("{} ({})", cx.s(e.principal), e.principal_kind.as_str())),
+        ("service", s(e.service)),
+        ("operation", s(e.operation)),
+        ("resource", s(e.resource)),
+        ("target", s(e.target)),
+        ("source IP", s(e.source_ip)),
+        ("user agent", s(e.user_agent)),
+        ("status", s(e.status)),
+        ("region", s(e.region)),
+        ("computer", s(e.computer)),
+        ("process", s(e.process)),
+        ("parent", s(e.parent)),
+        ("command line", s(e.command_line)),
+        ("record", format!("{}:{}", cx.file_name(e.src.file), e.src.line)),
+    ]
 }
 
 /// How a subject's value reads in a title.
