@@ -328,7 +328,7 @@ fn x_suppresses_alerts_like_the_selected_one_after_asking_why() {
     type_text(&mut app, "sandbox project");
     app.press(code(KeyCode::Enter));
     let msg = app.message().unwrap_or_default().to_string();
-    assert!(msg.contains("suppressed as sup-") && msg.contains("--remove"), "{msg}");
+    assert!(msg.contains("suppressed as sup-") && msg.contains("u undoes"), "{msg}");
     let t = text(&render(&mut app, 100, 30));
     assert!(t.contains("1 suppressed"), "{t}");
     // Stored with the cases: a new session leaves it out too.
@@ -336,6 +336,41 @@ fn x_suppresses_alerts_like_the_selected_one_after_asking_why() {
     assert_eq!(list.list.len(), 1);
     assert_eq!(list.list[0].reason, "sandbox project");
     assert!(list.list[0].hides(&target, 0));
+}
+
+#[test]
+fn u_right_after_a_suppression_removes_it_and_the_alerts_come_back() {
+    let (mut app, dir) = app();
+    let shown = |app: &App| {
+        let Some(Screen::Alerts(q)) = app.top() else { panic!("not on the queue") };
+        q.rows.len()
+    };
+    let before = shown(&app);
+    // A status change first: u undoes the suppression made after it, not the status.
+    app.press(key('2'));
+    let a = selected(&app);
+    let target = app.context().alerts[a].id.clone();
+    app.press(key('x'));
+    type_text(&mut app, "lab account");
+    app.press(code(KeyCode::Enter));
+    let id = app.message().unwrap().split_whitespace().find(|w| w.starts_with("sup-")).unwrap().to_string();
+    assert!(shown(&app) < before);
+    assert!(app.context().suppressed >= 1);
+    let cases = dir.path().join("cases");
+    assert_eq!(trailwatch::case::Suppressions::open(&cases).unwrap().list.len(), 1);
+
+    app.press(key('u'));
+    let msg = app.message().unwrap_or_default().to_string();
+    assert!(msg.contains(&format!("undone: suppression {id} removed")) && msg.contains("back in the queue"), "{msg}");
+    assert_eq!(shown(&app), before, "the alerts are back");
+    assert_eq!(app.context().suppressed, 0);
+    assert!(!text(&render(&mut app, 100, 30)).contains("suppressed"), "the header no longer counts them");
+    assert!(trailwatch::case::Suppressions::open(&cases).unwrap().list.is_empty(), "removed from the case folder");
+    let a = app.context().alerts.iter().position(|x| x.id == target).unwrap();
+    assert_eq!(app.context().cases.status(a), Status::Investigating, "the status change stays");
+    // The next u undoes nothing more of the suppression: the status change was replaced by it.
+    app.press(key('u'));
+    assert_eq!(app.message(), Some("no status change to undo"));
 }
 
 #[test]

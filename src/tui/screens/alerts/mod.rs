@@ -101,7 +101,7 @@ pub const KEYS: &[Binding<Action>] = &[
     bind_quiet(&[Key::Char('2')], Action::SetStatus(Status::Investigating), "mark investigating"),
     bind_quiet(&[Key::Char('3')], Action::SetStatus(Status::Resolved), "mark resolved"),
     bind_quiet(&[Key::Char('4')], Action::SetStatus(Status::FalsePositive), "mark false positive"),
-    bind(&[Key::Char('u')], Action::UndoStatus, "undo the last status change", "undo"),
+    bind(&[Key::Char('u')], Action::UndoStatus, "undo the last status change or suppression", "undo"),
     bind_quiet(&[Key::Char('w')], Action::ToggleSkips, "show / hide the skipped records"),
     bind(&[Key::Char('i')], Action::ToggleGrouping, "incidents / every alert", "incidents"),
     bind(&[Key::Char('x')], Action::StartSuppress, "suppress alerts like this one (asks why)", "suppress"),
@@ -291,7 +291,7 @@ impl QueueState {
                 }
                 return set_status(cx, a, s);
             }
-            Action::UndoStatus => return cx.cases.undo_status(&cx.alerts).map(|alerts| Effect::SaveCases { alerts }),
+            Action::UndoStatus => return undo(cx),
             Action::ToggleSkips => self.show_skips = !self.show_skips && !cx.report.skips.is_empty(),
             Action::Expand => self.expanded = !self.expanded && sel.is_some(),
         }
@@ -376,6 +376,15 @@ fn detectors_present(cx: &Ctx) -> Vec<&'static str> {
 /// Sets an alert's status and asks for the case to be saved.
 pub fn set_status(cx: &mut Ctx, alert: usize, status: Status) -> Option<Effect> {
     cx.cases.set_status(&cx.alerts, alert, status).then_some(Effect::SaveCase { alert })
+}
+
+/// Undoes the last change: a suppression made just before (removed from the case folder by the
+/// loop, its alerts back in the queue), else the last status change.
+pub fn undo(cx: &mut Ctx) -> Option<Effect> {
+    if let Some((id, alerts)) = cx.cases.take_suppression() {
+        return Some(Effect::Unsuppress { id, alerts });
+    }
+    cx.cases.undo_status(&cx.alerts).map(|alerts| Effect::SaveCases { alerts })
 }
 
 /// Opens the alert's principal timeline at its trigger event.
