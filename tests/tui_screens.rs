@@ -39,12 +39,36 @@ fn loading_screen() {
             files_total: 4,
             events: 12_345,
             elapsed: 1.5,
-            detecting: false,
+            phase: trailwatch::ingest::Phase::Reading,
         },
     };
     let mut t = Terminal::new(TestBackend::new(100, 30)).unwrap();
     t.draw(|f| LoadingView { state: &state, theme: Theme { color: false } }.render(f.area(), f.buffer_mut())).unwrap();
     insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn the_loading_screen_names_its_phase_after_reading() {
+    use trailwatch::ingest::Phase;
+    for (phase, said) in [
+        (Phase::Reading, None),
+        (Phase::Indexing, Some("indexing…")),
+        (Phase::Facts, Some("extracting request facts…")),
+        (Phase::Detecting, Some("running detectors…")),
+        (Phase::Grouping, Some("grouping incidents…")),
+    ] {
+        let sample =
+            Sample { bytes_done: 10, bytes_total: 10, files_done: 1, files_total: 1, phase, ..Sample::default() };
+        let state = LoadingState { title: "demo".into(), sample };
+        let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        t.draw(|f| LoadingView { state: &state, theme: Theme { color: false } }.render(f.area(), f.buffer_mut()))
+            .unwrap();
+        let shown = text(&t);
+        match said {
+            Some(s) => assert!(shown.contains(s), "{phase:?}: {shown}"),
+            None => assert!(!shown.contains('…'), "{phase:?}: {shown}"),
+        }
+    }
 }
 
 #[test]
