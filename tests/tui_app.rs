@@ -408,3 +408,42 @@ fn space_shows_the_selected_row_in_full_and_space_or_esc_closes_it() {
     let t = text(&render(&mut app, 120, 35));
     assert!(t.contains(&format!("incident: {}", inc.id)), "{t}");
 }
+
+#[test]
+fn a_note_or_a_status_on_an_incident_row_goes_to_every_alert_of_it() {
+    let (mut app, dir) = app_on_incidents();
+    // The first incident of several alerts.
+    for _ in 0..50 {
+        let a = selected(&app);
+        if app.context().incidents[app.context().incident_of[a]].alerts.len() > 1 {
+            break;
+        }
+        app.press(key('j'));
+    }
+    let a = selected(&app);
+    let members = app.context().incidents[app.context().incident_of[a]].alerts.clone();
+    assert!(members.len() > 1, "the fixture has an incident of several alerts");
+    app.press(key('N'));
+    let t = text(&render(&mut app, 120, 30));
+    assert!(t.contains(&format!("note for the cases of the incident's {} alerts", members.len())), "{t}");
+    type_text(&mut app, "asked alice: planned rotation");
+    app.press(code(KeyCode::Enter));
+    assert_eq!(
+        app.message(),
+        Some(format!("note added to the cases of the incident's {} alerts", members.len()).as_str())
+    );
+    app.press(key('3'));
+    let store = trailwatch::case::CaseStore::open(&dir.path().join("cases")).unwrap();
+    for &m in &members {
+        let id = &app.context().alerts[m].id;
+        let case = store.load(id).unwrap().expect("saved at once");
+        assert!(case.notes.iter().any(|n| n.text == "asked alice: planned rotation"), "{id}");
+        assert_eq!(case.status, Status::Resolved, "{id}");
+    }
+    // On every alert, a note is the selected alert's only.
+    app.press(key('i'));
+    app.press(key('N'));
+    type_text(&mut app, "one");
+    app.press(code(KeyCode::Enter));
+    assert!(app.message().unwrap_or_default().starts_with("note added to the case of "));
+}

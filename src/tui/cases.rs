@@ -182,6 +182,23 @@ impl Cases {
         }
     }
 
+    /// Adds the same free note to several alerts' cases (an incident's); returns the alerts
+    /// whose case took it, and says so in [`Self::take_note`].
+    pub fn add_note_many(&mut self, alerts: &[Alert], which: &[usize], text: &str) -> Vec<usize> {
+        let mut added = Vec::new();
+        for &a in which {
+            if a < alerts.len() {
+                self.add_note(alerts, a, text);
+                added.push(a);
+            }
+        }
+        self.note = Some(match added.len() {
+            1 => format!("note added to the case of {}", alerts[added[0]].title),
+            n => format!("note added to the cases of the incident's {n} alerts"),
+        });
+        added
+    }
+
     /// The playbook of a detector, or why there is none.
     pub fn playbook(&self, detector: &str) -> Result<&Playbook, &str> {
         match self.playbooks.iter().find(|(d, _)| *d == detector) {

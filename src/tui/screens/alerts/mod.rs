@@ -83,6 +83,10 @@ pub enum Action {
     EditReason(Edit),
     /// Show the selected row (alert or incident) in full, or close it.
     Expand,
+    /// Start typing a note for the selected row's case (an incident row: every alert's).
+    StartNote,
+    /// Edit the note.
+    EditNote(Edit),
 }
 
 /// The queue's keys.
@@ -105,6 +109,7 @@ pub const KEYS: &[Binding<Action>] = &[
     bind_quiet(&[Key::Char('w')], Action::ToggleSkips, "show / hide the skipped records"),
     bind(&[Key::Char('i')], Action::ToggleGrouping, "incidents / every alert", "incidents"),
     bind(&[Key::Char('x')], Action::StartSuppress, "suppress alerts like this one (asks why)", "suppress"),
+    bind_quiet(&[Key::Char('N')], Action::StartNote, "note on the case (on an incident row: every alert's)"),
     bind_quiet(&[Key::Char(' ')], Action::Expand, "the selected row in full (Space or Esc closes)"),
 ];
 
@@ -133,6 +138,8 @@ pub struct QueueState {
     pub reason: LineInput,
     /// The selected row is shown in full.
     pub expanded: bool,
+    /// The note typed for the selected row's case (`N`).
+    pub note: LineInput,
 }
 
 impl QueueState {
@@ -150,6 +157,7 @@ impl QueueState {
             grouping: Grouping::Incidents,
             reason: LineInput::default(),
             expanded: false,
+            note: LineInput::default(),
         };
         q.refresh(cx);
         q
@@ -162,6 +170,9 @@ impl QueueState {
         }
         if self.reason.editing {
             return edit_action(key).map(Action::EditReason);
+        }
+        if self.note.editing {
+            return edit_action(key).map(Action::EditNote);
         }
         if key.code == KeyCode::Esc && self.expanded {
             return Some(Action::Expand);
@@ -283,7 +294,7 @@ impl QueueState {
                 let a = sel?;
                 // On the incident list a status is the incident's: every one of its alerts.
                 if self.grouping == Grouping::Incidents {
-                    let members = cx.incidents[cx.incident_of[a]].alerts.clone();
+                    let members = self.row_alerts(cx)?;
                     return cx
                         .cases
                         .set_status_many(&cx.alerts, &members, s)
@@ -294,8 +305,37 @@ impl QueueState {
             Action::UndoStatus => return undo(cx),
             Action::ToggleSkips => self.show_skips = !self.show_skips && !cx.report.skips.is_empty(),
             Action::Expand => self.expanded = !self.expanded && sel.is_some(),
+            Action::StartNote => {
+                if sel.is_some() {
+                    self.note = LineInput::default();
+                    self.note.start();
+                }
+            }
+            Action::EditNote(e) => match self.note.edit(e) {
+                EditOutcome::Submitted => {
+                    let text = std::mem::take(&mut self.note.text).trim().to_string();
+                    if text.is_empty() {
+                        return Some(Effect::Notify("no note added: it was empty".into()));
+                    }
+                    let which = self.row_alerts(cx)?;
+                    let alerts = cx.cases.add_note_many(&cx.alerts, &which, &text);
+                    return Some(Effect::SaveCases { alerts });
+                }
+                EditOutcome::Cancelled => self.note = LineInput::default(),
+                _ => {}
+            },
         }
         None
+    }
+
+    /// The alerts the selected row stands for: on the incident list, every alert of its
+    /// incident; elsewhere, the alert.
+    pub fn row_alerts(&self, cx: &Ctx) -> Option<Vec<usize>> {
+        let a = self.selected()?;
+        Some(match self.grouping {
+            Grouping::Incidents => cx.incidents[cx.incident_of[a]].alerts.clone(),
+            _ => vec![a],
+        })
     }
 
     /// Recomputes the visible rows, keeping the selected alert selected when it is still shown.

@@ -154,6 +154,13 @@ impl QueueView<'_> {
             st.rows.len(),
             cx.alerts.len(),
         );
+        if st.note.editing {
+            let whose = match st.row_alerts(cx).map_or(0, |a| a.len()) {
+                1 => "the alert's case".to_string(),
+                n => format!("the cases of the incident's {n} alerts"),
+            };
+            filters = format!("note for {whose}: {}▏ (Enter saves, Esc cancels)", safe(&st.note.text));
+        }
         if st.reason.editing {
             filters = format!(
                 "suppress alerts like this one · reason: {}▏ (Enter saves, Esc cancels)",
