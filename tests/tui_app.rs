@@ -433,7 +433,7 @@ fn a_note_or_a_status_on_an_incident_row_goes_to_every_alert_of_it() {
         Some(format!("note added to the cases of the incident's {} alerts", members.len()).as_str())
     );
     app.press(key('3'));
-    let store = trailwatch::case::CaseStore::open(&dir.path().join("cases")).unwrap();
+    let store = trailwatch::case::CaseStore::open(dir.path().join("cases")).unwrap();
     for &m in &members {
         let id = &app.context().alerts[m].id;
         let case = store.load(id).unwrap().expect("saved at once");
