@@ -56,16 +56,24 @@ pub struct Session {
 }
 
 impl Session {
-    /// Loads `inputs` and, with `detect`, runs the detectors. With a progress in `load`, its
-    /// `done` flag is raised between the two (the loading screen then says detectors run).
+    /// Loads `inputs` and, with `detect`, runs the detectors and groups their alerts. With a
+    /// progress in `load`, its `done` flag is raised when the load is over, and its phase says
+    /// each step (indexing, request facts, detectors, incidents) for the loading screen.
     pub fn open(inputs: &[Input], load: &LoadOptions, detect: Option<&detect::Config>) -> Session {
         let clock = crate::time::wall_now_us();
         let (store, report) = ingest::load(inputs, load);
+        let phase = |p: ingest::Phase| {
+            if let Some(progress) = &load.progress {
+                progress.set_phase(p);
+            }
+        };
         if let Some(p) = &load.progress {
             p.done.store(true, Ordering::Relaxed);
         }
+        phase(ingest::Phase::Detecting);
         let started = std::time::Instant::now();
         let mut alerts = detect.map(|cfg| detect::run(&store, cfg, clock)).unwrap_or_default();
+        phase(ingest::Phase::Grouping);
         let incidents = detect.map(|cfg| crate::incident::group(&mut alerts, cfg.incident_window)).unwrap_or_default();
         let detect_seconds = started.elapsed().as_secs_f64();
         let now = store.anchor_span(clock).map_or(0, |(_, last)| last);

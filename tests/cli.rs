@@ -500,3 +500,55 @@ fn a_stray_event_years_older_does_not_anchor_the_learning_period() {
     assert!(err.contains("detection from 2024-03-08T09:00:00Z"), "learning counts from the bulk: {err}");
     assert!(err.contains("1 event(s) dated before 2000, after tomorrow or years apart from the rest"), "{err}");
 }
+
+#[test]
+fn report_for_an_incident_tells_its_story_then_each_alert() {
+    let alerts = jsonl(&tw(&["scan", &path(""), "--format", "jsonl", "-q"]));
+    let mut by_incident: std::collections::BTreeMap<&str, Vec<&Value>> = Default::default();
+    for a in &alerts {
+        by_incident.entry(a["incident"].as_str().unwrap()).or_default().push(a);
+    }
+    let (inc, members) = by_incident.iter().max_by_key(|(_, m)| m.len()).unwrap();
+    assert!(members.len() > 1, "the fixtures hold an incident of several alerts");
+    let dir = tempfile::tempdir().unwrap();
+    let cases = dir.path().join("cases").display().to_string();
+
+    let out = tw(&["report", &path(""), "-q", "--cases", &cases, "--incident", inc]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let md = String::from_utf8(out.stdout).unwrap();
+    assert!(md.starts_with(&format!("# trailwatch incident {inc}: ")), "{md}");
+    assert!(md.contains("## The story") && md.contains("## Evidence across the incident"), "{md}");
+    for a in members {
+        assert!(md.contains(a["id"].as_str().unwrap()), "names alert {}", a["id"]);
+    }
+
+    // JSON to a file: the story in the order it happened, the span from the first alert to the last.
+    let file = dir.path().join("incident.json");
+    let out = tw(&["report", &path(""), "-q", "--cases", &cases, "--incident", inc, "-o", &file.display().to_string()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(v["incident"]["id"], **inc);
+    let story = v["incident"]["story"].as_array().unwrap();
+    assert_eq!((story.len(), v["alerts"].as_array().unwrap().len()), (members.len(), members.len()));
+    let times: Vec<&str> = story.iter().map(|s| s["time"].as_str().unwrap()).collect();
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "{times:?}");
+    let alert_times: Vec<&str> = members.iter().map(|a| a["time"].as_str().unwrap()).collect();
+    assert_eq!(v["incident"]["from"].as_str(), alert_times.iter().min().copied());
+    assert_eq!(v["incident"]["to"].as_str(), alert_times.iter().max().copied());
+    assert!(!v["incident"]["evidence"].as_array().unwrap().is_empty());
+
+    // HTML into a folder: named after the incident.
+    let out = tw(&["report", &path(""), "-q", "--cases", &cases, "--incident", inc, "--format", "html", "-o"]
+        .into_iter()
+        .chain([dir.path().to_str().unwrap()])
+        .collect::<Vec<_>>());
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let html = std::fs::read_to_string(dir.path().join(format!("trailwatch-{inc}.html"))).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>") && html.contains("<h2>The story</h2>"));
+
+    let out = tw(&["report", &path(""), "-q", "--incident", "inc-nope"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no incident \"inc-nope\""));
+    let out = tw(&["report", &path(""), "-q", "--incident", inc, "--all"]);
+    assert_eq!(out.status.code(), Some(2), "--incident and --all exclude each other");
+}

@@ -80,6 +80,7 @@ fn example(flag: Option<&str>, placeholder: &str) -> Option<&'static str> {
         (Some("--detectors"), "a,b") => "new-api-call,api-burst",
         (Some("--dims"), "a,b") => "principal,service",
         (Some("--alert"), "ID") => "0123456789abcdef",
+        (Some("--incident"), "ID") => "inc-0123456789ab",
         (_, "ALERT_ID") => "0123456789abcdef",
         (Some("--remove"), "ID") => "sup-0123456789ab",
         (Some("--reason"), "TEXT") => "known CI deploys",

@@ -92,6 +92,8 @@ fn hostile_text_is_escaped_on_every_screen() {
     for (k, what) in [
         (code(KeyCode::Enter), "detail"),
         (key('t'), "timeline"),
+        (key(' '), "timeline, the event in full"),
+        (key(' '), "timeline again"),
         (key('p'), "pivot chooser"),
         (key('r'), "resource timeline"),
         (code(KeyCode::Tab), "resource timeline, raw record"),
@@ -116,6 +118,12 @@ fn hostile_text_is_escaped_on_every_screen() {
     }
     let all = seen.join("\n");
     assert!(all.contains("\\x1b[2Jpwn\\u{202e}gpj.exe"), "the hostile resource is shown escaped");
+    app.press(code(KeyCode::Esc));
+    app.press(code(KeyCode::Esc));
+    app.press(key(' '));
+    let t = render(&mut app, 100, 30);
+    assert_no_control_chars(&t, "queue, the row in full");
+    assert!(text(&t).contains("mallory\\x1b[31m\\x07"), "{}", text(&t));
     // The queue's skipped-records panel shows file text too.
     let (mut fresh, _d2) = tui_support::app();
     fresh.press(key('w'));
@@ -320,7 +328,7 @@ fn x_suppresses_alerts_like_the_selected_one_after_asking_why() {
     type_text(&mut app, "sandbox project");
     app.press(code(KeyCode::Enter));
     let msg = app.message().unwrap_or_default().to_string();
-    assert!(msg.contains("suppressed as sup-") && msg.contains("--remove"), "{msg}");
+    assert!(msg.contains("suppressed as sup-") && msg.contains("u undoes"), "{msg}");
     let t = text(&render(&mut app, 100, 30));
     assert!(t.contains("1 suppressed"), "{t}");
     // Stored with the cases: a new session leaves it out too.
@@ -328,4 +336,114 @@ fn x_suppresses_alerts_like_the_selected_one_after_asking_why() {
     assert_eq!(list.list.len(), 1);
     assert_eq!(list.list[0].reason, "sandbox project");
     assert!(list.list[0].hides(&target, 0));
+}
+
+#[test]
+fn u_right_after_a_suppression_removes_it_and_the_alerts_come_back() {
+    let (mut app, dir) = app();
+    let shown = |app: &App| {
+        let Some(Screen::Alerts(q)) = app.top() else { panic!("not on the queue") };
+        q.rows.len()
+    };
+    let before = shown(&app);
+    // A status change first: u undoes the suppression made after it, not the status.
+    app.press(key('2'));
+    let a = selected(&app);
+    let target = app.context().alerts[a].id.clone();
+    app.press(key('x'));
+    type_text(&mut app, "lab account");
+    app.press(code(KeyCode::Enter));
+    let id = app.message().unwrap().split_whitespace().find(|w| w.starts_with("sup-")).unwrap().to_string();
+    assert!(shown(&app) < before);
+    assert!(app.context().suppressed >= 1);
+    let cases = dir.path().join("cases");
+    assert_eq!(trailwatch::case::Suppressions::open(&cases).unwrap().list.len(), 1);
+
+    app.press(key('u'));
+    let msg = app.message().unwrap_or_default().to_string();
+    assert!(msg.contains(&format!("undone: suppression {id} removed")) && msg.contains("back in the queue"), "{msg}");
+    assert_eq!(shown(&app), before, "the alerts are back");
+    assert_eq!(app.context().suppressed, 0);
+    assert!(!text(&render(&mut app, 100, 30)).contains("suppressed"), "the header no longer counts them");
+    assert!(trailwatch::case::Suppressions::open(&cases).unwrap().list.is_empty(), "removed from the case folder");
+    let a = app.context().alerts.iter().position(|x| x.id == target).unwrap();
+    assert_eq!(app.context().cases.status(a), Status::Investigating, "the status change stays");
+    // The next u undoes nothing more of the suppression: the status change was replaced by it.
+    app.press(key('u'));
+    assert_eq!(app.message(), Some("no status change to undo"));
+}
+
+#[test]
+fn space_shows_the_selected_row_in_full_and_space_or_esc_closes_it() {
+    let (mut app, _d) = app();
+    select_principal(&mut app, "CONTOSO\\jdoe", "rare-process");
+    app.press(key(' '));
+    let t = text(&render(&mut app, 80, 24));
+    assert!(t.contains("the row in full") && t.contains("command line: C:\\Users\\Public\\evil.exe -enc"), "{t}");
+    assert!(t.contains("rare-process") && t.contains("case: new · incident inc-"), "{t}");
+    // Moving keeps it open on the new selection; Esc closes it and stays on the queue.
+    app.press(code(KeyCode::Esc));
+    assert_eq!((app.screen(), app.depth()), (ScreenKind::Alerts, 1));
+    assert!(!text(&render(&mut app, 80, 24)).contains("the row in full"));
+    // On the timeline: every field, the parent even at 80 columns, the command line to its end.
+    app.press(key('t'));
+    app.press(key(' '));
+    let t = text(&render(&mut app, 80, 24));
+    assert!(t.contains("the event in full"), "{t}");
+    assert!(t.contains("parent: C:\\Windows\\System32\\cmd.exe"), "{t}");
+    assert!(t.contains("computer: WS1.contoso.local") && t.contains("ACkA"), "{t}");
+    app.press(key(' '));
+    assert!(!text(&render(&mut app, 80, 24)).contains("in full"));
+    app.press(key(' '));
+    app.press(code(KeyCode::Esc));
+    assert_eq!(app.screen(), ScreenKind::Timeline, "Esc closes the row first");
+    app.press(code(KeyCode::Esc));
+    assert_eq!(app.screen(), ScreenKind::Alerts);
+    // An incident row speaks for its incident.
+    let (mut app, _d) = app_on_incidents();
+    let Some(Screen::Alerts(q)) = app.top() else { panic!("not on the queue") };
+    let a = q.selected().unwrap();
+    let inc = app.context().incidents[app.context().incident_of[a]].clone();
+    app.press(key(' '));
+    let t = text(&render(&mut app, 120, 35));
+    assert!(t.contains(&format!("incident: {}", inc.id)), "{t}");
+}
+
+#[test]
+fn a_note_or_a_status_on_an_incident_row_goes_to_every_alert_of_it() {
+    let (mut app, dir) = app_on_incidents();
+    // The first incident of several alerts.
+    for _ in 0..50 {
+        let a = selected(&app);
+        if app.context().incidents[app.context().incident_of[a]].alerts.len() > 1 {
+            break;
+        }
+        app.press(key('j'));
+    }
+    let a = selected(&app);
+    let members = app.context().incidents[app.context().incident_of[a]].alerts.clone();
+    assert!(members.len() > 1, "the fixture has an incident of several alerts");
+    app.press(key('N'));
+    let t = text(&render(&mut app, 120, 30));
+    assert!(t.contains(&format!("note for the cases of the incident's {} alerts", members.len())), "{t}");
+    type_text(&mut app, "asked alice: planned rotation");
+    app.press(code(KeyCode::Enter));
+    assert_eq!(
+        app.message(),
+        Some(format!("note added to the cases of the incident's {} alerts", members.len()).as_str())
+    );
+    app.press(key('3'));
+    let store = trailwatch::case::CaseStore::open(dir.path().join("cases")).unwrap();
+    for &m in &members {
+        let id = &app.context().alerts[m].id;
+        let case = store.load(id).unwrap().expect("saved at once");
+        assert!(case.notes.iter().any(|n| n.text == "asked alice: planned rotation"), "{id}");
+        assert_eq!(case.status, Status::Resolved, "{id}");
+    }
+    // On every alert, a note is the selected alert's only.
+    app.press(key('i'));
+    app.press(key('N'));
+    type_text(&mut app, "one");
+    app.press(code(KeyCode::Enter));
+    assert!(app.message().unwrap_or_default().starts_with("note added to the case of "));
 }

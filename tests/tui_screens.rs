@@ -39,12 +39,36 @@ fn loading_screen() {
             files_total: 4,
             events: 12_345,
             elapsed: 1.5,
-            detecting: false,
+            phase: trailwatch::ingest::Phase::Reading,
         },
     };
     let mut t = Terminal::new(TestBackend::new(100, 30)).unwrap();
     t.draw(|f| LoadingView { state: &state, theme: Theme { color: false } }.render(f.area(), f.buffer_mut())).unwrap();
     insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn the_loading_screen_names_its_phase_after_reading() {
+    use trailwatch::ingest::Phase;
+    for (phase, said) in [
+        (Phase::Reading, None),
+        (Phase::Indexing, Some("indexing…")),
+        (Phase::Facts, Some("extracting request facts…")),
+        (Phase::Detecting, Some("running detectors…")),
+        (Phase::Grouping, Some("grouping incidents…")),
+    ] {
+        let sample =
+            Sample { bytes_done: 10, bytes_total: 10, files_done: 1, files_total: 1, phase, ..Sample::default() };
+        let state = LoadingState { title: "demo".into(), sample };
+        let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        t.draw(|f| LoadingView { state: &state, theme: Theme { color: false } }.render(f.area(), f.buffer_mut()))
+            .unwrap();
+        let shown = text(&t);
+        match said {
+            Some(s) => assert!(shown.contains(s), "{phase:?}: {shown}"),
+            None => assert!(!shown.contains('…'), "{phase:?}: {shown}"),
+        }
+    }
 }
 
 #[test]
@@ -221,6 +245,29 @@ fn windows_timeline_rows_show_the_process() {
     assert!(t.contains("C:\\Users\\Public\\evil.exe"), "{t}");
     // A long path is cut in the middle: the drive and the program's name stay.
     assert!(t.contains("C:\\…\\Application\\chrome.exe"), "{t}");
+    // Windows columns: account, computer, process, parent and command line.
+    for column in ["EVENT", "ACCOUNT", "COMPUTER", "PROCESS", "PARENT", "COMMAND LINE"] {
+        assert!(t.contains(column), "{column}: {t}");
+    }
+    assert!(t.contains("CONTOSO\\jdoe") && t.contains("WS1.contoso.local") && t.contains("cmd.exe"), "{t}");
+    insta::assert_snapshot!("windows_timeline_120x35", render(&mut app, 120, 35).backend());
+    // At 80 columns the parent gives its room to the others (Space shows it in full).
+    let t = render(&mut app, 80, 24);
+    assert!(!text(&t).contains("PARENT"));
+    insta::assert_snapshot!("windows_timeline_80x24", t.backend());
+    app.press(key(' '));
+    insta::assert_snapshot!("windows_event_in_full_80x24", render(&mut app, 80, 24).backend());
+}
+
+#[test]
+fn mixed_timelines_keep_the_cloud_columns() {
+    let (mut app, _d) = app();
+    select(&mut app, "kms-key-created", tui_fixture::ALICE);
+    app.press(key('t'));
+    let Some(trailwatch::tui::screens::Screen::Timeline(t)) = app.top() else { panic!("not on the timeline") };
+    assert_eq!(t.windows, Some(false));
+    let t = text(&render(&mut app, 120, 35));
+    assert!(t.contains("OPERATION") && t.contains("RESOURCE") && !t.contains("COMMAND LINE"), "{t}");
 }
 
 #[test]

@@ -157,11 +157,15 @@ pub struct ReportArgs {
     #[command(flatten)]
     pub detect: DetectArgs,
     /// The alert id (from `scan` or the TUI).
-    #[arg(long, required_unless_present = "all", conflicts_with = "all")]
+    #[arg(long, required_unless_present_any = ["all", "incident"], conflicts_with_all = ["all", "incident"])]
     pub alert: Option<String>,
     /// Every alert of the scan: one file with -o FILE, one file per alert with -o DIR/.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "incident")]
     pub all: bool,
+    /// One incident (`inc-…`, from `scan --format jsonl` or the TUI): one report with its merged
+    /// time span and combined story, then each of its alerts.
+    #[arg(long)]
+    pub incident: Option<String>,
     /// Report format (default: from the -o extension, else Markdown).
     #[arg(long, value_enum)]
     pub format: Option<crate::report::Format>,

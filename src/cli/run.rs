@@ -263,7 +263,32 @@ fn run_report(a: ReportArgs) -> Result<i32> {
         activity: Vec::new(),
     };
     let playbooks = a.playbooks.clone().or_else(crate::playbook::default_user_dir);
-    let Session { store, alerts, report: load_report, .. } = s;
+    let Session { store, alerts, incidents, report: load_report, .. } = s;
+    if let Some(id) = a.incident.as_deref() {
+        let Some(inc) = incidents.iter().find(|i| i.id == id) else {
+            bail!(
+                "no incident {id:?} in this scan (run `trailwatch scan --format jsonl` with the same inputs and detection flags: each alert names its incident)"
+            );
+        };
+        let chosen: Vec<detect::Alert> = inc.alerts.iter().map(|&i| alerts[i].clone()).collect();
+        let reports = report::build_all(&store, &chosen, &ctx, cases.as_ref(), playbooks.as_deref())?;
+        let r = report::build_incident(inc, reports);
+        match &a.output {
+            Some(path) => {
+                let path = if path.is_dir() {
+                    path.join(report::default_file_name(&r.id, format.ext()))
+                } else {
+                    path.clone()
+                };
+                report::write_incident(&r, format, &path)?;
+                if !a.load.quiet {
+                    eprintln!("trailwatch: wrote {}", path.display());
+                }
+            }
+            None => write_stdout(|out| report::render_incident(&r, format, out))?,
+        }
+        return Ok(strict_status(&a.load, &load_report));
+    }
     let chosen: Vec<detect::Alert> = if a.all {
         alerts
     } else {

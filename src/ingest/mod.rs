@@ -37,7 +37,7 @@ use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 /// Something to load.
@@ -58,6 +58,56 @@ pub struct Progress {
     pub files_done: AtomicU64,
     pub events: AtomicU64,
     pub done: AtomicBool,
+    /// The step under way ([`Phase`] as a number; [`Progress::phase`] reads it).
+    pub phase: AtomicU8,
+}
+
+/// The steps of opening a session after discovery, in order: reading the files, indexing the
+/// events into the store, extracting the request facts, then (a session with detection) running
+/// the detectors and grouping their alerts into incidents.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Phase {
+    /// Reading and parsing the files.
+    #[default]
+    Reading,
+    /// Merging, sorting and indexing the events.
+    Indexing,
+    /// Parsing request facts (grants, policies) from the records.
+    Facts,
+    /// Running the detectors.
+    Detecting,
+    /// Grouping alerts into incidents.
+    Grouping,
+}
+
+impl Phase {
+    /// Every phase, in order.
+    pub const ALL: [Phase; 5] = [Phase::Reading, Phase::Indexing, Phase::Facts, Phase::Detecting, Phase::Grouping];
+
+    /// What a person reads while it runs.
+    pub fn label(self) -> &'static str {
+        match self {
+            Phase::Reading => "reading…",
+            Phase::Indexing => "indexing…",
+            Phase::Facts => "extracting request facts…",
+            Phase::Detecting => "running detectors…",
+            Phase::Grouping => "grouping incidents…",
+        }
+    }
+}
+
+impl Progress {
+    /// Says which step is under way (one relaxed store: free next to the work).
+    pub fn set_phase(&self, phase: Phase) {
+        self.phase.store(phase as u8, Ordering::Relaxed);
+    }
+
+    /// The step under way.
+    pub fn phase(&self) -> Phase {
+        let n = usize::from(self.phase.load(Ordering::Relaxed));
+        Phase::ALL.get(n).copied().unwrap_or(Phase::Grouping)
+    }
 }
 
 /// How to load.
@@ -411,6 +461,7 @@ pub fn load(inputs: &[Input], opts: &LoadOptions) -> (EventStore, LoadReport) {
             r
         })
         .collect();
+    progress.set_phase(Phase::Indexing);
 
     let mut report = LoadReport::default();
     for f in &found {
@@ -425,6 +476,7 @@ pub fn load(inputs: &[Input], opts: &LoadOptions) -> (EventStore, LoadReport) {
     let (events, strings, infos, tables) = merge(files, results, &mut report);
     report.events = events.len() as u64;
     let mut store = EventStore::build(events, strings, infos).with_reader(Arc::new(raw::Reader::new(tables)));
+    progress.set_phase(Phase::Facts);
     facts::attach(&mut store);
     report.seconds = started.elapsed().as_secs_f64();
     progress.done.store(true, Ordering::Relaxed);

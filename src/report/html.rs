@@ -6,7 +6,7 @@
 //! which also makes control and bidirectional characters visible. Playbook text is escaped too;
 //! its `code` spans are then turned into `<code>`.
 
-use super::{EventRow, Report, StepReport};
+use super::{EventRow, IncidentReport, Report, StepReport};
 use crate::text;
 use std::io::{self, Write};
 
@@ -56,37 +56,93 @@ pub fn to_html_all(reports: &[Report], mut w: impl Write) -> io::Result<()> {
         [one] => format!("trailwatch: {}", one.alert.title),
         many => format!("trailwatch report: {} alerts", many.len()),
     };
+    doc_start(w, &title)?;
+    if reports.len() != 1 {
+        writeln!(w, "<h1>{}</h1>", h(&title))?;
+        index(w, reports)?;
+    }
+    for r in reports {
+        write_report(r, w)?;
+    }
+    writeln!(w, "</body></html>")
+}
+
+/// Writes an incident's report as one HTML document: the incident, its story, the merged
+/// evidence, then each alert's report.
+pub fn to_html_incident(r: &IncidentReport, mut w: impl Write) -> io::Result<()> {
+    let w: &mut dyn Write = &mut w;
+    doc_start(w, &format!("trailwatch incident {}: {}", r.id, r.title))?;
+    writeln!(w, "<h1>{}</h1>", h(&r.title))?;
+    writeln!(w, "<p><span class=\"sev sev-{0}\">{0}</span> incident {1}</p>\n<table>", h(&r.severity), h(&r.id))?;
+    let principals: Vec<String> = r.principals.iter().map(|p| h(p)).collect();
+    for (k, v) in [
+        ("Span", format!("{} → {}", h(&r.from), h(&r.to))),
+        ("Principals", principals.join("<br>")),
+        ("Alerts", r.story.len().to_string()),
+    ] {
+        writeln!(w, "<tr><th>{k}</th><td>{v}</td></tr>")?;
+    }
+    writeln!(w, "</table>\n<h2>The story</h2>\n<ol>")?;
+    for s in &r.story {
+        writeln!(
+            w,
+            "<li>{} — <b>{}</b> ({}, {}, {}; alert {}, {}): {}</li>",
+            h(&s.time),
+            h(&s.title),
+            h(&s.severity),
+            h(&s.detector),
+            h(&s.status),
+            h(&s.alert),
+            h(&s.principal),
+            h(&s.summary)
+        )?;
+    }
+    writeln!(w, "</ol>\n<h2>Evidence across the incident</h2>")?;
+    head(w, &["Time", "Principal", "Operation", "Resource", "Source IP", "Why", "Record"])?;
+    for e in &r.evidence {
+        cells(
+            w,
+            "",
+            &[h(&e.time), h(&e.principal), h(&e.operation), h(&resource(e)), h(&e.source_ip), h(&e.why), h(&e.source)],
+        )?;
+    }
+    writeln!(w, "</table>")?;
+    for report in &r.reports {
+        write_report(report, w)?;
+    }
+    writeln!(w, "</body></html>")
+}
+
+/// The document's head: the content security policy, the title and the inline style.
+fn doc_start(w: &mut dyn Write, title: &str) -> io::Result<()> {
     writeln!(w, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")?;
     writeln!(
         w,
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">"
     )?;
     writeln!(w, "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")?;
-    writeln!(w, "<title>{}</title>\n<style>{STYLE}</style></head><body>", h(&title))?;
-    if reports.len() != 1 {
+    writeln!(w, "<title>{}</title>\n<style>{STYLE}</style></head><body>", h(title))
+}
+
+/// A table of the reports: id, severity, time, title, principal, status.
+fn index(w: &mut dyn Write, reports: &[Report]) -> io::Result<()> {
+    writeln!(
+        w,
+        "<table><tr><th>Alert</th><th>Severity</th><th>Time</th><th>Title</th><th>Principal</th><th>Status</th></tr>"
+    )?;
+    for r in reports {
+        let status = r.case.as_ref().map_or("new", |c| c.status.label());
         writeln!(
             w,
-            "<h1>{}</h1>\n<table><tr><th>Alert</th><th>Severity</th><th>Time</th><th>Title</th><th>Principal</th><th>Status</th></tr>",
-            h(&title)
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{status}</td></tr>",
+            h(&r.alert.id),
+            h(&r.alert.severity),
+            h(&r.alert.time),
+            h(&r.alert.title),
+            h(&r.alert.principal)
         )?;
-        for r in reports {
-            let status = r.case.as_ref().map_or("new", |c| c.status.label());
-            writeln!(
-                w,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{status}</td></tr>",
-                h(&r.alert.id),
-                h(&r.alert.severity),
-                h(&r.alert.time),
-                h(&r.alert.title),
-                h(&r.alert.principal)
-            )?;
-        }
-        writeln!(w, "</table>")?;
     }
-    for r in reports {
-        write_report(r, w)?;
-    }
-    writeln!(w, "</body></html>")
+    writeln!(w, "</table>")
 }
 
 fn write_report(r: &Report, w: &mut dyn Write) -> io::Result<()> {

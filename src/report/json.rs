@@ -6,7 +6,7 @@
 //! controls, bidirectional overrides and zero-width characters as `\uXXXX`, so a report `cat` to a
 //! terminal cannot be used against it; the parsed values are unchanged.
 
-use super::{Report, VERSION};
+use super::{IncidentReport, Report, VERSION};
 use crate::text;
 use serde_json::{Value, json};
 use std::io::{self, Write};
@@ -24,6 +24,20 @@ pub fn to_json_all(reports: &[Report]) -> Value {
     json!({
         "trailwatch": { "version": version, "generated_at": generated },
         "alerts": reports.iter().map(to_json).collect::<Vec<_>>(),
+    })
+}
+
+/// An incident's report as one JSON document: the incident (span, principals, story, merged
+/// evidence) and each alert's report.
+pub fn to_json_incident(r: &IncidentReport) -> Value {
+    let first = r.reports.first();
+    json!({
+        "trailwatch": {
+            "version": first.map_or(VERSION.to_string(), |r| r.version.clone()),
+            "generated_at": first.map(|r| r.generated_at.clone()).unwrap_or_default(),
+        },
+        "incident": serde_json::to_value(r).unwrap_or_default(),
+        "alerts": r.reports.iter().map(to_json).collect::<Vec<_>>(),
     })
 }
 

@@ -5,7 +5,7 @@
 //! [`crate::text::markdown`], so pipes, backticks, brackets and control characters cannot break a
 //! table or inject markup. Only the playbook's own step text is written as is (it carries `code`).
 
-use super::{EventRow, Report, StepReport};
+use super::{EventRow, IncidentReport, Report, StepReport};
 use crate::text;
 use std::io::{self, Write};
 
@@ -51,6 +51,59 @@ pub fn to_markdown_all(reports: &[Report], mut w: impl Write) -> io::Result<()> 
     for r in reports {
         writeln!(w, "\n---\n")?;
         write_report(r, w)?;
+    }
+    Ok(())
+}
+
+/// Writes an incident's report as Markdown: the incident, its story, the merged evidence, then
+/// each alert's report.
+pub fn to_markdown_incident(r: &IncidentReport, mut w: impl Write) -> io::Result<()> {
+    let w: &mut dyn Write = &mut w;
+    writeln!(w, "# trailwatch incident {}: {}", md(&r.id), md(&r.title))?;
+    header(w, &["Field", "Value"])?;
+    for (k, v) in [
+        ("Severity", md(&r.severity)),
+        ("Span", format!("{} → {}", md(&r.from), md(&r.to))),
+        ("Principals", r.principals.iter().map(|p| md(p)).collect::<Vec<_>>().join(", ")),
+        ("Alerts", r.story.len().to_string()),
+    ] {
+        row(w, &[k.into(), v])?;
+    }
+    writeln!(w, "\n## The story\n")?;
+    for (i, s) in r.story.iter().enumerate() {
+        writeln!(
+            w,
+            "{}. {} — **{}** ({}, {}, {}; alert {}, {}): {}",
+            i + 1,
+            md(&s.time),
+            md(&s.title),
+            md(&s.severity),
+            md(&s.detector),
+            md(&s.status),
+            md(&s.alert),
+            md(&s.principal),
+            md(&s.summary)
+        )?;
+    }
+    writeln!(w, "\n## Evidence across the incident")?;
+    header(w, &["Time", "Principal", "Operation", "Resource", "Source IP", "Why", "Record"])?;
+    for e in &r.evidence {
+        row(
+            w,
+            &[
+                md(&e.time),
+                md(&e.principal),
+                md(&e.operation),
+                md(&resource(e)),
+                md(&e.source_ip),
+                md(&e.why),
+                md(&e.source),
+            ],
+        )?;
+    }
+    for report in &r.reports {
+        writeln!(w, "\n---\n")?;
+        write_report(report, w)?;
     }
     Ok(())
 }

@@ -6,19 +6,25 @@
 //! 30-day activity, the input files with their SHA-256, the settings and the version), the three
 //! renderers and the escaping each needs, and writing reports to files. [`build`] only reads the
 //! store, the alert and the case; renderers only read the [`Report`]. Log text is stored raw in
-//! the [`Report`] and escaped by each renderer for its format.
+//! the [`Report`] and escaped by each renderer for its format. An incident's report
+//! ([`IncidentReport`]) puts its span and combined story before its alerts' reports.
 
 mod build;
 mod html;
+mod incident;
 mod json;
 mod markdown;
 mod write;
 
 pub use build::{activity_for, build, build_with_files, file_rows};
-pub use html::{to_html, to_html_all};
-pub use json::{to_json, to_json_all, write_json};
-pub use markdown::{to_markdown, to_markdown_all};
-pub use write::{Destination, ExportError, build_all, default_file_name, render, render_all, write_all, write_one};
+pub use html::{to_html, to_html_all, to_html_incident};
+pub use incident::{IncidentReport, StoryRow, build_incident};
+pub use json::{to_json, to_json_all, to_json_incident, write_json};
+pub use markdown::{to_markdown, to_markdown_all, to_markdown_incident};
+pub use write::{
+    Destination, ExportError, build_all, default_file_name, render, render_all, render_incident, write_all,
+    write_incident, write_one,
+};
 
 use crate::activity::views::DayRow;
 use crate::case::Case;

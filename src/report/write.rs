@@ -1,7 +1,8 @@
 //! Writing reports: choosing the renderer for a [`Format`], writing files atomically, and
-//! `report --all` (every alert in one file, or one file per alert in a folder).
+//! `report --all` (every alert in one file, or one file per alert in a folder), and an
+//! incident's report (`report --incident`).
 
-use super::{Format, Report, ReportContext, build_with_files, file_rows, html, json, markdown};
+use super::{Format, IncidentReport, Report, ReportContext, build_with_files, file_rows, html, json, markdown};
 use crate::case::{CaseStore, write_atomic};
 use crate::detect::Alert;
 use crate::playbook::{self, PlaybookError};
@@ -68,6 +69,20 @@ pub fn render_all(reports: &[Report], format: Format, w: impl Write) -> io::Resu
         Format::Json => json::write_json(&json::to_json_all(reports), w),
         Format::Html => html::to_html_all(reports, w),
     }
+}
+
+/// Renders an incident's report (the incident, its story, then each alert's report) in a format.
+pub fn render_incident(report: &IncidentReport, format: Format, w: impl Write) -> io::Result<()> {
+    match format {
+        Format::Md => markdown::to_markdown_incident(report, w),
+        Format::Json => json::write_json(&json::to_json_incident(report), w),
+        Format::Html => html::to_html_incident(report, w),
+    }
+}
+
+/// Writes an incident's report to a file, atomically.
+pub fn write_incident(report: &IncidentReport, format: Format, path: &Path) -> Result<(), ExportError> {
+    write_file(path, |buf| render_incident(report, format, buf))
 }
 
 fn write_file(path: &Path, render: impl FnOnce(&mut Vec<u8>) -> io::Result<()>) -> Result<(), ExportError> {

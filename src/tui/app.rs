@@ -234,6 +234,13 @@ impl App {
                 Ok(m) => self.message = Some(Message::info(m)),
                 Err(e) => self.message = Some(Message::error(format!("not suppressed: {e}"))),
             },
+            Effect::Unsuppress { id, alerts } => match self.unsuppress(&id, &alerts) {
+                Ok(m) => self.message = Some(Message::info(m)),
+                Err(e) => {
+                    self.message = Some(Message::error(format!("suppression not undone: {e} (u tries again)")));
+                    self.cx.cases.suppressed(id, alerts);
+                }
+            },
             Effect::SaveCases { alerts } => {
                 for alert in alerts {
                     if let Err(e) = self.cx.cases.save(alert) {
@@ -279,12 +286,39 @@ impl App {
         }
         let hidden = like.len();
         self.cx.suppressed += hidden;
+        self.cx.cases.suppressed(id.clone(), like);
+        self.refresh_queues();
+        Ok(format!("{hidden} alert(s) suppressed as {id} (u undoes; later: trailwatch suppressions --remove {id})"))
+    }
+
+    /// Removes a suppression made in this session from the case folder (atomically, as it was
+    /// saved) and brings the alerts it hid back to the queue; says what it did.
+    fn unsuppress(&mut self, id: &str, alerts: &[usize]) -> Result<String, String> {
+        let dir = self.cx.cases.dir().ok_or("the case folder could not be opened")?.to_path_buf();
+        let mut list = crate::case::Suppressions::open(&dir)?;
+        let removed = list.remove(id)?;
+        let back = alerts.iter().filter(|&&a| self.cx.hidden.get(a).copied().unwrap_or(false)).count();
+        for &a in alerts {
+            if let Some(h) = self.cx.hidden.get_mut(a) {
+                *h = false;
+            }
+        }
+        self.cx.suppressed = self.cx.suppressed.saturating_sub(back);
+        self.refresh_queues();
+        Ok(if removed {
+            format!("undone: suppression {id} removed, {back} alert(s) back in the queue")
+        } else {
+            format!("suppression {id} was already gone; {back} alert(s) back in the queue")
+        })
+    }
+
+    /// Recomputes every queue on the stack (after alerts were hidden or brought back).
+    fn refresh_queues(&mut self) {
         for screen in &mut self.stack {
             if let Screen::Alerts(q) = screen {
                 q.refresh(&self.cx);
             }
         }
-        Ok(format!("{hidden} alert(s) suppressed as {id}; `trailwatch suppressions --cases DIR --remove {id}` undoes"))
     }
 
     /// Starts writing a report off the keystroke: building it reads the alert's principal's

@@ -22,6 +22,8 @@ pub struct Cases {
     pub problems: Vec<String>,
     /// The last status change, to undo: each alert it changed and its status before.
     last_change: Vec<(usize, Status)>,
+    /// The last change was a suppression made in this session: its id and the alerts it hid.
+    last_suppression: Option<(String, Vec<usize>)>,
     /// What the last status change or undo did, for the status bar (taken once).
     note: Option<String>,
 }
@@ -63,6 +65,7 @@ impl Cases {
             analyst: CaseStore::analyst(),
             problems: Vec::new(),
             last_change: Vec::new(),
+            last_suppression: None,
             note: None,
         }
     }
@@ -96,6 +99,7 @@ impl Cases {
             return false;
         }
         self.last_change = vec![(alert, before)];
+        self.last_suppression = None;
         self.note = Some(format!("{}: {} → {} (u undoes)", alerts[alert].title, before.label(), status.label()));
         true
     }
@@ -116,6 +120,7 @@ impl Cases {
         self.note = Some(format!("{} alert(s) of the incident → {} (u undoes)", changed.len(), status.label()));
         let saved = changed.iter().map(|(a, _)| *a).collect();
         self.last_change = changed;
+        self.last_suppression = None;
         Some(saved)
     }
 
@@ -138,6 +143,17 @@ impl Cases {
             }
         }
         (!undone.is_empty()).then_some(undone)
+    }
+
+    /// Remembers a suppression just saved (its id, the alerts it hid) as the change `u` undoes.
+    pub fn suppressed(&mut self, id: String, alerts: Vec<usize>) {
+        self.last_change.clear();
+        self.last_suppression = Some((id, alerts));
+    }
+
+    /// The suppression to undo, when it was the last change (taken: undone once).
+    pub fn take_suppression(&mut self) -> Option<(String, Vec<usize>)> {
+        self.last_suppression.take()
     }
 
     /// What the last status change or undo did, once.
@@ -164,6 +180,23 @@ impl Cases {
         if let Some(c) = self.case_mut(alerts, alert) {
             c.add_note(&analyst, text);
         }
+    }
+
+    /// Adds the same free note to several alerts' cases (an incident's); returns the alerts
+    /// whose case took it, and says so in [`Self::take_note`].
+    pub fn add_note_many(&mut self, alerts: &[Alert], which: &[usize], text: &str) -> Vec<usize> {
+        let mut added = Vec::new();
+        for &a in which {
+            if a < alerts.len() {
+                self.add_note(alerts, a, text);
+                added.push(a);
+            }
+        }
+        self.note = Some(match added.len() {
+            1 => format!("note added to the case of {}", alerts[added[0]].title),
+            n => format!("note added to the cases of the incident's {n} alerts"),
+        });
+        added
     }
 
     /// The playbook of a detector, or why there is none.

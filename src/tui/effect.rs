@@ -122,6 +122,13 @@ pub enum Effect {
         /// Why it is a known false positive.
         reason: String,
     },
+    /// Remove a suppression made in this session and bring its alerts back to the queue.
+    Unsuppress {
+        /// The suppression's id.
+        id: String,
+        /// The alerts it hid.
+        alerts: Vec<usize>,
+    },
     /// Write an alert's report.
     Export {
         /// Alert index.
@@ -142,6 +149,7 @@ impl Effect {
                 | Effect::SaveCase { .. }
                 | Effect::SaveCases { .. }
                 | Effect::Suppress { .. }
+                | Effect::Unsuppress { .. }
                 | Effect::Export { .. }
         )
     }

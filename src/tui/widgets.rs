@@ -77,6 +77,31 @@ pub fn popup(area: Rect, title: &str, theme: Theme, buf: &mut Buffer) -> Rect {
     inner
 }
 
+/// The selected row in full, over the screen: each non-empty field as `label: value`, the value
+/// escaped and wrapped to the pop-up's width; what the screen cannot hold is counted on its
+/// last line.
+pub fn row_popup(area: Rect, title: &str, fields: &[(&str, String)], theme: Theme, buf: &mut Buffer) {
+    let w = area.width.saturating_sub(6).clamp(20, 110).min(area.width);
+    let text_w = usize::from(w.saturating_sub(2));
+    let mut lines = Vec::new();
+    for (label, value) in fields.iter().filter(|(_, v)| !v.is_empty()) {
+        lines.extend(super::wrap::labelled(0, label, &safe(value), text_w, theme.header()));
+    }
+    let h = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX).min(area.height.saturating_sub(2)).max(3);
+    let inner = popup(centered(area, w, h), title, theme, buf);
+    // Cut short of room, the last line says how much is left out rather than hiding it.
+    let room = usize::from(inner.height).max(1);
+    if lines.len() > room {
+        let left = lines.len() - room + 1;
+        lines.truncate(room - 1);
+        lines.push(Line::from(Span::styled(
+            format!("… {left} more line(s): a larger terminal shows them"),
+            theme.dim(),
+        )));
+    }
+    Paragraph::new(lines).render(inner, buf);
+}
+
 /// Splits a screen into body and a one-line status bar.
 pub fn body_and_status(area: Rect) -> (Rect, Rect) {
     let [body, status] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);
@@ -183,6 +208,19 @@ mod tests {
         assert_eq!(safe("a\x1b[31m"), "a\\x1b[31m");
         assert_eq!(thousands(1234567), "1,234,567");
         assert_eq!(thousands(12), "12");
+    }
+
+    #[test]
+    fn a_row_too_long_for_the_screen_says_what_is_left_out() {
+        let fields = [("a", "x ".repeat(400)), ("b", "end".to_string())];
+        let mut buf = Buffer::empty(Rect::new(0, 0, 40, 10));
+        row_popup(buf.area, " t ", &fields, Theme { color: false }, &mut buf);
+        let text: String = buf.content.iter().map(|c| c.symbol()).collect();
+        assert!(text.contains("more line(s)"), "{text}");
+        let mut buf = Buffer::empty(Rect::new(0, 0, 80, 24));
+        row_popup(buf.area, " t ", &[("b", "end".to_string())], Theme { color: false }, &mut buf);
+        let text: String = buf.content.iter().map(|c| c.symbol()).collect();
+        assert!(text.contains("b: end") && !text.contains("more line(s)"), "{text}");
     }
 
     #[test]

@@ -76,6 +76,14 @@ pub fn proc4688(t: &str, computer: &str, account: &str, process: &str) -> String
     .to_string()
 }
 
+/// A 4688 row with its parent process and a command line of its own.
+pub fn proc4688_with(t: &str, account: &str, process: &str, parent: &str, command_line: &str) -> String {
+    let mut row: serde_json::Value = serde_json::from_str(&proc4688(t, "WS1.contoso.local", account, process)).unwrap();
+    row["ParentProcessName"] = parent.into();
+    row["CommandLine"] = command_line.into();
+    row.to_string()
+}
+
 fn gcp_file() -> String {
     let (st, list) = ("storage.googleapis.com", "storage.objects.list");
     let kms = "cloudkms.googleapis.com";
@@ -130,10 +138,15 @@ fn aws_file() -> String {
 
 fn windows_file() -> String {
     let chrome = "C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe";
+    let explorer = "C:\\Windows\\explorer.exe";
+    let chrome_cmd = format!("\"{chrome}\" --profile-directory=Default --restore-last-session");
+    let evil = "C:\\Users\\Public\\evil.exe";
+    let evil_cmd =
+        format!("{evil} -enc SQBFAFgAIAAoAE4AZQB3AC0ATwBiAGoAZQBjAHQAIABOAGUAdAAuAFcAZQBiAEMAbABpAGUAbgB0ACkA");
     [
-        proc4688(&ts(1, 9, 0), "WS1", "CONTOSO\\jdoe", chrome),
-        proc4688(&ts(2, 9, 0), "WS1", "CONTOSO\\jdoe", chrome),
-        proc4688(&ts(3, 22, 0), "WS1", "CONTOSO\\jdoe", "C:\\Users\\Public\\evil.exe"),
+        proc4688_with(&ts(1, 9, 0), "CONTOSO\\jdoe", chrome, explorer, &chrome_cmd),
+        proc4688_with(&ts(2, 9, 0), "CONTOSO\\jdoe", chrome, explorer, &chrome_cmd),
+        proc4688_with(&ts(3, 22, 0), "CONTOSO\\jdoe", evil, "C:\\Windows\\System32\\cmd.exe", &evil_cmd),
     ]
     .join("\n")
 }

@@ -1,11 +1,12 @@
 //! The loading screen: a gauge of bytes read, files done, events loaded and events per second,
-//! sampled from the ingest [`Progress`] counters while the load runs on a worker thread, then
-//! "running detectors" until the alerts are ready.
+//! sampled from the ingest [`Progress`] counters while the load runs on a worker thread; once the
+//! files are read, the step under way ("indexing…", "extracting request facts…", "running
+//! detectors…", "grouping incidents…") until the session is ready.
 //!
 //! Owns a plain sample of the counters (taken by the loop, so drawing never touches atomics or
 //! the clock) and its single action; the widget only reads the sample.
 
-use crate::ingest::Progress;
+use crate::ingest::{Phase, Progress};
 use crate::tui::effect::Effect;
 use crate::tui::keymap::{Binding, GLOBAL_KEYS, Global, lookup};
 use crate::tui::theme::Theme;
@@ -45,8 +46,8 @@ pub struct Sample {
     pub events: u64,
     /// Seconds since the load started.
     pub elapsed: f64,
-    /// The load is done; detectors are running.
-    pub detecting: bool,
+    /// The step under way.
+    pub phase: Phase,
 }
 
 impl Sample {
@@ -59,7 +60,7 @@ impl Sample {
             files_total: p.files_total.load(Ordering::Relaxed),
             events: p.events.load(Ordering::Relaxed),
             elapsed: elapsed.as_secs_f64(),
-            detecting: p.done.load(Ordering::Relaxed),
+            phase: p.phase(),
         }
     }
 
@@ -126,7 +127,7 @@ impl Widget for LoadingView<'_> {
             s.files_total
         ))
         .render(files, buf);
-        let status = if s.detecting { "· running detectors…".to_string() } else { String::new() };
+        let status = if s.phase == Phase::Reading { String::new() } else { format!("· {}", s.phase.label()) };
         Paragraph::new(format!(
             "events {} · {} events/s · {:.1} s {status}",
             thousands(s.events),
@@ -157,5 +158,31 @@ mod tests {
         let q = st.action(&KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE));
         assert_eq!(q, Some(Action::Quit));
         assert_eq!(st.update(Action::Quit), Some(Effect::Quit));
+    }
+
+    #[test]
+    fn the_sample_carries_the_phase() {
+        let p = Progress::default();
+        assert_eq!(Sample::take(&p, Duration::ZERO).phase, Phase::Reading);
+        p.set_phase(Phase::Facts);
+        assert_eq!(Sample::take(&p, Duration::ZERO).phase, Phase::Facts);
+    }
+
+    #[test]
+    fn a_load_ends_on_its_facts_and_a_session_on_its_incidents() {
+        use crate::ingest::{Input, LoadOptions};
+        use std::sync::Arc;
+        let line = r#"{"timestamp":"2026-10-01T09:00:00Z","protoPayload":{"@type":"type.googleapis.com/google.cloud.audit.AuditLog","methodName":"storage.objects.list","serviceName":"storage.googleapis.com","authenticationInfo":{"principalEmail":"a@example.com"},"resourceName":"projects/_/buckets/b"}}"#;
+        let inputs = [Input::Memory { name: "x.jsonl".into(), bytes: line.as_bytes().to_vec().into() }];
+        let progress = Arc::new(Progress::default());
+        let load = LoadOptions { progress: Some(progress.clone()), ..LoadOptions::default() };
+        let (store, _) = crate::ingest::load(&inputs, &load);
+        assert_eq!(store.len(), 1);
+        assert_eq!(progress.phase(), Phase::Facts);
+        let progress = Arc::new(Progress::default());
+        let load = LoadOptions { progress: Some(progress.clone()), ..LoadOptions::default() };
+        let _ = crate::session::Session::open(&inputs, &load, Some(&crate::detect::Config::default()));
+        assert_eq!(progress.phase(), Phase::Grouping);
+        assert!(progress.done.load(Ordering::Relaxed));
     }
 }

@@ -107,7 +107,7 @@ impl Screen {
     /// Whether a text input has focus (keys type instead of acting).
     pub fn editing(&self) -> bool {
         match self {
-            Screen::Alerts(s) => s.search.editing,
+            Screen::Alerts(s) => s.search.editing || s.reason.editing || s.note.editing,
             Screen::Timeline(s) => s.search.editing,
             Screen::Checklist(s) => s.note.editing,
             _ => false,

@@ -81,6 +81,12 @@ pub enum Action {
     StartSuppress,
     /// Edit the suppression reason.
     EditReason(Edit),
+    /// Show the selected row (alert or incident) in full, or close it.
+    Expand,
+    /// Start typing a note for the selected row's case (an incident row: every alert's).
+    StartNote,
+    /// Edit the note.
+    EditNote(Edit),
 }
 
 /// The queue's keys.
@@ -99,10 +105,12 @@ pub const KEYS: &[Binding<Action>] = &[
     bind_quiet(&[Key::Char('2')], Action::SetStatus(Status::Investigating), "mark investigating"),
     bind_quiet(&[Key::Char('3')], Action::SetStatus(Status::Resolved), "mark resolved"),
     bind_quiet(&[Key::Char('4')], Action::SetStatus(Status::FalsePositive), "mark false positive"),
-    bind(&[Key::Char('u')], Action::UndoStatus, "undo the last status change", "undo"),
+    bind(&[Key::Char('u')], Action::UndoStatus, "undo the last status change or suppression", "undo"),
     bind_quiet(&[Key::Char('w')], Action::ToggleSkips, "show / hide the skipped records"),
     bind(&[Key::Char('i')], Action::ToggleGrouping, "incidents / every alert", "incidents"),
     bind(&[Key::Char('x')], Action::StartSuppress, "suppress alerts like this one (asks why)", "suppress"),
+    bind_quiet(&[Key::Char('N')], Action::StartNote, "note on the case (on an incident row: every alert's)"),
+    bind_quiet(&[Key::Char(' ')], Action::Expand, "the selected row in full (Space or Esc closes)"),
 ];
 
 /// The queue's state.
@@ -128,6 +136,10 @@ pub struct QueueState {
     pub grouping: Grouping,
     /// The reason typed for a suppression (`x`).
     pub reason: LineInput,
+    /// The selected row is shown in full.
+    pub expanded: bool,
+    /// The note typed for the selected row's case (`N`).
+    pub note: LineInput,
 }
 
 impl QueueState {
@@ -144,6 +156,8 @@ impl QueueState {
             show_skips: false,
             grouping: Grouping::Incidents,
             reason: LineInput::default(),
+            expanded: false,
+            note: LineInput::default(),
         };
         q.refresh(cx);
         q
@@ -156,6 +170,12 @@ impl QueueState {
         }
         if self.reason.editing {
             return edit_action(key).map(Action::EditReason);
+        }
+        if self.note.editing {
+            return edit_action(key).map(Action::EditNote);
+        }
+        if key.code == KeyCode::Esc && self.expanded {
+            return Some(Action::Expand);
         }
         if key.code == KeyCode::Esc && self.show_skips {
             return Some(Action::ToggleSkips);
@@ -274,7 +294,7 @@ impl QueueState {
                 let a = sel?;
                 // On the incident list a status is the incident's: every one of its alerts.
                 if self.grouping == Grouping::Incidents {
-                    let members = cx.incidents[cx.incident_of[a]].alerts.clone();
+                    let members = self.row_alerts(cx)?;
                     return cx
                         .cases
                         .set_status_many(&cx.alerts, &members, s)
@@ -282,10 +302,40 @@ impl QueueState {
                 }
                 return set_status(cx, a, s);
             }
-            Action::UndoStatus => return cx.cases.undo_status(&cx.alerts).map(|alerts| Effect::SaveCases { alerts }),
+            Action::UndoStatus => return undo(cx),
             Action::ToggleSkips => self.show_skips = !self.show_skips && !cx.report.skips.is_empty(),
+            Action::Expand => self.expanded = !self.expanded && sel.is_some(),
+            Action::StartNote => {
+                if sel.is_some() {
+                    self.note = LineInput::default();
+                    self.note.start();
+                }
+            }
+            Action::EditNote(e) => match self.note.edit(e) {
+                EditOutcome::Submitted => {
+                    let text = std::mem::take(&mut self.note.text).trim().to_string();
+                    if text.is_empty() {
+                        return Some(Effect::Notify("no note added: it was empty".into()));
+                    }
+                    let which = self.row_alerts(cx)?;
+                    let alerts = cx.cases.add_note_many(&cx.alerts, &which, &text);
+                    return Some(Effect::SaveCases { alerts });
+                }
+                EditOutcome::Cancelled => self.note = LineInput::default(),
+                _ => {}
+            },
         }
         None
+    }
+
+    /// The alerts the selected row stands for: on the incident list, every alert of its
+    /// incident; elsewhere, the alert.
+    pub fn row_alerts(&self, cx: &Ctx) -> Option<Vec<usize>> {
+        let a = self.selected()?;
+        Some(match self.grouping {
+            Grouping::Incidents => cx.incidents[cx.incident_of[a]].alerts.clone(),
+            _ => vec![a],
+        })
     }
 
     /// Recomputes the visible rows, keeping the selected alert selected when it is still shown.
@@ -366,6 +416,15 @@ fn detectors_present(cx: &Ctx) -> Vec<&'static str> {
 /// Sets an alert's status and asks for the case to be saved.
 pub fn set_status(cx: &mut Ctx, alert: usize, status: Status) -> Option<Effect> {
     cx.cases.set_status(&cx.alerts, alert, status).then_some(Effect::SaveCase { alert })
+}
+
+/// Undoes the last change: a suppression made just before (removed from the case folder by the
+/// loop, its alerts back in the queue), else the last status change.
+pub fn undo(cx: &mut Ctx) -> Option<Effect> {
+    if let Some((id, alerts)) = cx.cases.take_suppression() {
+        return Some(Effect::Unsuppress { id, alerts });
+    }
+    cx.cases.undo_status(&cx.alerts).map(|alerts| Effect::SaveCases { alerts })
 }
 
 /// Opens the alert's principal timeline at its trigger event.

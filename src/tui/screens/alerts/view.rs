@@ -1,6 +1,6 @@
 //! Drawing the alert queue: a header with counts per severity and detector, the filters, a
-//! warning line for skipped records, the table (only the visible rows are built) and the
-//! optional list of skipped records.
+//! warning line for skipped records, the table (only the visible rows are built), the
+//! optional list of skipped records and the selected row in full (`Space`).
 //!
 //! Reads [`QueueState`] and [`Ctx`]; changes nothing. Every log-derived string is escaped.
 
@@ -9,7 +9,7 @@ use crate::detect::{DETECTORS, Severity};
 use crate::time::format_short;
 use crate::tui::context::Ctx;
 use crate::tui::search::Query;
-use crate::tui::widgets::{clip, highlight, pane, popup, safe};
+use crate::tui::widgets::{clip, highlight, pane, popup, row_popup, safe};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -53,7 +53,52 @@ impl Widget for QueueView<'_> {
         if self.state.show_skips {
             self.skips(area, buf);
         }
+        if let Some(a) = self.state.selected().filter(|_| self.state.expanded) {
+            let fields = row_fields(self.cx, a, self.state.grouping == Grouping::Incidents);
+            row_popup(area, " the row in full (Space or Esc closes) ", &fields, self.cx.theme, buf);
+        }
     }
+}
+
+/// Every field of a queue row, unclipped (escaped when drawn): an incident row of several alerts
+/// speaks for its incident, any other row for its alert and the trigger event.
+pub fn row_fields(cx: &Ctx, alert: usize, incidents: bool) -> Vec<(&'static str, String)> {
+    let a = &cx.alerts[alert];
+    let inc = &cx.incidents[cx.incident_of[alert]];
+    let status = cx.cases.status(alert).label().to_string();
+    if incidents && inc.alerts.len() > 1 {
+        let titles: Vec<&str> = inc.alerts.iter().map(|&i| cx.alerts[i].title.as_str()).collect();
+        return vec![
+            ("incident", inc.id.clone()),
+            ("title", inc.title.clone()),
+            ("severity", inc.severity.as_str().to_string()),
+            ("span", format!("{} → {}", format_short(inc.span.0), format_short(inc.span.1))),
+            ("principals", inc.principals.join(", ")),
+            ("alerts", format!("{}: {}", inc.alerts.len(), titles.join("; "))),
+            ("status", status),
+        ];
+    }
+    let mut fields = vec![
+        ("alert", format!("{} · {} · {} · {}", a.id, a.severity.as_str(), a.detector, format_short(a.time))),
+        ("title", a.title.clone()),
+        ("principal", a.principal.clone()),
+        ("summary", a.summary.clone()),
+        ("key", a.key_text()),
+    ];
+    if let Some(e) = cx.event(a.trigger()) {
+        let s = |sym| cx.s(sym).to_string();
+        fields.extend([
+            ("operation", s(e.operation)),
+            ("resource", s(e.resource)),
+            ("target", s(e.target)),
+            ("source IP", s(e.source_ip)),
+            ("computer", s(e.computer)),
+            ("parent", s(e.parent)),
+            ("command line", s(e.command_line)),
+        ]);
+    }
+    fields.push(("case", format!("{status} · incident {} ({} alert(s))", inc.id, inc.alerts.len())));
+    fields
 }
 
 impl QueueView<'_> {
@@ -109,6 +154,13 @@ impl QueueView<'_> {
             st.rows.len(),
             cx.alerts.len(),
         );
+        if st.note.editing {
+            let whose = match st.row_alerts(cx).map_or(0, |a| a.len()) {
+                1 => "the alert's case".to_string(),
+                n => format!("the cases of the incident's {n} alerts"),
+            };
+            filters = format!("note for {whose}: {}▏ (Enter saves, Esc cancels)", safe(&st.note.text));
+        }
         if st.reason.editing {
             filters = format!(
                 "suppress alerts like this one · reason: {}▏ (Enter saves, Esc cancels)",

@@ -67,7 +67,7 @@ pub const KEYS: &[Binding<Action>] = &[
     bind_quiet(&[Key::Char('2')], Action::SetStatus(Status::Investigating), "mark investigating"),
     bind_quiet(&[Key::Char('3')], Action::SetStatus(Status::Resolved), "mark resolved"),
     bind_quiet(&[Key::Char('4')], Action::SetStatus(Status::FalsePositive), "mark false positive"),
-    bind(&[Key::Char('u')], Action::UndoStatus, "undo the last status change", "undo"),
+    bind(&[Key::Char('u')], Action::UndoStatus, "undo the last status change or suppression", "undo"),
 ];
 
 /// The detail's state.
@@ -152,7 +152,7 @@ impl DetailState {
             Action::OpenChecklist => return Some(Effect::Open(Open::Checklist { alert })),
             Action::Export => return Some(Effect::Open(Open::Export { alert })),
             Action::SetStatus(s) => return set_status(cx, alert, s),
-            Action::UndoStatus => return cx.cases.undo_status(&cx.alerts).map(|alerts| Effect::SaveCases { alerts }),
+            Action::UndoStatus => return crate::tui::screens::alerts::undo(cx),
         }
         None
     }

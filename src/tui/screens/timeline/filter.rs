@@ -418,3 +418,11 @@ pub fn day_counts(store: &EventStore, base: &[u32], view: &View) -> Vec<(i64, u6
         })
         .collect()
 }
+
+/// Whether every event of `base` is a Windows one (and there is at least one): the list then
+/// shows Windows columns. Stops at the first other event, so a mixed timeline costs little.
+pub fn all_windows(store: &EventStore, base: &[u32]) -> bool {
+    let events = store.events();
+    !base.is_empty()
+        && base.iter().all(|&p| events.get(p as usize).is_some_and(|e| e.cloud == crate::model::Cloud::Windows))
+}

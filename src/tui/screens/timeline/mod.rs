@@ -74,6 +74,8 @@ pub enum Action {
     PivotTake,
     /// Close the chooser.
     PivotCancel,
+    /// Show the selected event in full, or close it.
+    Expand,
 }
 
 /// The timeline's keys.
@@ -87,6 +89,7 @@ pub const KEYS: &[Binding<Action>] = &[
     bind(&[Key::Char('m'), Key::Char('M')], Action::NextMark, "next / previous marked event", "mark"),
     bind(&[Key::Char('p')], Action::Pivot, "pivot to the event's resource, source IP, computer …", "pivot"),
     bind(&[Key::Code(KeyCode::Tab)], Action::ToggleFocus, "switch between the list and the raw record", "pane"),
+    bind_quiet(&[Key::Char(' ')], Action::Expand, "the selected event in full (Space or Esc closes)"),
     bind_quiet(&[Key::Code(KeyCode::Enter)], Action::Inspect, "read the selected event's raw record"),
 ];
 
@@ -156,12 +159,18 @@ pub struct TimelineState {
     open_at: Option<At>,
     /// The filter under way.
     pub filtering: Option<Task<Filtered>>,
+    /// Every event is a Windows one (the list then shows Windows columns); `None` until the
+    /// opening task has looked.
+    pub windows: Option<bool>,
+    /// The selected event is shown in full.
+    pub expanded: bool,
 }
 
 /// What opening a timeline computes off the keystroke.
 #[derive(Debug)]
 pub struct Opened {
     base: Option<Positions>,
+    windows: bool,
     marks: Arc<[u8]>,
     days: Vec<(i64, u64)>,
 }
@@ -191,7 +200,8 @@ impl TimelineState {
             w.set_phase(1);
             let marks = filter::marks_with(&store, &base, a.as_ref(), w)?;
             let days = filter::day_counts(&store, &base, &View::All(base.len() as u32));
-            Some(Opened { base: found.then_some(base), marks: marks.into(), days })
+            let windows = filter::all_windows(&store, &base);
+            Some(Opened { base: found.then_some(base), windows, marks: marks.into(), days })
         });
         let mut t = TimelineState {
             alert,
@@ -212,6 +222,8 @@ impl TimelineState {
             opening: Some(opening),
             open_at: None,
             filtering: None,
+            windows: None,
+            expanded: false,
         };
         t.resize(area);
         if t.base.is_empty() {
@@ -232,6 +244,7 @@ impl TimelineState {
                 self.cursor.set_len(self.view.len());
             }
             self.marks = o.marks;
+            self.windows = Some(o.windows);
             self.days = o.days.clone();
             self.all_days = o.days;
             if let Some(at) = self.open_at.take() {
@@ -278,6 +291,9 @@ impl TimelineState {
         }
         if self.search.editing {
             return edit_action(key).map(Action::Edit);
+        }
+        if self.expanded && key.code == KeyCode::Esc {
+            return Some(Action::Expand);
         }
         twin(key).or_else(|| lookup(KEYS, key)).or_else(|| lookup(NAV_KEYS, key).map(Action::Nav))
     }
@@ -369,6 +385,7 @@ impl TimelineState {
             Action::PivotPick(i) => return self.pivot(i),
             Action::PivotTake => return self.pivot(self.chooser.as_ref().map_or(0, |c| c.sel)),
             Action::PivotCancel => self.chooser = None,
+            Action::Expand => self.expanded = !self.expanded && self.selected_event().is_some(),
         }
         if self.cursor.sel != before {
             self.raw.top = 0;

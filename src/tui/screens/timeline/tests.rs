@@ -295,3 +295,16 @@ fn a_resource_timeline_holds_what_lies_under_it() {
     assert_eq!(n, exact);
     assert_eq!(Subject::Resource(key).kind(), "resource (and under it)");
 }
+
+#[test]
+fn windows_columns_only_when_every_event_is_a_windows_one() {
+    let cx = ctx();
+    let events = cx.store.events();
+    let windows = events.iter().position(|e| e.cloud == crate::model::Cloud::Windows).unwrap() as u32;
+    let other = events.iter().position(|e| e.cloud != crate::model::Cloud::Windows).unwrap() as u32;
+    assert!(filter::all_windows(&cx.store, &[windows]));
+    let mut mixed = [windows, other];
+    mixed.sort_unstable();
+    assert!(!filter::all_windows(&cx.store, &mixed), "a mixed timeline keeps the cloud columns");
+    assert!(!filter::all_windows(&cx.store, &[]));
+}

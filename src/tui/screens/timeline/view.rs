@@ -1,18 +1,20 @@
 //! Drawing the timeline: a head with the subject, counts and filters; a per-day sparkline with
 //! the selected day highlighted; the event list (only the visible rows are built, whatever the
-//! timeline's length); the raw-record pane; and the pivot chooser when open.
+//! timeline's length) with cloud columns, or Windows ones (account, computer, process, parent,
+//! command line) when every event is a Windows one; the raw-record pane; the pivot chooser
+//! when open; and the selected event in full (`Space`).
 //!
 //! Reads [`TimelineState`] and [`Ctx`]; changes nothing. Every log-derived string is escaped.
 
 use super::filter::{EVIDENCE, FIRST_SEEN, TRIGGER};
 use super::{Focus, TimelineState};
-use crate::model::Outcome;
+use crate::model::{Cloud, Event, Outcome};
 use crate::text::{clip_middle, short_operation};
-use crate::time::{format_day, format_short, start_of_day};
+use crate::time::{format_day, format_rfc3339, format_short, start_of_day};
 use crate::tui::context::Ctx;
 use crate::tui::effect::Subject;
 use crate::tui::search::Query;
-use crate::tui::widgets::{centered, clip, highlight, pane, popup, raw_pane, safe, thousands};
+use crate::tui::widgets::{centered, clip, highlight, pane, popup, raw_pane, row_popup, safe, thousands};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -64,7 +66,40 @@ impl Widget for TimelineView<'_> {
         if st.chooser.is_some() {
             self.chooser(area, buf);
         }
+        if let Some(i) = st.selected_event().filter(|_| st.expanded) {
+            let title = " the event in full (Space or Esc closes) ";
+            row_popup(area, title, &event_fields(self.cx, i), self.cx.theme, buf);
+        }
     }
+}
+
+/// Every field of an event worth reading, unclipped (escaped when drawn), in reading order;
+/// empty ones are left out when drawn.
+pub fn event_fields(cx: &Ctx, i: u32) -> Vec<(&'static str, String)> {
+    let Some(e) = cx.event(i) else { return Vec::new() };
+    let s = |sym| cx.s(sym).to_string();
+    let baseline = if cx.store.is_baseline(i) { "yes: learned from, never alerted on (--baseline)" } else { "" };
+    vec![
+        ("time", format_rfc3339(e.time)),
+        ("cloud", e.cloud.as_str().to_string()),
+        ("outcome", e.outcome.as_str().to_string()),
+        ("principal", format!("{} ({})", cx.s(e.principal), e.principal_kind.as_str())),
+        ("service", s(e.service)),
+        ("operation", s(e.operation)),
+        ("resource", s(e.resource)),
+        ("target", s(e.target)),
+        ("source IP", s(e.source_ip)),
+        ("user agent", s(e.user_agent)),
+        ("status", s(e.status)),
+        ("region", s(e.region)),
+        ("computer", s(e.computer)),
+        ("process", s(e.process)),
+        ("parent", s(e.parent)),
+        ("command line", s(e.command_line)),
+        ("access changes", cx.access_changes(i).unwrap_or_default()),
+        ("baseline", baseline.to_string()),
+        ("record", format!("{}:{}", cx.file_name(e.src.file), e.src.line)),
+    ]
 }
 
 /// How a subject's value reads in a title.
@@ -179,29 +214,35 @@ impl TimelineView<'_> {
             Paragraph::new(Span::styled(msg, theme.dim())).render(inner, buf);
             return;
         }
-        let by_principal = matches!(st.subject, Subject::Principal(_));
         let query = Query::new(&st.filters.query);
         let h = usize::from(area.height.saturating_sub(3));
-        let widths = [
-            Constraint::Length(1),
-            Constraint::Length(14),
-            Constraint::Length(1),
-            Constraint::Fill(2),
-            Constraint::Fill(3),
-            Constraint::Fill(3),
-            Constraint::Length(15),
-        ];
-        // The columns as the table will lay them out: long operations and resources are cut to
-        // fit, resources in the middle, so both ends of a path stay in view.
-        let cols = Layout::horizontal(widths).spacing(1).split(block.inner(area));
-        let (who_w, op_w, res_w) = (usize::from(cols[3].width), usize::from(cols[4].width), usize::from(cols[5].width));
-        let rows: Vec<Row> = st
-            .cursor
-            .window(h)
-            .filter_map(|i| {
+        let rows = || {
+            st.cursor.window(h).filter_map(|i| {
                 let k = st.view.get(i)? as usize;
                 Some((i, k, cx.event(*st.base.get(k)?)?))
             })
+        };
+        // Windows columns once the whole timeline is known to be Windows events; until then,
+        // when every row in view is.
+        let windows = st.windows.unwrap_or_else(|| rows().all(|(_, _, e)| e.cloud == Cloud::Windows));
+        let win_cols = if windows { windows_columns(cx, rows().map(|r| r.2), area) } else { Vec::new() };
+        let (widths, header): (Vec<Constraint>, Vec<&str>) = if windows {
+            let mut widths = vec![Constraint::Length(1), Constraint::Length(14), Constraint::Length(1)];
+            let mut header = vec!["", "TIME (UTC)", ""];
+            widths.extend(win_cols.iter().map(|c| c.1));
+            header.extend(win_cols.iter().map(|c| c.0.header()));
+            (widths, header)
+        } else {
+            cloud_columns(st.subject)
+        };
+        // The columns as the table will lay them out: long values are cut to fit, paths in the
+        // middle, so both ends stay in view.
+        let cols = Layout::horizontal(widths.clone()).spacing(1).split(block.inner(area));
+        let width = |c: usize| usize::from(cols.get(c).map_or(1, |r| r.width)).max(1);
+        let by_principal = matches!(st.subject, Subject::Principal(_));
+        let hl = theme.matched();
+        let cell = |text: String| Cell::from(highlight(text, query.as_ref(), Style::new(), hl));
+        let table_rows: Vec<Row> = rows()
             .filter_map(|(i, k, e)| {
                 let m = st.marks.get(k).copied().unwrap_or(0);
                 let mark = if m & TRIGGER != 0 {
@@ -214,27 +255,22 @@ impl TimelineView<'_> {
                     " "
                 };
                 let failed = e.outcome == Outcome::Failure;
-                let who = if by_principal { e.service } else { e.principal };
-                let hl = theme.matched();
-                let cells = vec![
+                let mut cells = vec![
                     Cell::from(Span::styled(mark, theme.mark())),
                     Cell::from(format_short(e.time).get(5..).unwrap_or("").to_string()),
                     Cell::from(Span::styled(if failed { "✗" } else { " " }, theme.failure())),
-                    Cell::from(highlight(clip(cx.s(who), who_w.max(1)), query.as_ref(), Style::new(), hl)),
-                    Cell::from(highlight(
-                        clip(&short_operation(cx.s(e.operation)), op_w.max(1)),
-                        query.as_ref(),
-                        Style::new(),
-                        hl,
-                    )),
-                    Cell::from(highlight(
-                        acted_on(cx, *st.base.get(k)?, e, res_w.max(1)),
-                        query.as_ref(),
-                        Style::new(),
-                        hl,
-                    )),
-                    Cell::from(highlight(clip(cx.s(e.source_ip), 40), query.as_ref(), Style::new(), hl)),
                 ];
+                if windows {
+                    cells.extend(win_cols.iter().enumerate().map(|(c, (col, _))| cell(col.text(cx, e, width(c + 3)))));
+                } else {
+                    let who = if by_principal { e.service } else { e.principal };
+                    cells.extend([
+                        cell(clip(cx.s(who), width(3))),
+                        cell(clip(&short_operation(cx.s(e.operation)), width(4))),
+                        cell(acted_on(cx, *st.base.get(k)?, e, width(5))),
+                        cell(clip(cx.s(e.source_ip), 40)),
+                    ]);
+                }
                 let row = Row::new(cells);
                 Some(if i == st.cursor.sel {
                     row.style(theme.selected(focused))
@@ -246,16 +282,7 @@ impl TimelineView<'_> {
                 })
             })
             .collect();
-        let header = [
-            "",
-            "TIME (UTC)",
-            "",
-            if by_principal { "SERVICE" } else { "PRINCIPAL" },
-            "OPERATION",
-            "RESOURCE",
-            "SOURCE IP",
-        ];
-        Table::new(rows, widths)
+        Table::new(table_rows, widths)
             .header(Row::new(header).style(theme.header()))
             .block(block)
             .column_spacing(1)
@@ -284,7 +311,7 @@ impl TimelineView<'_> {
 
 /// The resource cell: any access change first (who got what: it tells more than the resource,
 /// which the alert names), then the resource cut in the middle if there is room.
-fn acted_on(cx: &Ctx, i: u32, e: &crate::model::Event, width: usize) -> String {
+fn acted_on(cx: &Ctx, i: u32, e: &Event, width: usize) -> String {
     let target = crate::output::acted_on(cx.s(e.resource), cx.s(e.target), cx.s(e.process), "");
     match cx.access_changes(i) {
         Some(change) => {
@@ -293,5 +320,86 @@ fn acted_on(cx: &Ctx, i: u32, e: &crate::model::Event, width: usize) -> String {
             if rest < 12 { change } else { format!("{change} · {}", clip_middle(&target, rest)) }
         }
         None => clip_middle(&target, width),
+    }
+}
+
+/// The columns of a cloud timeline: mark, time, failure, who (the service on a principal's
+/// timeline), operation, resource, source IP.
+fn cloud_columns(subject: Subject) -> (Vec<Constraint>, Vec<&'static str>) {
+    let widths = vec![
+        Constraint::Length(1),
+        Constraint::Length(14),
+        Constraint::Length(1),
+        Constraint::Fill(2),
+        Constraint::Fill(3),
+        Constraint::Fill(3),
+        Constraint::Length(15),
+    ];
+    let who = if matches!(subject, Subject::Principal(_)) { "SERVICE" } else { "PRINCIPAL" };
+    (widths, vec!["", "TIME (UTC)", "", who, "OPERATION", "RESOURCE", "SOURCE IP"])
+}
+
+/// A column of a Windows timeline (after mark, time and failure).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum WinCol {
+    Event,
+    Account,
+    Computer,
+    Process,
+    Parent,
+    CommandLine,
+}
+
+/// The columns of a Windows timeline: mark, time, failure, event id, account, computer,
+/// process, parent and command line. Event id, account, computer and parent take the width
+/// their values in view need (within bounds; the parent its program's name); process and
+/// command line share the rest. Under 110 columns the computer and the parent give their room
+/// to the others (the expanded row shows them).
+fn windows_columns<'e>(cx: &Ctx, shown: impl Iterator<Item = &'e Event>, area: Rect) -> Vec<(WinCol, Constraint)> {
+    let wide = area.width >= 110;
+    let (mut op, mut account, mut computer, mut parent) = (5, 7, 8, 10);
+    for e in shown {
+        let len = |s| crate::text::escape(cx.s(s)).chars().count();
+        op = op.max(short_operation(cx.s(e.operation)).chars().count());
+        account = account.max(len(e.principal));
+        computer = computer.max(len(e.computer));
+        let name = cx.s(e.parent).rsplit(['\\', '/']).next().unwrap_or("");
+        parent = parent.max(crate::text::escape(name).chars().count() + 2);
+    }
+    let len = |n: usize, max: usize| Constraint::Length(u16::try_from(n.min(max)).unwrap_or(1));
+    let mut cols = vec![(WinCol::Event, len(op, 8)), (WinCol::Account, len(account, if wide { 24 } else { 14 }))];
+    if wide {
+        cols.push((WinCol::Computer, len(computer, 20)));
+    }
+    cols.push((WinCol::Process, Constraint::Fill(3)));
+    if wide {
+        cols.push((WinCol::Parent, len(parent, 24)));
+    }
+    cols.push((WinCol::CommandLine, Constraint::Fill(2)));
+    cols
+}
+
+impl WinCol {
+    fn header(self) -> &'static str {
+        match self {
+            WinCol::Event => "EVENT",
+            WinCol::Account => "ACCOUNT",
+            WinCol::Computer => "COMPUTER",
+            WinCol::Process => "PROCESS",
+            WinCol::Parent => "PARENT",
+            WinCol::CommandLine => "COMMAND LINE",
+        }
+    }
+
+    /// The cell's text cut to `w`: paths in the middle, the rest at the end.
+    fn text(self, cx: &Ctx, e: &Event, w: usize) -> String {
+        match self {
+            WinCol::Event => clip(&short_operation(cx.s(e.operation)), w),
+            WinCol::Account => clip(cx.s(e.principal), w),
+            WinCol::Computer => clip(cx.s(e.computer), w),
+            WinCol::Process => clip_middle(cx.s(e.process), w),
+            WinCol::Parent => clip_middle(cx.s(e.parent), w),
+            WinCol::CommandLine => clip(cx.s(e.command_line), w),
+        }
     }
 }
