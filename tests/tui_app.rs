@@ -447,3 +447,33 @@ fn a_note_or_a_status_on_an_incident_row_goes_to_every_alert_of_it() {
     app.press(code(KeyCode::Enter));
     assert!(app.message().unwrap_or_default().starts_with("note added to the case of "));
 }
+
+#[test]
+fn export_on_an_incident_row_writes_the_incidents_report() {
+    let (mut app, d) = app_on_incidents();
+    // Move to an incident of several alerts.
+    let mut found = None;
+    for _ in 0..40 {
+        let cx = app.context();
+        let a = selected(&app);
+        let k = cx.incident_of[a];
+        if cx.incidents[k].alerts.len() > 1 {
+            found = Some((cx.incidents[k].id.clone(), cx.incidents[k].alerts.len()));
+            break;
+        }
+        app.press(key('j'));
+    }
+    let (id, n) = found.expect("the fixture holds an incident of several alerts");
+    press(&mut app, &[key('e')]);
+    assert!(text(&render(&mut app, 100, 30)).contains("export the incident's report"));
+    press(&mut app, &[code(KeyCode::Enter)]);
+    let path = d.path().join("reports").join(format!("trailwatch-{id}.md"));
+    assert!(path.exists(), "{:?}", app.message());
+    let md = std::fs::read_to_string(&path).unwrap();
+    assert!(md.contains(&id));
+    let alert_sections = app.context().incidents.iter().find(|i| i.id == id).unwrap().alerts.len();
+    assert_eq!(alert_sections, n);
+    for &a in &app.context().incidents.iter().find(|i| i.id == id).unwrap().alerts {
+        assert!(md.contains(&app.context().alerts[a].id), "every alert of the incident is in its report");
+    }
+}

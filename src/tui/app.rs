@@ -191,7 +191,7 @@ impl App {
             }
             Open::Activity { alert } => Screen::Activity(activity::ActivityState::new(cx, alert, area)),
             Open::Checklist { alert } => Screen::Checklist(checklist::ChecklistState::new(cx, alert, area)),
-            Open::Export { alert } => Screen::Export(export::ExportState::new(alert)),
+            Open::Export { alert, incident } => Screen::Export(export::ExportState::new(alert, incident)),
             Open::Help => {
                 let Some(top) = self.stack.last() else {
                     return;
@@ -248,7 +248,7 @@ impl App {
                     }
                 }
             }
-            Effect::Export { alert, format } => {
+            Effect::Export { alert, incident, format } => {
                 if matches!(self.stack.last(), Some(Screen::Export(_))) {
                     self.stack.pop();
                 }
@@ -256,7 +256,7 @@ impl App {
                     self.message = Some(Message::error("a report is still being written; try again when it is done"));
                     return;
                 }
-                match self.export(alert, format) {
+                match self.export(alert, incident, format) {
                     Ok(task) => self.exporting = Some(task),
                     Err(e) => self.message = Some(Message::error(format!("report not written: {e}"))),
                 }
@@ -322,12 +322,21 @@ impl App {
     }
 
     /// Starts writing a report off the keystroke: building it reads the alert's principal's
-    /// events and, the first time, hashes every input file.
-    fn export(&mut self, alert: usize, format: Format) -> Result<Task<Written>, String> {
+    /// events and, the first time, hashes every input file. With `incident`, the report is the
+    /// alert's incident: its story, merged evidence and each alert's own report.
+    fn export(&mut self, alert: usize, incident: bool, format: Format) -> Result<Task<Written>, String> {
         let cx = &self.cx;
-        let a = cx.alerts.get(alert).ok_or("no such alert")?.clone();
-        let pb = cx.cases.playbook(a.detector)?.clone();
-        let case = cx.cases.case(alert).cloned();
+        let members: Vec<usize> = match (incident, cx.incident_of.get(alert)) {
+            (true, Some(&k)) => cx.incidents[k].alerts.clone(),
+            _ => vec![alert],
+        };
+        let mut parts = Vec::new();
+        for &i in &members {
+            let a = cx.alerts.get(i).ok_or("no such alert")?.clone();
+            let pb = cx.cases.playbook(a.detector)?.clone();
+            parts.push((a, pb, cx.cases.case(i).cloned()));
+        }
+        let inc = incident.then(|| cx.incidents[cx.incident_of[alert]].clone());
         let ctx = ReportContext {
             detect_settings: crate::session::describe(&cx.store, &cx.opts.detect, cx.now),
             ..ReportContext::default()
@@ -336,12 +345,23 @@ impl App {
         let (store, files) = (cx.store.clone(), self.files.clone());
         Ok(Task::spawn_thread(&cx.bell, move |_| {
             let files = files.unwrap_or_else(|| report::file_rows(&store).into());
-            let r = report::build_with_files(&store, &a, case.as_ref(), &pb, &ctx, &files);
+            let reports: Vec<report::Report> = parts
+                .iter()
+                .map(|(a, pb, case)| report::build_with_files(&store, a, case.as_ref(), pb, &ctx, &files))
+                .collect();
             let written = std::fs::create_dir_all(&dir)
                 .map_err(|e| format!("cannot create {}: {e}", dir.display()))
-                .and_then(|()| {
-                    let path = dir.join(report::default_file_name(&a.id, format.ext()));
-                    report::write_one(&r, format, &path).map_err(|e| e.to_string()).map(|()| path)
+                .and_then(|()| match &inc {
+                    Some(inc) => {
+                        let r = report::build_incident(inc, reports);
+                        let path = dir.join(report::default_file_name(&r.id, format.ext()));
+                        report::write_incident(&r, format, &path).map_err(|e| e.to_string()).map(|()| path)
+                    }
+                    None => {
+                        let r = reports.first().ok_or("no report")?;
+                        let path = dir.join(report::default_file_name(&r.alert.id, format.ext()));
+                        report::write_one(r, format, &path).map_err(|e| e.to_string()).map(|()| path)
+                    }
                 });
             Some((written, files))
         }))
@@ -524,7 +544,7 @@ mod tests {
             let _ = wait.recv();
             Some((Ok(path), files))
         }));
-        app.perform(Effect::Export { alert: 0, format: Format::Md });
+        app.perform(Effect::Export { alert: 0, incident: false, format: Format::Md });
         assert_eq!(app.message(), Some("a report is still being written; try again when it is done"));
         if let Some(e) = app.handle_key(key('q')) {
             app.perform(e);

@@ -87,10 +87,12 @@ pub enum Open {
         /// Alert index.
         alert: usize,
     },
-    /// The export format picker for an alert.
+    /// The export format picker for an alert, or for its whole incident.
     Export {
         /// Alert index.
         alert: usize,
+        /// Report the alert's incident (all its alerts, one story) rather than the alert.
+        incident: bool,
     },
     /// The keys of the current screen.
     Help,
@@ -129,10 +131,12 @@ pub enum Effect {
         /// The alerts it hid.
         alerts: Vec<usize>,
     },
-    /// Write an alert's report.
+    /// Write an alert's report, or its incident's.
     Export {
         /// Alert index.
         alert: usize,
+        /// Report the alert's incident rather than the alert.
+        incident: bool,
         /// In which format.
         format: Format,
     },

@@ -32,14 +32,16 @@ pub const KEYS: &[Binding<Action>] =
 pub struct ExportState {
     /// The alert to export.
     pub alert: usize,
+    /// Export the alert's incident instead.
+    pub incident: bool,
     /// Index into [`FORMATS`].
     pub sel: usize,
 }
 
 impl ExportState {
-    /// The picker for an alert, Markdown highlighted.
-    pub fn new(alert: usize) -> ExportState {
-        ExportState { alert, sel: 0 }
+    /// The picker for an alert (or its incident), Markdown highlighted.
+    pub fn new(alert: usize, incident: bool) -> ExportState {
+        ExportState { alert, incident, sel: 0 }
     }
 
     /// The action of a key.
@@ -54,7 +56,9 @@ impl ExportState {
             Action::Nav(Nav::Up | Nav::PageUp) => self.sel = self.sel.saturating_sub(1),
             Action::Nav(Nav::Bottom) => self.sel = FORMATS.len() - 1,
             Action::Nav(Nav::Down | Nav::PageDown) => self.sel = (self.sel + 1).min(FORMATS.len() - 1),
-            Action::Choose => return Some(Effect::Export { alert: self.alert, format: FORMATS[self.sel] }),
+            Action::Choose => {
+                return Some(Effect::Export { alert: self.alert, incident: self.incident, format: FORMATS[self.sel] });
+            }
         }
         None
     }
@@ -71,8 +75,12 @@ pub struct ExportView<'a> {
 impl Widget for ExportView<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let (st, cx) = (self.state, self.cx);
-        let inner = popup(centered(area, 60, 8), " export report ", cx.theme, buf);
-        let id = cx.alerts.get(st.alert).map_or(String::new(), |a| safe(&a.id));
+        let title = if st.incident { " export the incident's report " } else { " export report " };
+        let inner = popup(centered(area, 60, 8), title, cx.theme, buf);
+        let id = match (st.incident, cx.incident_of.get(st.alert)) {
+            (true, Some(&k)) => safe(&cx.incidents[k].id),
+            _ => cx.alerts.get(st.alert).map_or(String::new(), |a| safe(&a.id)),
+        };
         let dir = cx.opts.report_dir.as_ref().map_or_else(|| ".".to_string(), |d| safe(&d.display().to_string()));
         let mut lines = vec![Line::from(format!(" to {dir}/trailwatch-{id}.<ext>"))];
         for (i, f) in FORMATS.iter().enumerate() {

@@ -95,7 +95,7 @@ pub const KEYS: &[Binding<Action>] = &[
     bind(&[Key::Char('t')], Action::OpenTimeline, "principal timeline at the trigger", "timeline"),
     bind(&[Key::Char('a')], Action::OpenActivity, "activity vs engagement, 30 days", "activity"),
     bind(&[Key::Char('c')], Action::OpenChecklist, "playbook checklist", "checklist"),
-    bind(&[Key::Char('e')], Action::Export, "export the report (md/json/html)", "export"),
+    bind(&[Key::Char('e')], Action::Export, "export the report (of the incident on an incident row)", "export"),
     bind(&[Key::Char('/')], Action::StartSearch, "search (substring, smart case; ~ first: fuzzy)", "search"),
     bind_quiet(&[Key::Char('s')], Action::ToggleSort, "sort by severity / time"),
     bind_quiet(&[Key::Char('f')], Action::CycleSeverity, "cycle the minimum severity"),
@@ -249,7 +249,12 @@ impl QueueState {
             }
             Action::OpenActivity => return open(|alert| Open::Activity { alert }),
             Action::OpenChecklist => return open(|alert| Open::Checklist { alert }),
-            Action::Export => return open(|alert| Open::Export { alert }),
+            Action::Export => {
+                // On the incident list, a row of several alerts exports the incident's report.
+                let incident = self.grouping == Grouping::Incidents
+                    && sel.is_some_and(|a| cx.incidents[cx.incident_of[a]].alerts.len() > 1);
+                return sel.map(|alert| Effect::Open(Open::Export { alert, incident }));
+            }
             Action::OpenTimeline => return sel.and_then(|a| timeline_at_trigger(cx, a)),
             Action::ToggleSort => {
                 self.sort = if self.sort == Sort::Severity { Sort::Time } else { Sort::Severity };

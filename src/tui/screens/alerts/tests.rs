@@ -192,7 +192,7 @@ fn drills_into_the_selected_alert() {
     assert_eq!(q.update(Action::OpenDetail, &mut cx), Some(Effect::Open(Open::Detail { alert: a })));
     assert_eq!(q.update(Action::OpenActivity, &mut cx), Some(Effect::Open(Open::Activity { alert: a })));
     assert_eq!(q.update(Action::OpenChecklist, &mut cx), Some(Effect::Open(Open::Checklist { alert: a })));
-    assert_eq!(q.update(Action::Export, &mut cx), Some(Effect::Open(Open::Export { alert: a })));
+    assert_eq!(q.update(Action::Export, &mut cx), Some(Effect::Open(Open::Export { alert: a, incident: false })));
     let trigger = cx.alerts[a].trigger();
     let p = cx.store.events()[trigger as usize].principal;
     assert_eq!(

@@ -228,7 +228,7 @@ impl ChecklistState {
                 EditOutcome::Changed | EditOutcome::Unchanged => {}
             },
             Action::JumpToEvidence => return self.jump(cx),
-            Action::Export => return Some(Effect::Open(Open::Export { alert })),
+            Action::Export => return Some(Effect::Open(Open::Export { alert, incident: false })),
         }
         None
     }

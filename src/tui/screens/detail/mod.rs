@@ -150,7 +150,7 @@ impl DetailState {
             Action::OpenTimeline => return timeline_at_trigger(cx, alert),
             Action::OpenActivity => return Some(Effect::Open(Open::Activity { alert })),
             Action::OpenChecklist => return Some(Effect::Open(Open::Checklist { alert })),
-            Action::Export => return Some(Effect::Open(Open::Export { alert })),
+            Action::Export => return Some(Effect::Open(Open::Export { alert, incident: false })),
             Action::SetStatus(s) => return set_status(cx, alert, s),
             Action::UndoStatus => return crate::tui::screens::alerts::undo(cx),
         }
