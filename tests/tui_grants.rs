@@ -88,6 +88,16 @@ fn the_kms_detail_names_who_was_granted_the_key() {
     assert!(shown.contains("user:archive-7731@gmail.com"), "{shown}");
     assert!(shown.contains("OUTSIDE the organisation"), "{shown}");
     insta::assert_snapshot!(screen.backend());
+    // At 80×24 the facts scroll: the grant is a few lines down the summary.
+    app.press(code(KeyCode::BackTab));
+    for _ in 0..60 {
+        if text(&render(&mut app, 80, 24)).contains("user:archive-7731@gmail.com") {
+            break;
+        }
+        app.press(code(KeyCode::Down));
+    }
+    assert!(text(&render(&mut app, 80, 24)).contains("user:archive-7731@gmail.com"));
+    insta::assert_snapshot!("kms_detail_grants_80x24", render(&mut app, 80, 24).backend());
 }
 
 #[test]

@@ -291,3 +291,17 @@ fn a_history_shorter_than_the_learning_period_is_a_banner_on_the_first_screen() 
     let t = text(&render(&mut app, 140, 30));
     assert!(t.contains("shorter than the 30 days learning period"), "{t}");
 }
+
+#[test]
+fn incidents_and_search_at_the_issue_sizes() {
+    let (mut app, _d) = app_on_incidents();
+    insta::assert_snapshot!("incident_list_80x24", render(&mut app, 80, 24).backend());
+    insta::assert_snapshot!("incident_list_120x35", render(&mut app, 120, 35).backend());
+    app.press(code(KeyCode::Enter));
+    insta::assert_snapshot!("incident_view_120x35", render(&mut app, 120, 35).backend());
+    let (mut flat, _d2) = tui_support::app();
+    press(&mut flat, &[key('/')]);
+    type_text(&mut flat, "kms key");
+    insta::assert_snapshot!("queue_search_highlights_80x24", render(&mut flat, 80, 24).backend());
+    insta::assert_snapshot!("queue_search_highlights_120x35", render(&mut flat, 120, 35).backend());
+}

@@ -167,7 +167,7 @@ fn build(store: &EventStore, cfg: &Config, start: i64, org: &Org, trigger: u32) 
         ("from where".into(), super::profile::from_where(store, e, novelty)),
         ("region".into(), store.str(e.region).to_string()),
         ("public access".into(), if public.is_empty() { "none requested".into() } else { public.join(", ") }),
-        ("granted".into(), grants::facts_line(store, &granted, "no access change on the bucket in the loaded logs")),
+        ("access".into(), grants::facts_line(store, &granted, "no access change on the bucket in the loaded logs")),
         ("later activity".into(), format!("{} event(s) by {} principal(s)", later.len(), writers.len())),
         ("baseline".into(), format!("{}; {}", history.describe(), cfg.describe_from(start))),
     ];

@@ -325,7 +325,7 @@ fn build(store: &EventStore, cfg: &Config, start: i64, org: &Org, trigger: u32, 
         ("key use".into(), format!("{} use(s) by {} principal(s)", rel.uses.len(), users.len())),
         ("IAM changes".into(), rel.iam.len().to_string()),
         (
-            "granted".into(),
+            "access".into(),
             grants::facts_line(store, &granted, "no access change on the key or its ring / vault in the loaded logs"),
         ),
         ("rotation".into(), rotation.clone()),

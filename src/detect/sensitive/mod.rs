@@ -310,7 +310,7 @@ fn build(store: &EventStore, cfg: &Config, start: i64, org: Option<&std::cell::O
         _ => Vec::new(),
     };
     if !granted.is_empty() {
-        facts.push(("granted".into(), grants::facts_line(store, &granted, "")));
+        facts.push(("access".into(), grants::facts_line(store, &granted, "")));
     }
     facts.push(("source".into(), entry.source.clone()));
     facts.push(("baseline".into(), format!("{}; {}", history.describe(), cfg.describe_from(start))));
