@@ -413,3 +413,114 @@ fn access_changes_in_real_published_records_read_as_typed_grants() {
         );
     }
 }
+
+#[test]
+fn batched_reads_and_deletions_count_the_items_they_name() {
+    let t = |m: u32, s: u32| format!("2026-10-14T10:{m:02}:{s:02}Z");
+    let mut lines = Vec::new();
+    // Three GetParameters calls of ten names each: thirty reads.
+    for k in 0..3 {
+        let names: Vec<String> = (0..10).map(|n| format!("/prod/app/secret-{k}-{n}")).collect();
+        lines.push(aws(
+            &t(1, k),
+            MALLORY,
+            "ssm.amazonaws.com",
+            "GetParameters",
+            "203.0.113.5",
+            params(json!({"names": names, "withDecryption": true})),
+        ));
+    }
+    // One DeleteObjects call of forty keys.
+    let objects: Vec<serde_json::Value> = (0..40).map(|n| json!({"Key": format!("backup/{n}.tar")})).collect();
+    lines.push(aws(
+        &t(2, 0),
+        MALLORY,
+        "s3.amazonaws.com",
+        "DeleteObjects",
+        "203.0.113.5",
+        params(json!({"bucketName": "finance-backups", "delete": {"Object": objects}})),
+    ));
+    // One bulk secret read.
+    lines.push(aws(
+        &t(3, 0),
+        MALLORY,
+        "secretsmanager.amazonaws.com",
+        "BatchGetSecretValue",
+        "203.0.113.5",
+        params(json!({"filters": [{"key": "name", "values": ["prod"]}]})),
+    ));
+    let (_s, alerts, _d) = scan_lines(&lines, &cfg());
+    let reads = one(&alerts, "aws-parameter-reads");
+    assert!(
+        reads.severity_reasons.iter().any(|r| r.starts_with("30 reads in 3 calls")),
+        "{:?}",
+        reads.severity_reasons
+    );
+    assert_eq!(one(&alerts, "aws-s3-mass-deletion").severity, Severity::Medium);
+    assert_eq!(one(&alerts, "aws-secret-batch-read").severity, Severity::Medium);
+
+    // A single GetParameters of three names is no burst.
+    let lines = vec![aws(
+        &t(1, 0),
+        MALLORY,
+        "ssm.amazonaws.com",
+        "GetParameters",
+        "203.0.113.5",
+        params(json!({"names": ["a", "b", "c"]})),
+    )];
+    let (_s, alerts, _d) = scan_lines(&lines, &cfg());
+    assert!(by_entry(&alerts, "aws-parameter-reads").is_empty());
+}
+
+#[test]
+fn a_principals_routine_is_context_unless_its_parameters_are_dangerous() {
+    let run = |day: u32, doc: &str| {
+        aws(
+            &ts(day, 3, 0),
+            "arn:aws:sts::111122223333:assumed-role/patching/ci",
+            "ssm.amazonaws.com",
+            "SendCommand",
+            "10.0.0.9",
+            params(json!({"documentName": doc, "instanceIds": ["i-0abc"]})),
+        )
+    };
+    // A patch role runs shell scripts nightly: the shell-script document is a parameter that
+    // matters, so even a routine keeps its rule's severity.
+    let lines: Vec<String> = (1..=5).map(|d| run(d, "AWS-RunShellScript")).collect();
+    let (_s, alerts, _d) = scan_lines(&lines, &cfg());
+    let a = one(&alerts, "aws-ssm-command");
+    assert_eq!(a.severity, Severity::Medium, "the shell-script rule is a parameter that matters");
+    // Console sign-ins without MFA on many days stay visible, but the single one is medium.
+    let login = |day: u32, who: &str| {
+        aws(
+            &ts(day, 9, 0),
+            who,
+            "signin.amazonaws.com",
+            "ConsoleLogin",
+            "198.51.100.7",
+            json!({"additionalEventData": {"MFAUsed": "No", "LoginTo": "https://console.aws.amazon.com"}, "responseElements": {"ConsoleLogin": "Success"}}),
+        )
+    };
+    let (_s, alerts, _d) = scan_lines(&[login(14, MALLORY)], &cfg());
+    assert_eq!(one(&alerts, "aws-console-login-no-mfa").severity, Severity::Medium);
+    // One impersonation with no history is medium; the same plain call on six days is the
+    // principal's routine and drops to low.
+    let token = |day: u32| {
+        gcp(
+            &ts(day, 4, 0),
+            "ci@prod-app.iam.gserviceaccount.com",
+            "iamcredentials.googleapis.com",
+            "GenerateAccessToken",
+            "projects/-/serviceAccounts/deployer@prod-app.iam.gserviceaccount.com",
+            "10.0.0.4",
+            0,
+        )
+    };
+    let (_s, alerts, _d) = scan_lines(&[token(14)], &cfg());
+    assert_eq!(one(&alerts, "gcp-sa-impersonation").severity, Severity::Medium, "one impersonation, no history");
+    let lines: Vec<String> = (1..=6).map(token).collect();
+    let (_s, alerts, _d) = scan_lines(&lines, &cfg());
+    let a = one(&alerts, "gcp-sa-impersonation");
+    assert_eq!(a.severity, Severity::Low, "{:?}", a.severity_reasons);
+    assert!(a.severity_reasons.iter().any(|r| r.starts_with("routine for this principal: done on 6 days")));
+}

@@ -155,6 +155,10 @@ pub struct Burst {
     pub window_minutes: u32,
     /// Severity of a burst.
     pub severity: Level,
+    /// The request field listing the items one call reads or deletes (`names`, `Key`): a call
+    /// counts as that many. Without it every call counts one.
+    #[serde(default)]
+    pub weight: Option<String>,
 }
 
 impl Catalogue {
@@ -203,7 +207,7 @@ impl Entry {
 
     /// True when the entry's rules read request parameters.
     pub fn needs_facts(&self) -> bool {
-        !self.rule.is_empty()
+        !self.rule.is_empty() || self.burst.as_ref().is_some_and(|b| b.weight.is_some())
     }
 
     /// The severity for one event and the reasons of the rules that set it; `None` when neither

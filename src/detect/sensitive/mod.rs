@@ -39,6 +39,9 @@ const MAX_REPEATS: usize = 20;
 const PROBING: usize = 5;
 /// A burst must exceed this multiple of the principal's busiest earlier window.
 const BURST_FACTOR: usize = 3;
+/// An operation a principal did on this many distinct days, with nothing in its parameters
+/// making it dangerous, is its routine: shown at low, as context.
+const ROUTINE_DAYS: usize = 3;
 
 /// The catalogue entry of every event, worked out once per distinct (cloud, service, operation).
 fn entries(store: &EventStore) -> Vec<Option<u16>> {
@@ -85,6 +88,8 @@ pub(super) fn detect(store: &EventStore, cfg: &Config, start: i64) -> Vec<Alert>
     let org: std::cell::OnceCell<Org> = std::cell::OnceCell::new();
     let mut groups: BTreeMap<(usize, Sym, Sym, Outcome), Group> = BTreeMap::new();
     let mut reads: BTreeMap<(usize, Sym), Vec<u32>> = BTreeMap::new();
+    // Days on which each principal did each entry's operation with plain parameters.
+    let mut plain_days: HashMap<(usize, Sym), Vec<i64>> = HashMap::new();
     for (i, ix) in entries(store).into_iter().enumerate() {
         let (Some(ix), e) = (ix, &events[i]) else { continue };
         if e.time < from || store.is_baseline(i as u32) {
@@ -107,6 +112,13 @@ pub(super) fn detect(store: &EventStore, cfg: &Config, start: i64) -> Vec<Alert>
             (Some(s), None) => s,
             (None, None) => continue,
         };
+        if reasons.is_empty() {
+            let days = plain_days.entry((ix, e.principal)).or_default();
+            let day = e.time.div_euclid(crate::time::DAY_US);
+            if days.last() != Some(&day) {
+                days.push(day);
+            }
+        }
         let key = (ix, e.principal, store.key_of(e.cloud, e.resource), e.outcome);
         let g = groups.entry(key).or_insert_with(|| Group {
             entry: ix,
@@ -124,12 +136,25 @@ pub(super) fn detect(store: &EventStore, cfg: &Config, start: i64) -> Vec<Alert>
             (g.severity, g.trigger, g.reasons) = (severity, i, reasons);
         }
     }
-    let mut out: Vec<Alert> = groups.into_values().map(|g| single(store, cfg, start, &org, g)).collect();
+    let mut out: Vec<Alert> = groups
+        .into_values()
+        .map(|mut g| {
+            // Routine: plain parameters, and the principal does this on several days.
+            let days = plain_days.get(&(g.entry, store.events()[g.trigger as usize].principal)).map_or(0, Vec::len);
+            if g.reasons.is_empty() && days >= ROUTINE_DAYS && g.severity > Severity::Low {
+                g.severity = Severity::Low;
+                g.reasons.push(format!(
+                    "routine for this principal: done on {days} days in the loaded logs with nothing dangerous in its parameters, so shown at low"
+                ));
+            }
+            single(store, cfg, start, &org, g)
+        })
+        .collect();
     for ((ix, _), positions) in reads {
         out.extend(
             bursts(store, &cat.entry[ix], &positions)
                 .into_iter()
-                .map(|(b, threshold)| burst_alert(store, cfg, start, ix, &b, threshold)),
+                .map(|(b, threshold, items)| burst_alert(store, cfg, start, ix, &b, threshold, items)),
         );
     }
     out
@@ -207,13 +232,26 @@ fn lower(s: Severity) -> Severity {
     }
 }
 
-/// Bursts of one principal's reads: (positions, threshold) per episode. The threshold is the
-/// floor, or [`BURST_FACTOR`] × the busiest window that ended before the current one began.
-fn bursts(store: &EventStore, entry: &Entry, positions: &[u32]) -> Vec<(Vec<u32>, usize)> {
+/// Bursts of one principal's reads: (positions, threshold, items read) per episode. The
+/// threshold is the floor, or [`BURST_FACTOR`] × the busiest window that ended before the
+/// current one began. A call counts as the items it names when the entry says which field
+/// lists them (`weight`: ten parameter names in one `GetParameters` are ten reads).
+fn bursts(store: &EventStore, entry: &Entry, positions: &[u32]) -> Vec<(Vec<u32>, usize, usize)> {
     let Some(b) = &entry.burst else { return Vec::new() };
     let window = i64::from(b.window_minutes) * 60 * 1_000_000;
     let time = |k: usize| store.events()[positions[k] as usize].time;
-    // counts[k]: reads in the window ending at read k.
+    // prefix[k]: items read by the first k calls.
+    let mut prefix = Vec::with_capacity(positions.len() + 1);
+    prefix.push(0usize);
+    for &i in positions {
+        let w = match (&b.weight, store.facts(i)) {
+            (Some(field), Some(f)) => f.values(field).filter(|v| !v.is_empty()).count().max(1),
+            _ => 1,
+        };
+        prefix.push(prefix.last().copied().unwrap_or(0) + w);
+    }
+    let items = |lo: usize, hi: usize| prefix[hi + 1] - prefix[lo];
+    // counts[k]: items read in the window ending at call k.
     let mut counts: Vec<usize> = Vec::with_capacity(positions.len());
     let mut out = Vec::new();
     let (mut lo, mut seen, mut busiest, mut j) = (0usize, 0usize, 0usize, 0usize);
@@ -225,7 +263,7 @@ fn bursts(store: &EventStore, entry: &Entry, positions: &[u32]) -> Vec<(Vec<u32>
             busiest = busiest.max(counts[seen]);
             seen += 1;
         }
-        counts.push(j + 1 - lo);
+        counts.push(items(lo, j));
         let threshold = (b.floor as usize).max(BURST_FACTOR * busiest);
         if counts[j] < threshold {
             j += 1;
@@ -235,23 +273,31 @@ fn bursts(store: &EventStore, entry: &Entry, positions: &[u32]) -> Vec<(Vec<u32>
         let mut end = j;
         while end + 1 < positions.len() && time(end + 1) - time(end) < window {
             end += 1;
-            counts.push(end + 1 - lo);
+            counts.push(items(lo, end));
         }
-        out.push((positions[lo..=end].to_vec(), threshold));
+        out.push((positions[lo..=end].to_vec(), threshold, items(lo, end)));
         j = end + 1;
     }
     out
 }
 
-fn burst_alert(store: &EventStore, cfg: &Config, start: i64, ix: usize, b: &[u32], threshold: usize) -> Alert {
+fn burst_alert(
+    store: &EventStore,
+    cfg: &Config,
+    start: i64,
+    ix: usize,
+    b: &[u32],
+    threshold: usize,
+    items: usize,
+) -> Alert {
     let entry = &catalogue().entry[ix];
     let burst = entry.burst.as_ref();
     let severity = burst.and_then(|b| b.severity.severity()).unwrap_or(Severity::Medium);
     let minutes = burst.map_or(0, |b| b.window_minutes);
     let resources: std::collections::BTreeSet<Sym> = b.iter().map(|&i| store.events()[i as usize].resource).collect();
+    let calls = if items == b.len() { String::new() } else { format!(" in {} calls", b.len()) };
     let detail = format!(
-        "{} reads of {} resource(s) within {minutes} min windows (threshold {threshold}: the floor, or {BURST_FACTOR}× the principal's busiest earlier window)",
-        b.len(),
+        "{items} reads{calls} of {} resource(s) within {minutes} min windows (threshold {threshold}: the floor, or {BURST_FACTOR}× the principal's busiest earlier window)",
         resources.len()
     );
     let reasons = vec![format!("{}: {} (catalogue {})", entry.title, entry.why, entry.id), detail.clone()];
