@@ -487,3 +487,16 @@ fn rare_process_looks_inside_excluded_folders_for_suspicious_starts() {
     assert!(m.severity >= Severity::Critical, "{:?}", m.severity_reasons);
     assert!(r.iter().all(|a| a.principal != r"CORP\build"), "the build agent's routine stays quiet");
 }
+
+#[test]
+fn since_is_honoured_by_the_creation_detectors() {
+    let lines = kms_story(None);
+    let (_s, all, _d) = scan_lines(&lines, &cfg());
+    let created = only(&all, "kms-key-created");
+    assert!(!created.is_empty());
+    let after = created.iter().map(|a| a.time).max().unwrap() + 1;
+    let c = Config { since: Some(after), ..cfg() };
+    let (_s, alerts, _d) = scan_lines(&lines, &c);
+    assert!(only(&alerts, "kms-key-created").is_empty(), "creations before --since are baseline");
+    assert!(only(&alerts, "bucket-created").iter().all(|a| a.time >= after));
+}

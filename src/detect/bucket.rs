@@ -91,7 +91,7 @@ pub(super) fn detect(store: &EventStore, cfg: &Config, start: i64) -> Vec<Alert>
             }
             _ => false,
         };
-        if created {
+        if created && e.time >= cfg.alert_from(start) {
             out.push(build(store, cfg, start, org.get_or_init(|| Org::learn(store)), i as u32));
         }
     }

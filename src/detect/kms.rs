@@ -177,7 +177,12 @@ pub(super) fn detect(store: &EventStore, cfg: &Config, start: i64) -> Vec<Alert>
         .map(|(i, _)| i as u32)
         .collect();
     let org = if creations.is_empty() { Default::default() } else { Org::learn(store) };
-    creations.iter().map(|&i| build(store, cfg, start, &org, i, &creations)).collect()
+    let from = cfg.alert_from(start);
+    creations
+        .iter()
+        .filter(|&&i| events[i as usize].time >= from)
+        .map(|&i| build(store, cfg, start, &org, i, &creations))
+        .collect()
 }
 
 struct Related {

@@ -110,6 +110,13 @@ impl Config {
         })
     }
 
+    /// Where detectors that need no history (key and bucket creations, the sensitive-operation
+    /// catalogue) start alerting: with `--since` or `--baseline` at detection start, everything
+    /// before being baseline; otherwise from the first event, so a short export still alerts.
+    pub fn alert_from(&self, start: i64) -> i64 {
+        if self.since.is_some() || self.baseline { start } else { i64::MIN }
+    }
+
     /// A one-line description of the baseline, for reports and summaries.
     pub fn describe(&self, store: &EventStore, now: i64) -> String {
         self.describe_from(self.detection_start(store, now))

@@ -84,7 +84,7 @@ pub(super) fn detect(store: &EventStore, cfg: &Config, start: i64) -> Vec<Alert>
     let events = store.events();
     // With `--since` or `--baseline`, earlier events are baseline only; otherwise every event
     // counts.
-    let from = if cfg.since.is_some() || cfg.baseline { start } else { i64::MIN };
+    let from = cfg.alert_from(start);
     let org: std::cell::OnceCell<Org> = std::cell::OnceCell::new();
     let mut groups: BTreeMap<(usize, Sym, Sym, Outcome), Group> = BTreeMap::new();
     let mut reads: BTreeMap<(usize, Sym), Vec<u32>> = BTreeMap::new();
