@@ -130,18 +130,19 @@ impl Batch {
                 line_no = line_no.saturating_add(1);
                 if let Some(block) = block
                     && text[pos] == b'{'
-                    && let Some((d, len)) = super::fast::line_event(&block[pos - block_start..])
+                    && super::fast::line_event(&block[pos - block_start..], |d, len| {
+                        self.records += 1;
+                        let src = SourceRef {
+                            file,
+                            line: line_no,
+                            index: SourceRef::NO_INDEX,
+                            offset: (base_offset + pos) as u64,
+                            len: len as u32,
+                        };
+                        self.push(d, src, 0);
+                        pos += len + 1;
+                    })
                 {
-                    self.records += 1;
-                    let src = SourceRef {
-                        file,
-                        line: line_no,
-                        index: SourceRef::NO_INDEX,
-                        offset: (base_offset + pos) as u64,
-                        len: len as u32,
-                    };
-                    self.push(&d, src, 0);
-                    pos += len + 1;
                     continue;
                 }
                 pos =

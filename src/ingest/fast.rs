@@ -63,19 +63,29 @@ pub fn event(text: &str) -> Option<Draft<'_>> {
 }
 
 /// Reads the record that starts `text` (with its `{`) and is a whole line of JSON Lines text,
-/// with either scanner, and returns it with its length; `text` runs on past the line. Takes the
-/// record only when it ends right before a newline or at the end of `text` and holds no newline
-/// itself: then it is exactly the text a line framer hands to [`event`], which reads it the same
-/// way. Declines otherwise.
-pub fn line_event(text: &str) -> Option<(Draft<'_>, usize)> {
+/// with either scanner, and hands it to `take` with its length; `text` runs on past the line.
+/// Takes the record only when it ends right before a newline or at the end of `text` and holds
+/// no newline itself: then it is exactly the text a line framer hands to [`event`], which reads
+/// it the same way. Otherwise declines (returns false, and `take` is not called).
+pub fn line_event<'a>(text: &'a str, take: impl FnOnce(&Draft<'a>, usize)) -> bool {
     let mut c = Cursor::new(text);
     let mut g = GcpScan::default();
-    if gcp_scan(&mut c, &mut g).is_some() && c.line_end() {
-        return Some((gcp_build(g)?, c.i));
+    let result = if gcp_scan(&mut c, &mut g).is_some() && c.line_end() {
+        gcp_build(g)
+    } else {
+        c = Cursor::new(text);
+        match aws_scan(&mut c) {
+            Some(p) if c.line_end() => aws::build(p),
+            _ => return false,
+        }
+    };
+    match result {
+        Ok(d) => {
+            take(&d, c.i);
+            true
+        }
+        Err(_) => false,
     }
-    let mut c = Cursor::new(text);
-    let p = aws_scan(&mut c).filter(|_| c.line_end())?;
-    Some((aws::build(p).ok()?, c.i))
 }
 
 /// Reads a CloudTrail record the way [`super::probe::parse_record`] would, or declines. The raw
@@ -171,7 +181,7 @@ pub fn gcp_event(text: &str) -> Option<Draft<'_>> {
     if c.i != c.b.len() {
         return None;
     }
-    gcp_build(g)
+    gcp_build(g).ok()
 }
 
 /// What [`gcp_scan`] read of a `LogEntry`, before the region is picked.
@@ -219,7 +229,7 @@ fn gcp_scan<'a>(c: &mut Cursor<'a>, g: &mut GcpScan<'a>) -> Option<()> {
     seen.has(0).then_some(())
 }
 
-fn gcp_build<'a>(scan: GcpScan<'a>) -> Option<Draft<'a>> {
+fn gcp_build<'a>(scan: GcpScan<'a>) -> Result<Draft<'a>, String> {
     let GcpScan { mut parts, labels, locations } = scan;
     let current = locations.flatten();
     // The scanner only ever borrows, so the labels are borrowed from `text` too.
@@ -229,7 +239,7 @@ fn gcp_build<'a>(scan: GcpScan<'a>) -> Option<Draft<'a>> {
     };
     let labels = [text_of(labels.location), text_of(labels.region), text_of(labels.zone)];
     parts.region = gcp::pick_region(labels, current);
-    gcp::build(parts).ok()
+    gcp::build(parts)
 }
 
 #[derive(Default)]
