@@ -103,6 +103,55 @@ impl Batch {
         }
     }
 
+    /// Reads the JSON Lines of `text`, a chunk of a file that starts at a line boundary, at
+    /// `base_offset` in the file; returns the number of lines (see [`super::frame::frame_lines`]).
+    ///
+    /// The chunk is checked as UTF-8 a block of lines at a time (while the block is in cache).
+    /// In a valid block, a line that starts with `{` is first offered to the scanner on the rest
+    /// of the block, which finds where the record ends as it reads it: no separate pass looks
+    /// for the newline. It takes the line only when the record ends right before a newline (or
+    /// the chunk's end) and holds none, so the record is exactly the text the framer would have
+    /// handed on. Any other line (declined, blank, indented, CRLF, in a block that is not UTF-8,
+    /// …) is framed and read as before, with the same line numbers and messages.
+    pub fn take_lines(&mut self, file: u32, text: &[u8], base_offset: usize) -> u32 {
+        const BLOCK: usize = 64 * 1024;
+        let mut line_no: u32 = 0;
+        let mut pos = 0;
+        while pos < text.len() {
+            // The block ends after a newline, or at the chunk's end.
+            let want = pos.saturating_add(BLOCK);
+            let end = match text.get(want..).and_then(|rest| memchr::memchr(b'\n', rest)) {
+                Some(p) => want + p + 1,
+                None => text.len(),
+            };
+            let block = simdutf8::basic::from_utf8(&text[pos..end]).ok();
+            let block_start = pos;
+            while pos < end {
+                line_no = line_no.saturating_add(1);
+                if let Some(block) = block
+                    && text[pos] == b'{'
+                    && super::fast::line_event(&block[pos - block_start..], |d, len| {
+                        self.records += 1;
+                        let src = SourceRef {
+                            file,
+                            line: line_no,
+                            index: SourceRef::NO_INDEX,
+                            offset: (base_offset + pos) as u64,
+                            len: len as u32,
+                        };
+                        self.push(d, src, 0);
+                        pos += len + 1;
+                    })
+                {
+                    continue;
+                }
+                pos =
+                    super::frame::frame_line(text, pos, line_no, &mut |item| self.take(file, text, base_offset, item));
+            }
+        }
+        line_no
+    }
+
     /// Reads one CSV row: its cells become the JSON object the readers take.
     pub fn take_row(&mut self, file: u32, header: &super::tabular::Header, row: super::tabular::Row) {
         match row {
@@ -282,7 +331,53 @@ fn same(a: &[u8], b: &[u8]) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::same;
+    use super::{Batch, same};
+
+    /// Reading JSON Lines with the scanner framing the lines itself gives exactly what framing
+    /// every line first and reading it gives: events, line numbers, offsets and messages.
+    #[test]
+    fn fused_lines_read_as_framed_lines() {
+        let gcp = r#"{"insertId":"a","protoPayload":{"@type":"type.googleapis.com/google.cloud.audit.AuditLog","status":{},"authenticationInfo":{"principalEmail":"ann@example.com"},"requestMetadata":{"callerIp":"10.0.0.1","callerSuppliedUserAgent":"gcloud/1 (é)"},"serviceName":"storage.googleapis.com","methodName":"storage.buckets.create","resourceName":"projects/_/buckets/b"},"resource":{"type":"gcs_bucket","labels":{"location":"eu"}},"timestamp":"2026-01-02T03:04:05Z","severity":"INFO"}"#;
+        let aws = r#"{"eventTime":"2026-01-02T03:04:05Z","eventSource":"s3.amazonaws.com","eventName":"CreateBucket","userIdentity":{"type":"IAMUser","userName":"bob"},"requestParameters":{"bucketName":"b1"}}"#;
+        let split = gcp.replacen("\"protoPayload\":", "\"protoPayload\":\n", 1);
+        let bad = gcp.replacen("INFO", "IN\u{1}FO", 1);
+        let mut lines: Vec<Vec<u8>> = Vec::new();
+        for i in 0..400 {
+            let mut l = if i % 2 == 0 { gcp.as_bytes().to_vec() } else { aws.as_bytes().to_vec() };
+            match i % 23 {
+                1 => l.push(b'\r'),
+                2 => l.clear(),
+                3 => drop(l.splice(0..0, *b"  ")),
+                4 => l.extend_from_slice(b" \x0c"),
+                5 => l.truncate(l.len() / 2),
+                6 => l = split.as_bytes().to_vec(),
+                7 => l = bad.as_bytes().to_vec(),
+                8 => l.extend_from_slice(aws.as_bytes()),
+                9 if i > 200 => drop(l.splice(10..10, *b"\xff")),
+                10 => l = format!("[{gcp}]").into_bytes(),
+                _ => {}
+            };
+            lines.push(l);
+        }
+        for tail in [&b""[..], b"\n", b"\n\n"] {
+            let mut text = lines.join(&b'\n');
+            text.extend_from_slice(tail);
+            assert!(text.len() > 128 * 1024, "the text spans several blocks");
+            let mut fused = Batch::new();
+            fused.lines = fused.take_lines(3, &text, 1000);
+            let mut framed = Batch::new();
+            framed.lines = super::super::frame::frame_lines(&text, &mut |item| framed.take(3, &text, 1000, item));
+            assert_eq!(fused.lines, framed.lines);
+            assert_eq!(fused.records, framed.records);
+            assert_eq!(fused.events, framed.events);
+            assert_eq!(fused.skips, framed.skips);
+            assert_eq!(fused.skip_counts, framed.skip_counts);
+            assert_eq!(fused.ignored, framed.ignored);
+            assert_eq!(fused.strings.strings(), framed.strings.strings());
+            assert!(fused.events.len() > 200 && !fused.skips.is_empty(), "{}", fused.events.len());
+            assert!(fused.events.iter().any(|e| e.flags & crate::model::Event::LOSSY != 0));
+        }
+    }
 
     #[test]
     fn same_is_byte_equality() {

@@ -62,11 +62,47 @@ pub fn event(text: &str) -> Option<Draft<'_>> {
     }
 }
 
+/// Reads the record that starts `text` (with its `{`) and is a whole line of JSON Lines text,
+/// with either scanner, and hands it to `take` with its length; `text` runs on past the line.
+/// Takes the record only when it ends right before a newline or at the end of `text` and holds
+/// no newline itself: then it is exactly the text a line framer hands to [`event`], which reads
+/// it the same way. Otherwise declines (returns false, and `take` is not called).
+pub fn line_event<'a>(text: &'a str, take: impl FnOnce(&Draft<'a>, usize)) -> bool {
+    let mut c = Cursor::new(text);
+    let mut g = GcpScan::default();
+    let result = if gcp_scan(&mut c, &mut g).is_some() && c.line_end() {
+        gcp_build(g)
+    } else {
+        c = Cursor::new(text);
+        match aws_scan(&mut c) {
+            Some(p) if c.line_end() => aws::build(p),
+            _ => return false,
+        }
+    };
+    match result {
+        Ok(d) => {
+            take(&d, c.i);
+            true
+        }
+        Err(_) => false,
+    }
+}
+
 /// Reads a CloudTrail record the way [`super::probe::parse_record`] would, or declines. The raw
 /// text of `requestParameters` and `responseElements` is handed to the same derivation of the
 /// resource and target as serde's ([`super::aws_resource`]).
 pub fn aws_event(text: &str) -> Option<Draft<'_>> {
     let mut c = Cursor::new(text);
+    let p = aws_scan(&mut c)?;
+    c.ws();
+    if c.i != c.b.len() {
+        return None;
+    }
+    aws::build(p).ok()
+}
+
+/// The CloudTrail record at the cursor, read up to its closing brace.
+fn aws_scan<'a>(c: &mut Cursor<'a>) -> Option<aws::Parts<'a>> {
     let mut p = aws::Parts::default();
     let mut event_name: Option<&str> = None;
     let mut resources: Option<Option<&str>> = None;
@@ -129,29 +165,43 @@ pub fn aws_event(text: &str) -> Option<Draft<'_>> {
         }
         Some(())
     })?;
-    c.ws();
     let name = event_name.filter(|n| !n.is_empty())?;
-    if c.i != c.b.len() || p.event_source.is_none() {
-        return None;
-    }
+    p.event_source.as_ref()?;
     p.event_name = Cow::Borrowed(name);
     p.first_arn = resources.flatten().map(Cow::Borrowed);
-    aws::build(p).ok()
+    Some(p)
 }
 
 /// Reads a GCP audit `LogEntry` the way [`super::probe::parse_record`] would, or declines.
-pub fn gcp_event<'a>(text: &'a str) -> Option<Draft<'a>> {
+pub fn gcp_event(text: &str) -> Option<Draft<'_>> {
     let mut c = Cursor::new(text);
-    let mut parts = Parts::default();
-    let mut labels = Labels::default();
-    let mut locations: Option<Option<&str>> = None;
+    let mut g = GcpScan::default();
+    gcp_scan(&mut c, &mut g)?;
+    c.ws();
+    if c.i != c.b.len() {
+        return None;
+    }
+    gcp_build(g).ok()
+}
+
+/// What [`gcp_scan`] read of a `LogEntry`, before the region is picked.
+#[derive(Default)]
+struct GcpScan<'a> {
+    parts: Parts<'a>,
+    labels: Labels<'a>,
+    locations: Option<Option<&'a str>>,
+}
+
+/// The `LogEntry` at the cursor, read up to its closing brace.
+fn gcp_scan<'a>(c: &mut Cursor<'a>, g: &mut GcpScan<'a>) -> Option<()> {
+    let GcpScan { parts, labels, locations } = g;
     let mut seen = Seen(0);
     c.ws();
     c.object(|c, key| {
         match key {
             b"protoPayload" => {
                 seen.once(0)?;
-                c.audit_log(&mut parts, &mut locations)?;
+                c.audit_log(parts, locations)?;
             }
             b"timestamp" => {
                 c.read_str(&mut seen, 1, &mut parts.timestamp)?;
@@ -169,17 +219,18 @@ pub fn gcp_event<'a>(text: &'a str) -> Option<Draft<'a>> {
             }
             b"resource" => {
                 seen.once(5)?;
-                c.monitored_resource(&mut labels)?;
+                c.monitored_resource(labels)?;
             }
             k if PASSIVE_GCP.contains(&k) => c.skip_value()?,
             _ => return None,
         }
         Some(())
     })?;
-    c.ws();
-    if c.i != c.b.len() || !seen.has(0) {
-        return None;
-    }
+    seen.has(0).then_some(())
+}
+
+fn gcp_build<'a>(scan: GcpScan<'a>) -> Result<Draft<'a>, String> {
+    let GcpScan { mut parts, labels, locations } = scan;
     let current = locations.flatten();
     // The scanner only ever borrows, so the labels are borrowed from `text` too.
     let text_of = |c: Option<Cow<'a, str>>| match c {
@@ -188,7 +239,7 @@ pub fn gcp_event<'a>(text: &'a str) -> Option<Draft<'a>> {
     };
     let labels = [text_of(labels.location), text_of(labels.region), text_of(labels.zone)];
     parts.region = gcp::pick_region(labels, current);
-    gcp::build(parts).ok()
+    gcp::build(parts)
 }
 
 #[derive(Default)]
@@ -220,11 +271,19 @@ struct Cursor<'a> {
     b: &'a [u8],
     i: usize,
     depth: u32,
+    /// Whitespace read so far held a newline.
+    newline: bool,
 }
 
 impl<'a> Cursor<'a> {
     fn new(s: &'a str) -> Self {
-        Cursor { s, b: s.as_bytes(), i: 0, depth: 0 }
+        Cursor { s, b: s.as_bytes(), i: 0, depth: 0, newline: false }
+    }
+
+    /// After a record read from the start of the text: true when it ends its line (a newline or
+    /// the end of the text follows) and holds no newline.
+    fn line_end(&self) -> bool {
+        !self.newline && matches!(self.peek(), None | Some(b'\n'))
     }
 
     fn peek(&self) -> Option<u8> {
@@ -233,6 +292,7 @@ impl<'a> Cursor<'a> {
 
     fn ws(&mut self) {
         while let Some(b' ' | b'\n' | b'\t' | b'\r') = self.peek() {
+            self.newline |= self.b[self.i] == b'\n';
             self.i += 1;
         }
     }

@@ -102,17 +102,24 @@ pub fn frame_lines(text: &[u8], sink: &mut impl FnMut(Item)) -> u32 {
     let mut line_no: u32 = 0;
     let mut pos = 0;
     while pos < text.len() {
-        let end = memchr::memchr(b'\n', &text[pos..]).map_or(text.len(), |p| pos + p);
         line_no = line_no.saturating_add(1);
-        let line = &text[pos..end];
-        let t = trim(line);
-        if !t.is_empty() {
-            let lead = line.len() - line.iter().skip_while(|b| b.is_ascii_whitespace()).count();
-            sink(Item::Record { offset: pos + lead, len: t.len(), line: line_no, index: None });
-        }
-        pos = end + 1;
+        pos = frame_line(text, pos, line_no, sink);
     }
     line_no
+}
+
+/// Frames the line `line_no` starting at `pos` as [`frame_lines`] does (a record unless it is
+/// blank) and returns where the next line starts. For framers that read some lines themselves.
+#[inline]
+pub fn frame_line(text: &[u8], pos: usize, line_no: u32, sink: &mut impl FnMut(Item)) -> usize {
+    let end = memchr::memchr(b'\n', &text[pos..]).map_or(text.len(), |p| pos + p);
+    let line = &text[pos..end];
+    let t = trim(line);
+    if !t.is_empty() {
+        let lead = line.len() - line.iter().skip_while(|b| b.is_ascii_whitespace()).count();
+        sink(Item::Record { offset: pos + lead, len: t.len(), line: line_no, index: None });
+    }
+    end + 1
 }
 
 /// Frames a JSON document: arrays and wrapper objects are walked element by element.

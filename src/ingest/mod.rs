@@ -350,7 +350,7 @@ fn read_file(id: u32, origin: &Origin, progress: &Progress) -> FileResult {
             if b.records <= 1 && !b.skips.is_empty() && frame::looks_like_lines(text) {
                 // A JSON Lines file whose first line is damaged: read it line by line instead.
                 let mut lines = Batch::new();
-                lines.lines = frame::frame_lines(text, &mut |item| lines.take(id, text, 0, item));
+                lines.lines = lines.take_lines(id, text, 0);
                 b = lines;
             }
             progress.events.fetch_add(b.events.len() as u64, Ordering::Relaxed);
@@ -364,7 +364,7 @@ fn read_file(id: u32, origin: &Origin, progress: &Progress) -> FileResult {
                 .map(|&(a, z)| {
                     let mut b = Batch::new();
                     let slice = &text[a..z];
-                    b.lines = frame::frame_lines(slice, &mut |item| b.take(id, slice, a, item));
+                    b.lines = b.take_lines(id, slice, a);
                     content.release(a, z);
                     if !gzip {
                         // Plain text: the chunk is its bytes on disk; the gauge moves within a big file.

@@ -103,7 +103,7 @@ pub fn gzip_lines(id: u32, path: &Path, progress: &Progress) -> Result<Option<St
                 index += 1;
                 s.spawn(move |_| {
                     let mut b = Batch::new();
-                    b.lines = frame::frame_lines(&block, &mut |item| b.take(id, &block, base, item));
+                    b.lines = b.take_lines(id, &block, base);
                     progress.events.fetch_add(b.events.len() as u64, Ordering::Relaxed);
                     results.lock().unwrap_or_else(|p| p.into_inner()).push((i, b));
                     let (lock, cv) = in_flight;
