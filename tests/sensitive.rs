@@ -524,3 +524,34 @@ fn a_principals_routine_is_context_unless_its_parameters_are_dangerous() {
     assert_eq!(a.severity, Severity::Low, "{:?}", a.severity_reasons);
     assert!(a.severity_reasons.iter().any(|r| r.starts_with("routine for this principal: done on 6 days")));
 }
+
+#[test]
+fn an_invited_guest_and_a_share_with_a_consumer_mailbox_are_outside_the_organisation() {
+    let invite = json!({"id": "Directory_1", "category": "UserManagement", "result": "success",
+        "activityDisplayName": "Invite external user", "activityDateTime": "2026-10-14T10:00:00Z",
+        "loggedByService": "Invited Users", "operationType": "Add",
+        "initiatedBy": {"user": {"id": "u1", "userPrincipalName": "alice@example.com", "ipAddress": "198.51.100.7"}},
+        "targetResources": [{"id": "t1", "type": "User", "userPrincipalName": "eve_evil.example#EXT#@example.onmicrosoft.com", "modifiedProperties": []}]});
+    let (_s, alerts, _d) = scan_lines(&[invite.to_string()], &cfg());
+    assert_eq!(one(&alerts, "entra-user-created").severity, Severity::Medium);
+    // Only service accounts act in this export, so no domain of the organisation is known; a
+    // gmail member is outside all the same.
+    let mut share: serde_json::Value = serde_json::from_str(&gcp(
+        &ts(14, 10, 5),
+        "deployer@prod-app.iam.gserviceaccount.com",
+        "cloudresourcemanager.googleapis.com",
+        "SetIamPolicy",
+        "projects/prod-app",
+        "203.0.113.8",
+        0,
+    ))
+    .unwrap();
+    share["protoPayload"]["serviceData"] = json!({"policyDelta": {"bindingDeltas": [
+        {"action": "ADD", "role": "roles/viewer", "member": "user:someone@gmail.com"}
+    ]}});
+    let share = share.to_string();
+    let (_s, alerts, _d) = scan_lines(&[share], &cfg());
+    let a = one(&alerts, "gcp-iam-grant");
+    assert_eq!(a.severity, Severity::Medium, "{:?}", a.severity_reasons);
+    assert_eq!(a.enrichment["grants"][0]["reach"], "outside");
+}

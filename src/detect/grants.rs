@@ -518,10 +518,15 @@ impl Org {
                     Reach::Outside
                 };
             }
-            if self.domains.is_empty() {
-                return Reach::Unknown;
+            if self.domain_known(domain) {
+                return Reach::Org;
             }
-            return self.known(self.domain_known(domain));
+            // A consumer mailbox is nobody's organisation; another domain is outside only when
+            // the logs show the organisation's own.
+            if CONSUMER_DOMAINS.contains(&domain) {
+                return Reach::Outside;
+            }
+            return if self.domains.is_empty() { Reach::Unknown } else { Reach::Outside };
         }
         Reach::Unknown
     }
@@ -595,6 +600,22 @@ pub fn facts_line(store: &EventStore, grants: &[(u32, Granted)], none: &str) -> 
     let more = if grants.len() > 4 { format!("; and {} more", grants.len() - 4) } else { String::new() };
     format!("{}{more}", lines.join("; "))
 }
+
+/// Free mail providers: an address there belongs to a person, not to the organisation.
+const CONSUMER_DOMAINS: [&str; 12] = [
+    "gmail.com",
+    "googlemail.com",
+    "outlook.com",
+    "hotmail.com",
+    "live.com",
+    "yahoo.com",
+    "icloud.com",
+    "proton.me",
+    "protonmail.com",
+    "aol.com",
+    "gmx.com",
+    "mail.com",
+];
 
 fn is_account_id(s: &str) -> bool {
     s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
@@ -739,5 +760,6 @@ mod tests {
         assert_eq!(o.reach("cloudtrail.amazonaws.com"), Reach::Service);
         assert_eq!(o.reach("111122223333"), Reach::Org);
         assert_eq!(Org::default().reach("user:bob@example.com"), Reach::Unknown);
+        assert_eq!(Org::default().reach("user:someone@gmail.com"), Reach::Outside, "a consumer mailbox");
     }
 }
