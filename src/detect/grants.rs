@@ -149,9 +149,14 @@ pub fn is_grant_op(cloud: Cloud, service: &str, op: &str) -> bool {
     }
 }
 
-/// Events whose access changes need request facts.
+/// Events whose access changes need request facts (decided once per distinct operation).
 pub fn wants(store: &EventStore) -> Vec<u32> {
-    super::positions(store, |e| is_grant_op(e.cloud, store.str(e.service), store.str(e.operation)))
+    let mut memo: foldhash::HashMap<(Cloud, crate::model::Sym, crate::model::Sym), bool> = Default::default();
+    super::positions(store, |e| {
+        *memo
+            .entry((e.cloud, e.service, e.operation))
+            .or_insert_with(|| is_grant_op(e.cloud, store.str(e.service), store.str(e.operation)))
+    })
 }
 
 /// The access changes an event made, read from its request facts.

@@ -424,6 +424,6 @@ pub fn wanted(store: &EventStore) -> Vec<u32> {
 pub type Detect = fn(&EventStore, &Config, i64) -> Vec<Alert>;
 
 /// Positions of the events that satisfy `pred`, in time order.
-pub(crate) fn positions(store: &EventStore, pred: impl Fn(&Event) -> bool) -> Vec<u32> {
+pub(crate) fn positions(store: &EventStore, mut pred: impl FnMut(&Event) -> bool) -> Vec<u32> {
     store.events().iter().enumerate().filter(|(_, e)| pred(e)).map(|(i, _)| i as u32).collect()
 }

@@ -119,7 +119,7 @@ pub(super) fn detect(store: &EventStore, cfg: &Config, start: i64) -> Vec<Alert>
     // (process, computer, account); one seen during learning makes the kind routine there.
     let mut first_trait: HashMap<(Triple, &'static str), (u32, Trait)> = HashMap::new();
     for (i, e) in events.iter().enumerate() {
-        if !store.is_process_creation(e) {
+        if e.cloud != Cloud::Windows || !store.is_process_creation(e) {
             continue;
         }
         for t in traits_of(i as u32) {
