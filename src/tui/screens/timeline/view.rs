@@ -352,9 +352,9 @@ enum WinCol {
 
 /// The columns of a Windows timeline: mark, time, failure, event id, account, computer,
 /// process, parent and command line. Event id, account, computer and parent take the width
-/// their values in view need (within bounds; the parent its program's name); process and
-/// command line share the rest. Under 110 columns the computer and the parent give their room
-/// to the others (the expanded row shows them).
+/// their values in view need (within bounds; the parent its program's name); process (2 parts)
+/// and command line (3 parts: it tells most) share the rest. Under 110 columns the computer and
+/// the parent give their room to the others (the expanded row shows them).
 fn windows_columns<'e>(cx: &Ctx, shown: impl Iterator<Item = &'e Event>, area: Rect) -> Vec<(WinCol, Constraint)> {
     let wide = area.width >= 110;
     let (mut op, mut account, mut computer, mut parent) = (5, 7, 8, 10);
@@ -371,11 +371,11 @@ fn windows_columns<'e>(cx: &Ctx, shown: impl Iterator<Item = &'e Event>, area: R
     if wide {
         cols.push((WinCol::Computer, len(computer, 20)));
     }
-    cols.push((WinCol::Process, Constraint::Fill(3)));
+    cols.push((WinCol::Process, Constraint::Fill(2)));
     if wide {
         cols.push((WinCol::Parent, len(parent, 24)));
     }
-    cols.push((WinCol::CommandLine, Constraint::Fill(2)));
+    cols.push((WinCol::CommandLine, Constraint::Fill(3)));
     cols
 }
 
