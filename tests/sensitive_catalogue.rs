@@ -1204,7 +1204,12 @@ fn network_acl_entries_open_to_the_internet_alert() {
     let https = entry("0.0.0.0/0", "allow", false, "6", json!({ "from": 443, "to": 443 }));
     let (_s, alerts, _d) = scan_lines(&[https], &cfg);
     assert_eq!(alert_of(&alerts, "aws-ingress-open").first().map(|a| a.severity), Some(Severity::Medium));
+    // SSH from anywhere through the ACL: an admin port, high.
+    let ssh = entry("0.0.0.0/0", "allow", false, "6", json!({ "from": 22, "to": 22 }));
+    let (_s, alerts, _d) = scan_lines(&[ssh], &cfg);
+    assert_eq!(alert_of(&alerts, "aws-ingress-open").first().map(|a| a.severity), Some(Severity::High));
     for quiet in [
+        entry("0.0.0.0/0", "deny", false, "6", json!({ "from": 22, "to": 22 })),
         entry("0.0.0.0/0", "deny", false, "-1", json!({})),
         entry("0.0.0.0/0", "allow", true, "-1", json!({})),
         entry("192.0.2.0/24", "allow", false, "6", json!({ "from": 22, "to": 22 })),

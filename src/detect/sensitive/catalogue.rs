@@ -336,7 +336,22 @@ fn port_covered(facts: &RequestFacts, prefix: &str, ports: &[String]) -> bool {
     if from.iter().zip(&to).any(|(&a, &b)| (a < 0 && b < 0) || (a >= 0 && b >= a && covers(a as u32, b as u32))) {
         return true;
     }
-    if leaves.iter().any(|(f, v)| f.eq_ignore_ascii_case("ipProtocol") && (*v == "-1" || v.eq_ignore_ascii_case("all")))
+    if leaves.iter().any(|(f, v)| {
+        (f.eq_ignore_ascii_case("ipProtocol") || f.eq_ignore_ascii_case("aclProtocol"))
+            && (*v == "-1" || v.eq_ignore_ascii_case("all"))
+    }) {
+        return true;
+    }
+    // AWS network ACL entries: `portRange.from` / `portRange.to`.
+    let range = |end: &str| {
+        facts
+            .leaves
+            .iter()
+            .filter(|(p, _)| p.starts_with(prefix) && p.ends_with(end))
+            .find_map(|(_, v)| v.parse::<u32>().ok())
+    };
+    if let (Some(a), Some(b)) = (range("portRange.from"), range("portRange.to"))
+        && covers(a, b)
     {
         return true;
     }
