@@ -115,16 +115,25 @@ impl Engine {
             Expr::Col(c) => (*c).to_string(),
             Expr::Lit(s) => self.quote(s),
             Expr::First(list) => {
-                let (last, init) = list.split_last().expect("a non-empty list");
-                if init.is_empty() {
-                    return r(last);
+                // Fields a platform does not keep render as '' and repeats add nothing: both go.
+                let mut parts: Vec<String> = Vec::new();
+                for x in list {
+                    let t = r(x);
+                    if !parts.contains(&t) {
+                        parts.push(t);
+                    }
+                }
+                let last = parts.pop().expect("a non-empty list");
+                parts.retain(|p| p != "''");
+                if parts.is_empty() {
+                    return last;
                 }
                 if kql {
-                    let arms: Vec<String> = init.iter().map(|x| format!("isnotempty({0}), {0}", r(x))).collect();
-                    format!("case({}, {})", arms.join(", "), r(last))
+                    let arms: Vec<String> = parts.iter().map(|x| format!("isnotempty({x}), {x}")).collect();
+                    format!("case({}, {last})", arms.join(", "))
                 } else {
-                    let arms: Vec<String> = init.iter().map(|x| format!("WHEN {0} <> '' THEN {0}", r(x))).collect();
-                    format!("CASE {} ELSE {} END", arms.join(" "), r(last))
+                    let arms: Vec<String> = parts.iter().map(|x| format!("WHEN {x} <> '' THEN {x}")).collect();
+                    format!("CASE {} ELSE {last} END", arms.join(" "))
                 }
             }
             Expr::Lower(x) => {

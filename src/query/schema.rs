@@ -222,7 +222,8 @@ fn kql_field(source: Source, table: &str, path: &str) -> String {
     };
     match (source, table) {
         (Source::GcpAudit, _) => match path {
-            "timestamp" => col("TimeGenerated"),
+            "timestamp" => col("Timestamp"),
+            "receiveTimestamp" => col("TimeGenerated"),
             "protoPayload.authenticationInfo.principalEmail" => col("PrincipalEmail"),
             "protoPayload.serviceName" => col("ServiceName"),
             "protoPayload.methodName" => col("MethodName"),
@@ -273,9 +274,17 @@ fn kql_field(source: Source, table: &str, path: &str) -> String {
             "callerIpAddress" => col("CallerIPAddress"),
             "properties.id" => col("id_s"),
             "properties.httpStatusCode" => col("httpStatusCode_d"),
-            p if p.contains(UPN) => col("identity_claim_http_schemas_xmlsoap_org_ws_2005_05_identity_claims_upn_s"),
-            p if p.ends_with(".appid") => col("identity_claim_appid_g"),
-            p if p.contains(OID) => col("identity_claim_http_schemas_microsoft_com_identity_claims_objectidentifier_g"),
+            p if p.ends_with(UPN) => col("identity_claim_http_schemas_xmlsoap_org_ws_2005_05_identity_claims_upn_s"),
+            p if p.ends_with(".upn") => col("identity_claim_upn_s"),
+            p if p.ends_with(".appid") || p.ends_with(APPID) => col("identity_claim_appid_g"),
+            p if p.ends_with(LONG_NAME) => {
+                col("identity_claim_http_schemas_xmlsoap_org_ws_2005_05_identity_claims_name_s")
+            }
+            p if p.ends_with(".unique_name") => col("identity_claim_unique_name_s"),
+            p if p.ends_with(OID) => {
+                col("identity_claim_http_schemas_microsoft_com_identity_claims_objectidentifier_g")
+            }
+            p if p.ends_with(".oid") => col("identity_claim_oid_g"),
             _ => "''".into(),
         },
         (Source::AzureActivity, _) => match path {
