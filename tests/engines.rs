@@ -136,15 +136,20 @@ fn a_csv_result_opens_to_the_local_ids() {
 
 #[test]
 fn rows_written_from_the_local_alerts_open_to_the_same_ids() {
-    // No engine needed: result rows in the query's columns, as an engine would return them.
+    // No engine needed: result rows in the query's columns, as an engine would return them
+    // (rare-process as the KQL query returns it, with its computer).
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("logs");
-    generate(&dir, "3000", "7", false);
-    let local = local(dir.to_str().unwrap(), &[]);
+    trailwatch(&["generate", "--out", dir.to_str().unwrap(), "--events", "3000", "--seed", "7"]);
+    let detectors = format!("{DETECTORS},rare-process");
+    let local =
+        alerts(&trailwatch(&["scan", dir.to_str().unwrap(), "-q", "--detectors", &detectors, "--format", "jsonl"]));
+    assert!(local.iter().any(|a| a["detector"] == "rare-process"), "no rare-process alert to compare");
     let mut rows = String::new();
     for a in &local {
         let trigger = &a["evidence"][0];
         let key = a["key"].as_object().unwrap();
+        let rare = a["detector"] == "rare-process";
         let row = serde_json::json!({
             "detector": a["detector"],
             "cloud": a["cloud"],
@@ -152,10 +157,11 @@ fn rows_written_from_the_local_alerts_open_to_the_same_ids() {
             "time": trigger["time"],
             "operation": trigger["operation"],
             "service": trigger["service"],
-            "resource": trigger["resource"],
+            "resource": if rare { key["process"].clone() } else { trigger["resource"].clone() },
             "source_ip": trigger["source_ip"],
             "outcome": trigger["outcome"],
             "key": key.get("key").cloned().unwrap_or(Value::Null),
+            "computer": key.get("computer").cloned().unwrap_or(Value::Null),
             "first_seen": trigger["time"],
             "repeats": 0,
             "baseline": "",

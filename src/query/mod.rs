@@ -537,7 +537,7 @@ fn kql(r: &Request, sources: &[(Source, String)], dets: &[Detector]) -> String {
                 let body = match or_first {
                     None => format!("events\n| where {}\n| extend seen = 1\n{}", c(when), project(name, &x(key))),
                     Some((cand, part)) => format!(
-                        "let {n}_first = events | where {} | extend part = {} | summarize arg_min(time, *) by part | extend first_of_part = true;\nevents\n| extend part = {}\n| join kind=leftouter ({n}_first | project part, first_time = time) on part\n| where ({}) or ({} and time == first_time)\n| extend seen = 1\n{}",
+                        "let {n}_first = events | where {} | extend part = {} | summarize first_time = min(time) by part;\nevents\n| extend part = {}\n| join kind=leftouter {n}_first on part\n| where ({}) or ({} and time == first_time)\n| extend seen = 1\n{}",
                         c(cand),
                         x(part),
                         x(part),
@@ -560,22 +560,36 @@ fn kql(r: &Request, sources: &[(Source, String)], dets: &[Detector]) -> String {
         names.push(n);
     }
     if r.detectors.iter().any(|d| d == "rare-process") {
-        out.push_str(RARE_PROCESS);
+        out.push_str(&rare_process());
         names.push("rare_process".into());
     }
     out.push_str(&format!("union {}\n| order by detector asc, first_seen asc, principal asc\n", names.join(", ")));
     out
 }
 
-/// The Log Analytics rare-process hunting query over `SecurityEvent` process creations (4688),
-/// in trailwatch's alert columns: processes first run at or after detection start on fewer than
-/// three computers. (KQL only; `trailwatch hunt rare-process` is the local equivalent.)
-const RARE_PROCESS: &str = "let rare_process = SecurityEvent
+/// `rare-process` over `SecurityEvent` process creations (4688): a (process, computer, account)
+/// first run at or after detection start, after the hunt's exclusions (the local
+/// `activity::hunt::is_excluded`). Nuance: the local detector also reads Sysmon 1 events and
+/// scores with the day's fleet engagement ratio; here the row carries how many computers ran the
+/// process.
+fn rare_process() -> String {
+    let e = Engine::Kql;
+    let mut ex: Vec<String> =
+        crate::activity::hunt::EXACT_EXCLUSIONS.iter().map(|x| format!("process != {}", e.quote(x))).collect();
+    ex.extend(crate::activity::hunt::EXCLUSIONS.iter().map(|x| format!("process !contains {}", e.quote(x))));
+    format!(
+        "let rare_process = SecurityEvent
 | where EventID == 4688
-| extend process = tostring(NewProcessName)
-| summarize first_seen = min(TimeGenerated), computers = dcount(Computer), seen = count(), arg_min(TimeGenerated, Account, Computer, CommandLine) by process
-| where first_seen >= detection_start and computers < 3
-| project detector = 'rare-process', cloud = 'windows', principal = Account, time = first_seen, operation = '4688', service = 'Microsoft-Windows-Security-Auditing',
-    resource = process, source_ip = Computer, outcome = 'success', key = process, first_seen, repeats = seen - 1,
-    baseline = strcat('first run on ', Computer, '; ', computers, ' computer(s); detection from ', detection_start);
-";
+| extend process = tostring(NewProcessName), computer = tostring(Computer), principal = tostring(Account)
+| where {}
+| summarize arg_min(TimeGenerated, *), seen = count() by process, computer, principal
+| where TimeGenerated >= detection_start
+| join kind=leftouter (SecurityEvent | where EventID == 4688 | summarize hosts = dcount(Computer) by process = tostring(NewProcessName)) on process
+| project detector = 'rare-process', cloud = 'windows', principal, time = tostring(TimeGenerated), operation = '4688',
+    service = 'Microsoft-Windows-Security-Auditing', resource = process, source_ip = '', outcome = 'success', key = process,
+    computer, first_seen = TimeGenerated, repeats = seen - 1,
+    baseline = strcat('ran on ', hosts, ' computer(s); detection from ', detection_start);
+",
+        ex.join("\n    and ")
+    )
+}

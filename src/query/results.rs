@@ -142,8 +142,8 @@ pub fn load(paths: &[&Path]) -> Result<Loaded, String> {
                 user_agent: Sym::EMPTY,
                 status: s("status"),
                 region: Sym::EMPTY,
-                computer: Sym::EMPTY,
-                process: Sym::EMPTY,
+                computer: s("computer"),
+                process: if cloud == Cloud::Windows { s("resource") } else { Sym::EMPTY },
                 parent: Sym::EMPTY,
                 command_line: Sym::EMPTY,
                 target: Sym::EMPTY,
@@ -216,11 +216,25 @@ fn alert(store: &EventStore, pos: u32, row: &Row) -> Result<Alert, String> {
         ),
         "kms-key-created" => (vec![("key".into(), get("key").into())], 1, format!("KMS key {} created", get("key"))),
         "bucket-created" => (vec![("bucket".into(), resource.into())], 1, format!("bucket {resource} created")),
+        "rare-process" => (
+            vec![
+                ("process".into(), resource.into()),
+                ("computer".into(), get("computer").into()),
+                ("account".into(), get("principal").into()),
+            ],
+            2,
+            format!("first run of {resource} on {}", get("computer")),
+        ),
         other => (vec![("key".into(), get("key").into())], 1, format!("{other}: {}", get("key"))),
     };
     let principal = store.str(e.principal).to_string();
     let parts: Vec<&str> = key.iter().map(|(_, v)| v.as_str()).collect();
-    let base = Alert::base(spec.name, e, principal.clone(), spec.title.into(), &parts);
+    let mut base = Alert::base(spec.name, e, principal.clone(), spec.title.into(), &parts);
+    if spec.name == "rare-process" {
+        // The local detector's id: account, computer, process and time, without the cloud.
+        let time = crate::time::format_rfc3339(e.time);
+        base.id = detect::alert_id(spec.name, &[&principal, get("computer"), resource, &time]);
+    }
     let baseline = get("baseline");
     let summary =
         format!("{what} by {principal}{}", if baseline.is_empty() { String::new() } else { format!(" ({baseline})") });
