@@ -347,11 +347,30 @@ fn sql(r: &Request, sources: &[(Source, String)], dets: &[Detector]) -> String {
 
     let mut selects = Vec::new();
     for (src, table) in sources {
-        let field = |p: &str| src.field(e, table, p);
+        // DuckDB reads every field of a record in one JSON parse (a list of paths); the other
+        // engines read each field where it is used.
+        let paths: std::cell::RefCell<Vec<String>> = std::cell::RefCell::new(Vec::new());
+        let listed = |p: &str| {
+            let mut v = paths.borrow_mut();
+            let i = v.iter().position(|x| x == p).unwrap_or_else(|| {
+                v.push(p.to_string());
+                v.len() - 1
+            });
+            format!("COALESCE(f[{}], '')", i + 1)
+        };
+        let direct = |p: &str| src.field(e, table, p);
+        let field: &dyn Fn(&str) -> String = if e == Engine::Duckdb { &listed } else { &direct };
         let mut cols = vec![format!("'{}' AS cloud", src.cloud().as_str())];
-        cols.extend(src.columns().iter().map(|(n, ex)| format!("{} AS {n}", e.expr(ex, &field))));
-        let from = if matches!(e, Engine::Spark | Engine::Duckdb) { table.clone() } else { table_ref(e, table) };
-        let filter = src.filter(e).map(|co| format!("\n  WHERE {}", e.cond(&co, &field))).unwrap_or_default();
+        cols.extend(src.columns().iter().map(|(n, ex)| format!("{} AS {n}", e.expr(ex, field))));
+        let filter = src.filter(e).map(|co| format!("\n  WHERE {}", e.cond(&co, field))).unwrap_or_default();
+        let from = match e {
+            Engine::Duckdb => {
+                let list: Vec<String> = paths.borrow().iter().map(|p| e.quote(&schema::json_path(p, false))).collect();
+                format!("(SELECT json_extract_string(r, [{}]) AS f FROM {table}) fields", list.join(", "))
+            }
+            Engine::Spark => table.clone(),
+            _ => table_ref(e, table),
+        };
         selects.push(format!("  SELECT\n    {}\n  FROM {from}{filter}", cols.join(",\n    ")));
     }
     ctes.push(("events".into(), selects.join("\n  UNION ALL\n").trim_start().to_string()));
