@@ -447,7 +447,7 @@ pub struct LoadArgs {
 #[derive(Args, Debug, Clone)]
 pub struct ScanLoadArgs {
     /// Log files or folders (walked recursively); plain or gzip, any supported format.
-    #[arg(value_name = "PATH", required_unless_present = "engine")]
+    #[arg(value_name = "PATH", required_unless_present = "engine", conflicts_with = "engine")]
     pub paths: Vec<PathBuf>,
     /// Exit with status 3 when any record could not be read.
     #[arg(long)]

@@ -10,6 +10,16 @@
 //! Every first-seen detector is one shape: `MIN(time)` per (principal, term) over the whole
 //! history, keeping the terms first seen at or after detection starts; event detectors keep every
 //! matching event. Only those rows come back.
+//!
+//! Where the engine and the local scan can differ (each also named where it is written):
+//! - detection start is the earliest event dated 2000 or later plus `--learn`; locally events
+//!   dated after tomorrow are not counted either (the engine has no "now");
+//! - two events of one key at the same microsecond: the engine takes the earlier time text,
+//!   locally the earlier file and offset;
+//! - AWS resources come from `resources[]` and a subset of the local per-service rules
+//!   ([`schema`]); Azure callers named only in PIM / RBAC `CallerInfo` are unknown here;
+//! - severity is the detector's base: the local scoring reads context (history, address
+//!   novelty, later use of a key) that stays with the engine.
 
 pub mod dialect;
 pub mod ir;
@@ -288,7 +298,9 @@ fn table_ref(e: Engine, t: &str) -> String {
 }
 
 /// The raw-file prelude of Spark and DuckDB: every JSON object of the export files, and every
-/// record in them (CloudTrail `Records`, Azure `records`, or the object itself).
+/// record in them (CloudTrail `Records`, Azure `records`, or the object itself). DuckDB reads
+/// JSON lines, concatenated objects and pretty-printed files alike; Spark's text reader takes one
+/// JSON document per line (the form every export here writes).
 fn raw_prelude(r: &Request) -> (String, Vec<(String, String)>) {
     let e = r.engine;
     let paths: Vec<String> = if r.tables.is_empty() { vec!["logs".into()] } else { r.tables.clone() };

@@ -87,8 +87,8 @@ impl Source {
                 Cond::Not(Box::new(Cond::IEq(field("category"), "auditlogs"))),
             ])),
             Source::AzureSignin if raw => Some(signin),
-            // Key Vault records share AzureDiagnostics with every other resource type.
-            Source::AzureActivity if engine == Engine::Kql => None,
+            // Tables hold one kind each (Key Vault's AzureDiagnostics rows are picked by the KQL
+            // writer itself).
             _ => None,
         }
     }
