@@ -371,16 +371,32 @@ fn sql(r: &Request, sources: &[(Source, String)], dets: &[Detector]) -> String {
             format!("COALESCE(f[{}], '')", i + 1)
         };
         let direct = |p: &str| src.field(e, table, p);
-        let field: &dyn Fn(&str) -> String = if e == Engine::Duckdb { &listed } else { &direct };
+        let field: &dyn Fn(&str) -> String =
+            if matches!(e, Engine::Duckdb | Engine::Spark) { &listed } else { &direct };
         let mut cols = vec![format!("'{}' AS cloud", src.cloud().as_str())];
         cols.extend(src.columns().iter().map(|(n, ex)| format!("{} AS {n}", e.expr(ex, field))));
-        let filter = src.filter(e).map(|co| format!("\n  WHERE {}", e.cond(&co, field))).unwrap_or_default();
+        let mut filter = src.filter(e).map(|co| format!("\n  WHERE {}", e.cond(&co, field))).unwrap_or_default();
+        if e == Engine::Spark {
+            // The listed fields become paths into the parsed record.
+            let all = paths.borrow().clone();
+            let mut rendered = cols.join(",\n    ");
+            for (i, p) in all.iter().enumerate().rev() {
+                let place = format!("COALESCE(f[{}], '')", i + 1);
+                let real = schema::spark_field(&all, p);
+                rendered = rendered.replace(&place, &real);
+                filter = filter.replace(&place, &real);
+            }
+            cols = vec![rendered];
+        }
         let from = match e {
             Engine::Duckdb => {
                 let list: Vec<String> = paths.borrow().iter().map(|p| e.quote(&schema::json_path(p, false))).collect();
                 format!("(SELECT json_extract_string(r, [{}]) AS f FROM {table}) fields", list.join(", "))
             }
-            Engine::Spark => table.clone(),
+            Engine::Spark => {
+                let ddl = schema::spark_schema(&paths.borrow());
+                format!("(SELECT from_json(r, {}) AS j FROM {table}) fields", e.quote(&ddl))
+            }
             _ => table_ref(e, table),
         };
         selects.push(format!("  SELECT\n    {}\n  FROM {from}{filter}", cols.join(",\n    ")));

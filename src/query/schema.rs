@@ -150,7 +150,7 @@ pub fn json_path(path: &str, spark: bool) -> String {
 }
 
 /// Path segments split at dots outside quotes.
-fn segments(path: &str) -> Vec<&str> {
+pub fn segments(path: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let (mut start, mut quoted) = (0, false);
     for (i, c) in path.char_indices() {
@@ -529,4 +529,61 @@ fn azure_signin() -> Vec<(&'static str, Expr)> {
         ("outcome", iff(Cond::Eq(code, "0"), lit("success"), lit("failure"))),
         ("kms_key", lit("")),
     ]
+}
+
+/// Spark: the record parsed once with a schema of just the fields the query reads
+/// (`from_json`), instead of one `get_json_object` parse per field. Paths in, the DDL type out.
+pub fn spark_schema(paths: &[String]) -> String {
+    #[derive(Default)]
+    struct Node {
+        kids: std::collections::BTreeMap<String, Node>,
+        array: bool,
+    }
+    fn ddl(n: &Node) -> String {
+        if n.kids.is_empty() {
+            return "STRING".into();
+        }
+        let fields: Vec<String> = n.kids.iter().map(|(k, v)| format!("`{k}`: {}", typed(v))).collect();
+        format!("STRUCT<{}>", fields.join(", "))
+    }
+    fn typed(n: &Node) -> String {
+        if n.array { format!("ARRAY<{}>", ddl(n)) } else { ddl(n) }
+    }
+    let mut root = Node::default();
+    for p in paths {
+        let mut node = &mut root;
+        for seg in segments(p) {
+            let (key, index) = split_index(seg);
+            node = node.kids.entry(key.trim_matches('"').to_string()).or_default();
+            if !index.is_empty() {
+                node.array = true;
+            }
+        }
+    }
+    ddl(&root)
+}
+
+/// How a path reads from the record Spark parsed with [`spark_schema`] (named `j`); a path that
+/// is an object in the schema reads as non-empty when present.
+pub fn spark_field(paths: &[String], path: &str) -> String {
+    let mut acc = "j".to_string();
+    for seg in segments(path) {
+        let (key, index) = split_index(seg);
+        acc = format!("{acc}.`{}`", key.trim_matches('"'));
+        if let Some(n) =
+            index.trim_start_matches('[').trim_end_matches(']').parse::<usize>().ok().filter(|_| !index.is_empty())
+        {
+            acc = format!("try_element_at({acc}, {})", n + 1);
+        }
+    }
+    let object =
+        paths.iter().any(|p| p.len() > path.len() && p.starts_with(path) && p[path.len()..].starts_with(['.', '[']));
+    if object { format!("CASE WHEN {acc} IS NULL THEN '' ELSE 'x' END") } else { format!("COALESCE({acc}, '')") }
+}
+
+fn split_index(seg: &str) -> (&str, &str) {
+    match seg.find('[') {
+        Some(p) if !seg.starts_with('"') => (&seg[..p], &seg[p..]),
+        _ => (seg, ""),
+    }
 }
