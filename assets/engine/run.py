@@ -41,14 +41,17 @@ def main():
     elif engine == "spark":
         from pyspark.sql import SparkSession
 
-        spark = (
+        builder = (
             SparkSession.builder.master(master)
             .appName("trailwatch")
             .config("spark.sql.session.timeZone", "UTC")
             .config("spark.ui.enabled", "false")
             .config("spark.ui.showConsoleProgress", "false")
-            .getOrCreate()
         )
+        if master.startswith("local"):
+            # A laptop or CI runner: a few shuffle partitions, not the cluster default of 200.
+            builder = builder.config("spark.sql.shuffle.partitions", "4")
+        spark = builder.getOrCreate()
         spark.sparkContext.setLogLevel("ERROR")
         for s in stmts[:-1]:
             spark.sql(s.rstrip(";"))

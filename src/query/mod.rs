@@ -354,13 +354,13 @@ fn sql(r: &Request, sources: &[(Source, String)], dets: &[Detector]) -> String {
     let none = |_: &str| -> String { unreachable!("a detector reads normalised columns only") };
     let x = |ex: &Expr| e.expr(ex, &none);
     let c = |co: &Cond| e.cond(co, &none);
-    let (prefix, mut ctes) =
+    let (mut prefix, mut ctes) =
         if matches!(e, Engine::Spark | Engine::Duckdb) { raw_prelude(r) } else { (String::new(), Vec::new()) };
 
     let mut selects = Vec::new();
     for (src, table) in sources {
-        // DuckDB reads every field of a record in one JSON parse (a list of paths); the other
-        // engines read each field where it is used.
+        // The raw-file engines parse each record once: DuckDB with the list of paths the query
+        // reads, Spark with a `from_json` schema of them. The table engines read columns.
         let paths: std::cell::RefCell<Vec<String>> = std::cell::RefCell::new(Vec::new());
         let listed = |p: &str| {
             let mut v = paths.borrow_mut();
@@ -402,13 +402,18 @@ fn sql(r: &Request, sources: &[(Source, String)], dets: &[Detector]) -> String {
         selects.push(format!("  SELECT\n    {}\n  FROM {from}{filter}", cols.join(",\n    ")));
     }
     ctes.push(("events".into(), selects.join("\n  UNION ALL\n").trim_start().to_string()));
-    ctes.push((
-        "ev".into(),
-        format!(
-            "SELECT * FROM (SELECT events.*, {} AS time FROM events) parsed WHERE time IS NOT NULL",
-            e.parse_time("time_text")
-        ),
-    ));
+    let ev = format!(
+        "SELECT * FROM (SELECT events.*, {} AS time FROM events) parsed WHERE time IS NOT NULL",
+        e.parse_time("time_text")
+    );
+    if e == Engine::Spark {
+        // Spark recomputes a CTE at every reference: the normalised events are cached once.
+        let with: Vec<String> = ctes.drain(..).map(|(n, b)| format!("{n} AS (\n  {b}\n)")).collect();
+        prefix.push_str(&format!("CACHE TABLE trailwatch_events AS\nWITH\n{}\n{ev};\n", with.join(",\n")));
+        ctes.push(("ev".into(), "SELECT * FROM trailwatch_events".into()));
+    } else {
+        ctes.push(("ev".into(), ev));
+    }
     let start = match r.since {
         Some(s) => format!("SELECT {} AS detection_start", e.instant(s)),
         None => format!(
@@ -480,7 +485,14 @@ fn sql(r: &Request, sources: &[(Source, String)], dets: &[Detector]) -> String {
         let union: Vec<String> = names.iter().map(|n| format!("SELECT * FROM {n}")).collect();
         format!("{}\nORDER BY detector, first_seen, principal", union.join("\nUNION ALL\n"))
     };
-    let with: Vec<String> = ctes.into_iter().map(|(n, b)| format!("{n} AS (\n  {b}\n)")).collect();
+    let with: Vec<String> = ctes
+        .into_iter()
+        .map(|(n, b)| {
+            // DuckDB computes the events once for every detector that reads them.
+            let materialized = if e == Engine::Duckdb && n == "ev" { "MATERIALIZED " } else { "" };
+            format!("{n} AS {materialized}(\n  {b}\n)")
+        })
+        .collect();
     format!("{prefix}WITH\n{}\n{body};\n", with.join(",\n"))
 }
 

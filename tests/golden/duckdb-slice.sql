@@ -64,7 +64,7 @@ events AS (
   FROM (SELECT json_extract_string(r, ['$.time', '$.category', '$.properties.servicePrincipalName', '$.properties.servicePrincipalId', '$.properties.appDisplayName', '$.properties.appId', '$.properties.userPrincipalName', '$.properties.userId', '$.properties.resourceDisplayName', '$.callerIpAddress', '$.properties.ipAddress', '$.resultType', '$.properties.status.errorCode']) AS f FROM trailwatch_records) fields
   WHERE ((LOWER(COALESCE(f[2], '')) = 'signinlogs') OR (LOWER(COALESCE(f[2], '')) = 'noninteractiveusersigninlogs') OR (LOWER(COALESCE(f[2], '')) = 'serviceprincipalsigninlogs') OR (LOWER(COALESCE(f[2], '')) = 'managedidentitysigninlogs'))
 ),
-ev AS (
+ev AS MATERIALIZED (
   SELECT * FROM (SELECT events.*, TRY_CAST(time_text AS TIMESTAMP) AS time FROM events) parsed WHERE time IS NOT NULL
 ),
 bounds AS (

@@ -1,6 +1,7 @@
 -- trailwatch query --engine spark: new-api-call; detection from 2026-10-09T00:00:00Z (--since).
 -- Export the result as CSV or JSON lines and run `trailwatch open RESULT`.
 CREATE OR REPLACE TEMPORARY VIEW trailwatch_files_0 USING text OPTIONS (path 'logs', recursiveFileLookup 'true');
+CACHE TABLE trailwatch_events AS
 WITH
 trailwatch_records AS (
   SELECT explode(CASE WHEN get_json_object(value, '$.Records') IS NOT NULL THEN from_json(get_json_object(value, '$.Records'), 'array<string>') WHEN get_json_object(value, '$.records') IS NOT NULL THEN from_json(get_json_object(value, '$.records'), 'array<string>') ELSE array(value) END) AS r FROM (SELECT value FROM trailwatch_files_0) trailwatch_files
@@ -61,9 +62,11 @@ events AS (
     '' AS kms_key
   FROM (SELECT from_json(r, 'STRUCT<`callerIpAddress`: STRING, `category`: STRING, `properties`: STRUCT<`appDisplayName`: STRING, `appId`: STRING, `ipAddress`: STRING, `resourceDisplayName`: STRING, `servicePrincipalId`: STRING, `servicePrincipalName`: STRING, `status`: STRUCT<`errorCode`: STRING>, `userId`: STRING, `userPrincipalName`: STRING>, `resultType`: STRING, `time`: STRING>') AS j FROM trailwatch_records) fields
   WHERE ((LOWER(COALESCE(j.`category`, '')) = 'signinlogs') OR (LOWER(COALESCE(j.`category`, '')) = 'noninteractiveusersigninlogs') OR (LOWER(COALESCE(j.`category`, '')) = 'serviceprincipalsigninlogs') OR (LOWER(COALESCE(j.`category`, '')) = 'managedidentitysigninlogs'))
-),
+)
+SELECT * FROM (SELECT events.*, TRY_CAST(time_text AS TIMESTAMP) AS time FROM events) parsed WHERE time IS NOT NULL;
+WITH
 ev AS (
-  SELECT * FROM (SELECT events.*, TRY_CAST(time_text AS TIMESTAMP) AS time FROM events) parsed WHERE time IS NOT NULL
+  SELECT * FROM trailwatch_events
 ),
 bounds AS (
   SELECT CAST('2026-10-09T00:00:00' AS TIMESTAMP) AS detection_start
