@@ -16,6 +16,7 @@ pub mod ingest;
 pub mod model;
 pub mod output;
 pub mod playbook;
+pub mod query;
 pub mod report;
 pub mod session;
 pub mod store;

@@ -90,6 +90,10 @@ fn example(flag: Option<&str>, placeholder: &str) -> Option<&'static str> {
         (Some("-o" | "--output"), "DIR/") => "reports/",
         (Some(_), "DIR") => "some-folder",
         (Some("--baseline"), "PATH") => "older-logs",
+        (Some("--table"), "NAME") => "audit.cloudaudit_googleapis_com_activity",
+        (Some("--slice"), "PRINCIPAL") => "alice@example.com",
+        (Some("--master"), "URL") => "local[2]",
+        (None, "RESULT…") => "result.csv",
         _ => return None,
     })
 }

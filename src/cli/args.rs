@@ -73,6 +73,64 @@ pub enum Command {
     Suppress(SuppressArgs),
     /// List the suppressions of a case folder, or remove one.
     Suppressions(SuppressionsArgs),
+    /// Print the detectors as one query for the engine where the logs live (BigQuery, Athena,
+    /// KQL, Spark, DuckDB); its result rows are what `trailwatch open` reads.
+    Query(QueryArgs),
+    /// Open an engine's exported result rows (CSV or JSON lines) as alerts: in the investigator,
+    /// or printed with --format.
+    Open(OpenResultsArgs),
+}
+
+/// `trailwatch query`.
+#[derive(Args, Debug)]
+pub struct QueryArgs {
+    /// The engine the query is written for.
+    #[arg(long, value_enum)]
+    pub engine: crate::query::Engine,
+    /// Only these detectors (comma-separated; rare-process on KQL only).
+    #[arg(long, value_delimiter = ',')]
+    pub detectors: Vec<String>,
+    /// Detection starts here; everything before is baseline (RFC 3339 or YYYY-MM-DD).
+    #[arg(long, value_parser = user_time)]
+    pub since: Option<i64>,
+    /// Learning period counted from the earliest event (e.g. 7d).
+    #[arg(long, value_parser = duration, default_value = "7d", conflicts_with = "since")]
+    pub learn: i64,
+    /// Tables to read instead of the platform's standard ones; for Spark and DuckDB the raw
+    /// export files or folders (default: logs).
+    #[arg(long = "table", value_name = "NAME")]
+    pub tables: Vec<String>,
+    /// Instead of alerts, this principal's events in the normalised event columns.
+    #[arg(long, value_name = "PRINCIPAL")]
+    pub slice: Option<String>,
+    /// With --slice: events at or after this time.
+    #[arg(long, value_parser = user_time, requires = "slice")]
+    pub from: Option<i64>,
+    /// With --slice: events before this time.
+    #[arg(long, value_parser = user_time, requires = "slice")]
+    pub to: Option<i64>,
+}
+
+/// `trailwatch open`.
+#[derive(Args, Debug)]
+pub struct OpenResultsArgs {
+    /// Result files exported from the engine (CSV with a header, JSON lines).
+    #[arg(required = true, value_name = "RESULT")]
+    pub results: Vec<PathBuf>,
+    /// Print the alerts instead of opening the investigator.
+    #[arg(long, value_enum)]
+    pub format: Option<AlertFormat>,
+    #[command(flatten)]
+    pub session: SessionArgs,
+}
+
+/// Engines `scan` can run itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ScanEngine {
+    /// DuckDB through its Python package.
+    Duckdb,
+    /// PySpark (local mode unless --master says otherwise).
+    Spark,
 }
 
 /// `trailwatch suppress`.
@@ -356,7 +414,17 @@ impl DetectArgs {
 #[derive(Args, Debug)]
 pub struct ScanArgs {
     #[command(flatten)]
-    pub load: LoadArgs,
+    pub load: ScanLoadArgs,
+    /// Run the detectors on this engine instead of loading the logs here (new-api-call,
+    /// new-resource-access, kms-key-created, bucket-created).
+    #[arg(long, value_enum, requires = "sources")]
+    pub engine: Option<ScanEngine>,
+    /// With --engine: the raw export files or folders the engine reads.
+    #[arg(long = "source", value_name = "PATH", requires = "engine")]
+    pub sources: Vec<PathBuf>,
+    /// With --engine spark: the Spark master URL (default local[2]).
+    #[arg(long, requires = "engine")]
+    pub master: Option<String>,
     #[command(flatten)]
     pub detect: DetectArgs,
     /// Case folder whose suppressions apply (default: the platform's data folder).
@@ -382,6 +450,27 @@ pub struct LoadArgs {
     /// Print no load summary or diagnostics on stderr.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// Inputs of `scan`: like [`LoadArgs`], but with --engine the logs are the engine's to read.
+#[derive(Args, Debug, Clone)]
+pub struct ScanLoadArgs {
+    /// Log files or folders (walked recursively); plain or gzip, any supported format.
+    #[arg(value_name = "PATH", required_unless_present = "engine", conflicts_with = "engine")]
+    pub paths: Vec<PathBuf>,
+    /// Exit with status 3 when any record could not be read.
+    #[arg(long)]
+    pub strict: bool,
+    /// Print no load summary or diagnostics on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+impl ScanLoadArgs {
+    /// As the inputs every loading command takes.
+    pub fn load_args(&self) -> LoadArgs {
+        LoadArgs { paths: self.paths.clone(), strict: self.strict, quiet: self.quiet }
+    }
 }
 
 /// `trailwatch events`.

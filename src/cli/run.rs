@@ -26,6 +26,8 @@ pub fn run(cli: Cli) -> Result<i32> {
         Some(Command::Suppress(a)) => run_suppress(a),
         Some(Command::Suppressions(a)) => run_suppressions(a),
         Some(Command::Hunt(HuntArgs { query: HuntQuery::RareProcess(a) })) => run_hunt(a),
+        Some(Command::Query(a)) => run_query(a),
+        Some(Command::Open(a)) => run_open_results(a),
         None if cli.open.paths.is_empty() => {
             use clap::CommandFactory;
             Cli::command().print_help()?;
@@ -125,7 +127,14 @@ fn run_events(a: EventsArgs) -> Result<i32> {
 
 fn run_scan(a: ScanArgs) -> Result<i32> {
     let cfg = a.detect.config();
-    let mut s = open_session(&a.load, Some((&a.detect, &cfg)))?;
+    let load = a.load.load_args();
+    if a.engine.is_some() && !a.detect.baseline.is_empty() {
+        anyhow::bail!("--baseline is for logs loaded here; with --engine, give --since or --learn instead");
+    }
+    let mut s = match a.engine {
+        Some(engine) => super::engine::scan(engine, &a.sources, a.master.as_deref(), &cfg, load.quiet)?,
+        None => open_session(&load, Some((&a.detect, &cfg)))?,
+    };
     let mut suppressed = 0;
     if !a.show_suppressed {
         let dir = a.cases.clone().or_else(crate::case::CaseStore::default_dir);
@@ -137,12 +146,14 @@ fn run_scan(a: ScanArgs) -> Result<i32> {
             suppressed = hidden;
         }
     }
-    if !a.load.quiet && suppressed > 0 {
+    if !load.quiet && suppressed > 0 {
         eprintln!(
             "trailwatch: {suppressed} suppressed (--show-suppressed lists them; `trailwatch suppressions` manages them)"
         );
     }
-    if !a.load.quiet {
+    if !load.quiet && a.engine.is_some() {
+        eprintln!("trailwatch: {} alert(s) in {} incident(s) from the engine", s.alerts.len(), s.incidents.len());
+    } else if !load.quiet {
         eprintln!(
             "trailwatch: {} alert(s) in {} incident(s), {:.2} s; {}",
             s.alerts.len(),
@@ -155,7 +166,7 @@ fn run_scan(a: ScanArgs) -> Result<i32> {
         }
     }
     write_stdout(|out| write_alerts(out, &s.store, &s.alerts, a.format))?;
-    Ok(strict_status(&a.load, &s.report))
+    Ok(strict_status(&load, &s.report))
 }
 
 fn run_suppress(a: SuppressArgs) -> Result<i32> {
@@ -373,6 +384,32 @@ fn run_demo(a: DemoArgs) -> Result<i32> {
     open_tui(inputs, a.session, "demo".into())
 }
 
+fn run_query(a: QueryArgs) -> Result<i32> {
+    let req = crate::query::Request {
+        engine: a.engine,
+        detectors: a.detectors,
+        since: a.since,
+        learn: a.learn,
+        tables: a.tables,
+        slice: a.slice.map(|principal| crate::query::Slice { principal, from: a.from, to: a.to }),
+    };
+    let text = crate::query::build(&req).map_err(anyhow::Error::msg)?;
+    write_stdout(|out| out.write_all(text.as_bytes()))?;
+    Ok(0)
+}
+
+fn run_open_results(a: OpenResultsArgs) -> Result<i32> {
+    let title = a.results.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(" ");
+    let session = super::engine::open_results(&a.results, &a.session.detect.config())?;
+    if a.format.is_some() || !std::io::stdout().is_terminal() {
+        let format = a.format.unwrap_or(AlertFormat::Table);
+        write_stdout(|out| write_alerts(out, &session.store, &session.alerts, format))?;
+        return Ok(0);
+    }
+    let loader: crate::tui::Loader = Box::new(move |_| session);
+    open_tui_with(loader, a.session, title)
+}
+
 fn run_open(a: OpenArgs) -> Result<i32> {
     let title = a.paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(" ");
     let inputs = session::inputs(&a.paths)?;
@@ -380,6 +417,17 @@ fn run_open(a: OpenArgs) -> Result<i32> {
 }
 
 fn open_tui(inputs: Vec<Input>, args: SessionArgs, title: String) -> Result<i32> {
+    let detect = args.detect.config();
+    let baseline = session::inputs(&args.detect.baseline)?;
+    let loader: crate::tui::Loader = Box::new(move |progress| {
+        let load = LoadOptions { progress: Some(progress), stderr_progress: false, baseline };
+        Session::open(&inputs, &load, Some(&detect))
+    });
+    open_tui_with(loader, args, title)
+}
+
+/// The investigator on whatever `loader` gives.
+fn open_tui_with(loader: crate::tui::Loader, args: SessionArgs, title: String) -> Result<i32> {
     let opts = crate::tui::TuiOptions {
         cases_dir: args.cases,
         report_dir: args.report_dir,
@@ -387,12 +435,6 @@ fn open_tui(inputs: Vec<Input>, args: SessionArgs, title: String) -> Result<i32>
         title,
         playbooks_dir: args.playbooks,
     };
-    let detect = opts.detect.clone();
-    let baseline = session::inputs(&args.detect.baseline)?;
-    let loader: crate::tui::Loader = Box::new(move |progress| {
-        let load = LoadOptions { progress: Some(progress), stderr_progress: false, baseline };
-        Session::open(&inputs, &load, Some(&detect))
-    });
     crate::tui::run(loader, opts)?;
     Ok(0)
 }

@@ -162,11 +162,10 @@ struct Found {
 }
 
 /// A suspicious start of a process that is not rare (or that the hunt excludes): its traits
-/// are the alert.
+/// are the alert. Its id is built like a rare alert's (account, computer, process, time): a
+/// start is never both, so ids stay unique and an engine's result row maps to the same id.
 fn build_trait(store: &EventStore, cfg: &Config, start: i64, f: Found) -> Alert {
-    let mut a = build(store, cfg, start, f);
-    a.id = alert_id(SPEC.name, &[a.id.as_str(), "traits"]);
-    a
+    build(store, cfg, start, f)
 }
 
 fn build(store: &EventStore, cfg: &Config, start: i64, f: Found) -> Alert {
