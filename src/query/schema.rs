@@ -118,6 +118,7 @@ impl Source {
                 format!("COALESCE(json_extract_string(r, {}), '')", engine.quote(&json_path(path, false)))
             }
             Engine::Spark => format!("COALESCE(get_json_object(r, {}), '')", engine.quote(&json_path(path, true))),
+            Engine::Bigquery if is_all_logs(table) => log_analytics_field(path),
             Engine::Bigquery => bigquery_field(path),
             Engine::Athena => athena_field(path),
             Engine::Kql => kql_field(self, table, path),
@@ -186,6 +187,49 @@ fn bigquery_field(path: &str) -> String {
                 }
             }
             None => typed(p),
+        },
+    }
+}
+
+/// A Log Analytics view (`PROJECT.LOCATION.BUCKET._AllLogs`) rather than a log-sink table.
+pub fn is_all_logs(table: &str) -> bool {
+    let last = table.trim_matches('`').rsplit('.').next().unwrap_or(table);
+    last.eq_ignore_ascii_case("_AllLogs")
+}
+
+/// `camelCase` as `snake_case` (`callerSuppliedUserAgent` → `caller_supplied_user_agent`).
+fn snake(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 4);
+    for c in s.chars() {
+        if c.is_ascii_uppercase() {
+            out.push('_');
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The Log Analytics `_AllLogs` view of a log bucket: snake_case columns; the audit log is the
+/// `proto_payload.audit_log` record, its request, response and metadata JSON values.
+fn log_analytics_field(path: &str) -> String {
+    let typed = |c: &str| format!("COALESCE(CAST({c} AS STRING), '')");
+    match path {
+        "timestamp" => "FORMAT_TIMESTAMP('%Y-%m-%dT%H:%M:%E*SZ', timestamp)".into(),
+        "receiveTimestamp" => "FORMAT_TIMESTAMP('%Y-%m-%dT%H:%M:%E*SZ', receive_timestamp)".into(),
+        "protoPayload" => "'x'".into(),
+        p => match p.strip_prefix("protoPayload.") {
+            Some(rest) => {
+                for json in ["request", "response", "metadata", "serviceData"] {
+                    if let Some(r) = rest.strip_prefix(json).and_then(|r| r.strip_prefix('.')) {
+                        return format!("COALESCE(JSON_VALUE(proto_payload.audit_log.{}, '$.{r}'), '')", snake(json));
+                    }
+                }
+                let fields: Vec<String> = rest.split('.').map(snake).collect();
+                typed(&format!("proto_payload.audit_log.{}", fields.join(".")))
+            }
+            None => typed(&p.split('.').map(snake).collect::<Vec<_>>().join(".")),
         },
     }
 }
