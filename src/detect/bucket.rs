@@ -7,7 +7,7 @@
 //! says `Created`, or when it is the first successful write of that resource in the loaded logs.
 //! Like key creations these are events, not anomalies: they alert in the learning period too.
 
-use super::grants::{self, Org};
+use super::grants;
 use super::profile::{history_before, ip_novelty};
 use super::score::Score;
 use super::{Alert, Config, Evidence, Pivot, positions};
@@ -71,7 +71,7 @@ pub(super) fn detect(store: &EventStore, cfg: &Config, start: i64) -> Vec<Alert>
     let events = store.events();
     let mut seen_azure: HashSet<Sym> = HashSet::new();
     let mut out = Vec::new();
-    let org = std::cell::OnceCell::new();
+    let org = grants::LazyOrg::new();
     for (i, e) in events.iter().enumerate() {
         if e.outcome != Outcome::Success {
             continue;
@@ -92,13 +92,13 @@ pub(super) fn detect(store: &EventStore, cfg: &Config, start: i64) -> Vec<Alert>
             _ => false,
         };
         if created && e.time >= cfg.alert_from(start) {
-            out.push(build(store, cfg, start, org.get_or_init(|| Org::learn(store)), i as u32));
+            out.push(build(store, cfg, start, &org, i as u32));
         }
     }
     out
 }
 
-fn build(store: &EventStore, cfg: &Config, start: i64, org: &Org, trigger: u32) -> Alert {
+fn build(store: &EventStore, cfg: &Config, start: i64, org: &grants::LazyOrg, trigger: u32) -> Alert {
     let events = store.events();
     let e: &Event = &events[trigger as usize];
     let principal = store.str(e.principal).to_string();

@@ -468,15 +468,20 @@ impl Org {
                 self.domains.insert(domain);
             }
         }
+        // A resource names its project or account at its start (`projects/ID/…`, `arn:aws:…`);
+        // bucket objects (`projects/_/…`) name none. Cheap checks: resources are many.
         if cloud == Cloud::Gcp
-            && let Some(rest) = s.split("projects/").nth(1)
+            && let Some(rest) = s.strip_prefix("projects/").or_else(|| s.split("/projects/").nth(1))
         {
             let id = rest.split('/').next().unwrap_or("");
-            if !id.is_empty() {
+            if !id.is_empty() && id != "_" && !self.projects.contains(id) {
                 self.projects.insert(id.to_string());
             }
         }
-        if let Some(account) = arn_account(s) {
+        if s.starts_with("arn:aws")
+            && let Some(account) = arn_account(s)
+            && !self.accounts.contains(account)
+        {
             self.accounts.insert(account.to_string());
         }
     }
@@ -561,16 +566,23 @@ impl Org {
     }
 }
 
+/// The organisation, learned the first time a grant needs judging (a pass over every event's
+/// principal and resource, so only when there is something to judge).
+pub type LazyOrg = std::cell::OnceCell<Org>;
+
 /// The access changes made by the events at `positions`, judged, with where and by whom.
-pub fn made_by(store: &EventStore, org: &Org, positions: &[u32]) -> Vec<(u32, Granted)> {
+pub fn made_by(store: &EventStore, org: &LazyOrg, positions: &[u32]) -> Vec<(u32, Granted)> {
     let events = store.events();
-    positions
-        .iter()
-        .flat_map(|&i| {
-            let e = &events[i as usize];
-            org.judge(of_event(store, e, store.facts(i))).into_iter().map(move |g| (i, g))
-        })
-        .collect()
+    let mut out = Vec::new();
+    for &i in positions {
+        let found = of_event(store, &events[i as usize], store.facts(i));
+        if found.is_empty() {
+            continue;
+        }
+        let org = org.get_or_init(|| Org::learn(store));
+        out.extend(org.judge(found).into_iter().map(|g| (i, g)));
+    }
+    out
 }
 
 /// The `grants` enrichment: each change with its time, author and reach.

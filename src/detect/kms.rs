@@ -9,7 +9,7 @@
 //! period. Request details (key name, rotation) come from the facts loading extracted for the few
 //! creation events ([`EventStore::facts`]); the detector reads no file.
 
-use super::grants::{self, Org};
+use super::grants;
 use super::profile::{Novelty, history_before, ip_novelty};
 use super::score::Score;
 use super::{Alert, Config, Evidence, Pivot, positions};
@@ -176,7 +176,7 @@ pub(super) fn detect(store: &EventStore, cfg: &Config, start: i64) -> Vec<Alert>
         .filter(|(_, e)| e.outcome == Outcome::Success && is_creation(store, e))
         .map(|(i, _)| i as u32)
         .collect();
-    let org = if creations.is_empty() { Default::default() } else { Org::learn(store) };
+    let org = grants::LazyOrg::new();
     let from = cfg.alert_from(start);
     creations
         .iter()
@@ -209,7 +209,14 @@ fn related(store: &EventStore, trigger: u32, key: &KeyId) -> Related {
     r
 }
 
-fn build(store: &EventStore, cfg: &Config, start: i64, org: &Org, trigger: u32, creations: &[u32]) -> Alert {
+fn build(
+    store: &EventStore,
+    cfg: &Config,
+    start: i64,
+    org: &grants::LazyOrg,
+    trigger: u32,
+    creations: &[u32],
+) -> Alert {
     let events = store.events();
     let e = &events[trigger as usize];
     let facts = store.facts(trigger);

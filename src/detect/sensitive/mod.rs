@@ -350,9 +350,7 @@ fn build(store: &EventStore, cfg: &Config, start: i64, org: Option<&std::cell::O
         facts.push(("parameters".into(), parameters.join("; ")));
     }
     let granted = match org {
-        Some(org) if grants::is_grant_op(e.cloud, store.str(e.service), op) => {
-            grants::made_by(store, org.get_or_init(|| Org::learn(store)), &[trigger])
-        }
+        Some(org) if grants::is_grant_op(e.cloud, store.str(e.service), op) => grants::made_by(store, org, &[trigger]),
         _ => Vec::new(),
     };
     if !granted.is_empty() {
