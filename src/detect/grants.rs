@@ -149,13 +149,21 @@ pub fn is_grant_op(cloud: Cloud, service: &str, op: &str) -> bool {
     }
 }
 
-/// Events whose access changes need request facts (decided once per distinct operation).
+/// Events whose access changes need request facts. The operation name decides first, once per
+/// distinct name through a table indexed by its id, so the million-event pass is a lookup each.
 pub fn wants(store: &EventStore) -> Vec<u32> {
-    let mut memo: foldhash::HashMap<(Cloud, crate::model::Sym, crate::model::Sym), bool> = Default::default();
+    // Per operation id: 0 not yet seen, 1 never an access change, 2 one in some cloud or service.
+    let mut by_name = vec![0u8; store.strings().len() + 1];
     super::positions(store, |e| {
-        *memo
-            .entry((e.cloud, e.service, e.operation))
-            .or_insert_with(|| is_grant_op(e.cloud, store.str(e.service), store.str(e.operation)))
+        let slot = &mut by_name[e.operation.0 as usize];
+        if *slot == 0 {
+            let op = store.str(e.operation);
+            let any = [Cloud::Gcp, Cloud::Aws, Cloud::Azure].iter().any(|&c| {
+                ["kms.amazonaws.com", "s3.amazonaws.com", "iam.amazonaws.com", ""].iter().any(|s| is_grant_op(c, s, op))
+            });
+            *slot = if any { 2 } else { 1 };
+        }
+        *slot == 2 && is_grant_op(e.cloud, store.str(e.service), store.str(e.operation))
     })
 }
 
@@ -441,19 +449,18 @@ impl Org {
     /// Learns the organisation from the distinct principals and resources of the store.
     pub fn learn(store: &EventStore) -> Org {
         let mut org = Org { domains: HashSet::new(), projects: HashSet::new(), accounts: HashSet::new() };
-        // Symbols already looked at, as a bitset over their ids: a million events cost a pass.
-        let mut seen: Vec<u64> = Vec::new();
-        for e in store.events() {
-            for (sym, principal) in [(e.principal, true), (e.resource, false)] {
-                let (word, bit) = ((sym.0 / 64) as usize, 1u64 << (sym.0 % 64));
-                if word >= seen.len() {
-                    seen.resize(word + 1, 0);
-                }
-                if sym.is_empty() || seen[word] & bit != 0 {
-                    continue;
-                }
-                seen[word] |= bit;
-                org.note(e.cloud, store.str(sym), principal);
+        let events = store.events();
+        for &p in store.principals() {
+            let cloud = store.principal_events(p).first().map_or(Cloud::Gcp, |&i| events[i as usize].cloud);
+            org.note(cloud, store.str(p), true);
+        }
+        // Projects and accounts named by resources: every distinct string once (the interned
+        // table), not every event; only `projects/…` and `arn:aws…` ones can name either.
+        for s in store.strings().strings() {
+            if s.starts_with("projects/") || s.contains("/projects/") {
+                org.note(Cloud::Gcp, s, false);
+            } else if s.starts_with("arn:aws") {
+                org.note(Cloud::Aws, s, false);
             }
         }
         org
