@@ -500,3 +500,45 @@ fn since_is_honoured_by_the_creation_detectors() {
     assert!(only(&alerts, "kms-key-created").is_empty(), "creations before --since are baseline");
     assert!(only(&alerts, "bucket-created").iter().all(|a| a.time >= after));
 }
+
+#[test]
+fn a_bucket_opened_to_everyone_after_creation_names_it_in_facts_and_checklist() {
+    let who = "arn:aws:iam::111122223333:user/marco";
+    let policy = json!({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::exfil/*"}]});
+    let lines = vec![
+        aws(
+            &ts(14, 22, 0),
+            who,
+            "s3.amazonaws.com",
+            "CreateBucket",
+            "192.0.2.9",
+            json!({"requestParameters": {"bucketName": "exfil"}, "resources": [{"ARN": "arn:aws:s3:::exfil"}]}),
+        ),
+        aws(
+            &ts(14, 22, 5),
+            who,
+            "s3.amazonaws.com",
+            "PutBucketPolicy",
+            "192.0.2.9",
+            json!({"requestParameters": {"bucketName": "exfil", "bucketPolicy": policy}, "resources": [{"ARN": "arn:aws:s3:::exfil"}]}),
+        ),
+    ];
+    let (store, alerts, _d) = scan_lines(&lines, &cfg());
+    let b = only(&alerts, "bucket-created");
+    assert_eq!(b.len(), 1, "{:?}", alerts.iter().map(|a| &a.summary).collect::<Vec<_>>());
+    let access = b[0].facts.iter().find(|(k, _)| k == "access").map(|(_, v)| v.as_str()).unwrap();
+    assert!(access.starts_with("set s3:GetObject to * (PUBLIC)"), "{access}");
+    assert!(
+        b[0].severity_reasons.iter().any(|r| r.starts_with("access to the bucket public: *")),
+        "{:?}",
+        b[0].severity_reasons
+    );
+    let book = trailwatch::playbook::builtin("bucket-created").unwrap();
+    let step = book.investigate.iter().find(|s| s.id == "activity-in-bucket").unwrap();
+    let answer = trailwatch::playbook::answer(step, b[0], &store);
+    assert!(
+        answer.summary.contains("1 opened outside the organisation or to everyone: set s3:GetObject to * (PUBLIC)"),
+        "{}",
+        answer.summary
+    );
+}

@@ -375,7 +375,8 @@ fn run_demo(a: DemoArgs) -> Result<i32> {
     let inputs = crate::demo::inputs()?;
     if a.scan || !std::io::stdout().is_terminal() {
         let cfg = a.session.detect.config();
-        let s = Session::open(&inputs, &LoadOptions::default(), Some(&cfg));
+        let load = LoadOptions { baseline: session::inputs(&a.session.detect.baseline)?, ..LoadOptions::default() };
+        let s = Session::open(&inputs, &load, Some(&cfg));
         print_report(&s.report);
         eprintln!("trailwatch: {} alert(s); {}", s.alerts.len(), s.describe(&cfg));
         write_stdout(|out| output::alerts::write_alert_table(out, &s.alerts))?;

@@ -21,7 +21,7 @@ use foldhash::{HashSet, HashSetExt};
 use serde::Serialize;
 
 /// Whether access was added, removed or set as part of a whole policy.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Change {
     /// Granted.
@@ -37,13 +37,13 @@ impl Change {
         match self {
             Change::Add => "granted",
             Change::Remove => "revoked",
-            Change::Set => "in the new policy",
+            Change::Set => "set",
         }
     }
 }
 
 /// How far a member reaches beyond the organisation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Reach {
     /// A member of the organisation's own domains, projects or accounts.
@@ -66,6 +66,18 @@ impl Reach {
             Reach::Unknown => "reach unknown",
             Reach::Outside => "outside the organisation",
             Reach::Public => "public",
+        }
+    }
+
+    /// As a line shows it: a wide reach shouts its first word (`OUTSIDE the organisation`).
+    pub fn label(self) -> String {
+        let s = self.as_str();
+        if !self.is_wide() {
+            return s.to_string();
+        }
+        match s.split_once(' ') {
+            Some((first, rest)) => format!("{} {rest}", first.to_uppercase()),
+            None => s.to_uppercase(),
         }
     }
 
@@ -105,7 +117,7 @@ impl Granted {
         let g = &self.grant;
         let on = if g.on.is_empty() { String::new() } else { format!(" on {}", g.on) };
         let to = if g.change == Change::Remove { "from" } else { "to" };
-        format!("{} {} {to} {} ({}){on}", g.change.as_str(), g.access, g.member, self.reach.as_str())
+        format!("{} {} {to} {} ({}){on}", g.change.as_str(), g.access, g.member, self.reach.label())
     }
 }
 
@@ -685,7 +697,7 @@ mod tests {
         assert_eq!(judged[1].reach, Reach::Org);
         assert_eq!(
             judged[0].describe(),
-            "granted roles/cloudkms.cryptoKeyDecrypter to user:mallory@evil.example (outside the organisation) on projects/p/keyRings/r"
+            "granted roles/cloudkms.cryptoKeyDecrypter to user:mallory@evil.example (OUTSIDE the organisation) on projects/p/keyRings/r"
         );
     }
 

@@ -103,25 +103,18 @@ fn scalar(v: &Value) -> String {
 
 /// One access change of a `grants` enrichment: `granted ROLE to MEMBER (REACH) on RES at T by P`.
 pub fn grant_line(g: &Value) -> String {
-    let change = match g["change"].as_str() {
-        Some("add") => "granted",
-        Some("remove") => "revoked",
-        _ => "set",
-    };
-    let reach = match g["reach"].as_str() {
-        Some("org") => "in the organisation",
-        Some("service") => "a cloud service",
-        Some("outside") => "OUTSIDE the organisation",
-        Some("public") => "PUBLIC",
-        _ => "reach unknown",
-    };
-    let to = if change == "revoked" { "from" } else { "to" };
+    use super::grants::{Change, Reach};
+    let change = serde_json::from_value::<Change>(g["change"].clone()).unwrap_or(Change::Set);
+    let reach = serde_json::from_value::<Reach>(g["reach"].clone()).unwrap_or(Reach::Unknown);
+    let to = if change == Change::Remove { "from" } else { "to" };
     let on = g["on"].as_str().filter(|s| !s.is_empty()).map(|s| format!(" on {s}")).unwrap_or_default();
     let failed = if g["outcome"] == "failure" { " (failed)" } else { "" };
     format!(
-        "{change} {} {to} {} ({reach}){on} at {} by {}{failed}",
+        "{} {} {to} {} ({}){on} at {} by {}{failed}",
+        change.as_str(),
         scalar(&g["access"]),
         scalar(&g["member"]),
+        reach.label(),
         scalar(&g["time"]),
         scalar(&g["by"])
     )

@@ -197,7 +197,7 @@ fn evidence(pivot: &str, alert: &Alert, store: &EventStore) -> StepAnswer {
         "key-use" => key_use(en, &ev, &principals, &shown),
         "bucket-activity" => {
             let n = count_at(en, &["later_events"]).unwrap_or(ev.len() as u64);
-            if n == 0 {
+            let activity = if n == 0 {
                 "nothing happened in the bucket after its creation in the loaded logs".to_string()
             } else {
                 let by: Vec<String> = en
@@ -205,6 +205,11 @@ fn evidence(pivot: &str, alert: &Alert, store: &EventStore) -> StepAnswer {
                     .and_then(Value::as_array)
                     .map_or(principals, |a| a.iter().filter_map(Value::as_str).map(str::to_string).collect());
                 format!("{} by {}: {}{}", plural(n, "later event"), list(&by), list(&ops), shown(n))
+            };
+            // Access given on the bucket afterwards is the part of its activity that matters most.
+            match grants_text(en) {
+                Some(granted) => format!("{activity}; {granted}"),
+                None => activity,
             }
         }
         "burst" => format!(
