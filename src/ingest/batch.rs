@@ -114,8 +114,12 @@ impl Batch {
     /// handed on. Any other line (declined, blank, indented, CRLF, in a block that is not UTF-8,
     /// …) is framed and read as before, with the same line numbers and messages.
     pub fn take_lines(&mut self, file: u32, text: &[u8], base_offset: usize) -> u32 {
+        self.take_lines_from(file, text, base_offset, 0)
+    }
+
+    /// [`Self::take_lines`] for text whose first line follows line `line_no` of the batch.
+    pub fn take_lines_from(&mut self, file: u32, text: &[u8], base_offset: usize, mut line_no: u32) -> u32 {
         const BLOCK: usize = 64 * 1024;
-        let mut line_no: u32 = 0;
         let mut pos = 0;
         while pos < text.len() {
             // The block ends after a newline, or at the chunk's end.

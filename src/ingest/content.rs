@@ -1,6 +1,7 @@
 //! Turning a file (or embedded bytes) into the text the readers parse.
 //!
-//! Owns: memory-mapping plain files, gzip decompression (detected by magic bytes, never by name),
+//! Owns: memory-mapping plain files (and reading a plain file's JSON Lines chunks in blocks
+//! through a reused buffer), gzip decompression (detected by magic bytes, never by name),
 //! byte-order marks and UTF-16 re-encoding, and refusing things that are not regular files (a FIFO
 //! would hang a reader). The same function serves the load and the on-demand read-back of a raw
 //! record, so offsets always refer to the same decoded text.
@@ -52,6 +53,11 @@ impl Content {
         &self.bytes[self.start..]
     }
 
+    /// True when the bytes are a memory map of the file.
+    pub fn is_mapped(&self) -> bool {
+        matches!(self.bytes, Bytes::Mapped(_))
+    }
+
     /// Tells the OS a mapped file will be read front to back.
     pub fn advise_sequential(&self) {
         #[cfg(unix)]
@@ -78,6 +84,62 @@ impl Content {
             }
         }
     }
+}
+
+/// Reads `[start, end)` of a plain file, which ends at a newline or at the end of the file, in
+/// blocks of about `block` bytes that end right after a newline, handing each block and its file
+/// offset to `take`. A line longer than a block grows the block until it holds the line. The
+/// buffer is one per thread and reused: the text is copied through the cache once, where a map
+/// would fault every page of it in and out of the address space.
+#[cfg(unix)]
+pub fn read_line_blocks(
+    file: &File,
+    (start, end): (u64, u64),
+    block: usize,
+    mut take: impl FnMut(&[u8], u64),
+) -> std::io::Result<()> {
+    use std::cell::RefCell;
+    thread_local!(static BUF: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) });
+    BUF.with_borrow_mut(|buf| {
+        let result = fill_line_blocks(file, (start, end), block, buf, &mut take);
+        // A block grown for a very long line is not kept.
+        if buf.len() > 4 * block {
+            *buf = Vec::new();
+        }
+        result
+    })
+}
+
+#[cfg(unix)]
+fn fill_line_blocks(
+    file: &File,
+    (start, end): (u64, u64),
+    block: usize,
+    buf: &mut Vec<u8>,
+    take: &mut impl FnMut(&[u8], u64),
+) -> std::io::Result<()> {
+    use std::os::unix::fs::FileExt;
+    let mut pos = start;
+    while pos < end {
+        let left = usize::try_from(end - pos).unwrap_or(usize::MAX);
+        let mut want = block.min(left);
+        let n = loop {
+            if buf.len() < want {
+                buf.resize(want, 0);
+            }
+            file.read_exact_at(&mut buf[..want], pos)?;
+            if want == left {
+                break want;
+            }
+            match memchr::memrchr(b'\n', &buf[..want]) {
+                Some(p) => break p + 1,
+                None => want = want.saturating_mul(2).min(left),
+            }
+        };
+        take(&buf[..n], pos);
+        pos += n as u64;
+    }
+    Ok(())
 }
 
 /// Reads and decodes a file from disk.
@@ -161,6 +223,39 @@ mod tests {
         let mut e = GzEncoder::new(Vec::new(), flate2::Compression::fast());
         e.write_all(data).unwrap();
         e.finish().unwrap()
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn line_blocks_cover_the_span_and_end_at_newlines() {
+        let mut text = Vec::new();
+        for i in 0..400 {
+            let len = if i == 150 { 1000 } else { i % 90 };
+            text.extend(std::iter::repeat_n(b'a' + (i % 26) as u8, len));
+            text.push(b'\n');
+        }
+        text.extend_from_slice(b"last line without newline");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.jsonl");
+        std::fs::write(&path, &text).unwrap();
+        let file = File::open(&path).unwrap();
+        let from = text.iter().position(|&b| b == b'\n').unwrap() as u64 + 1;
+        let mut got = Vec::new();
+        let mut next = from;
+        read_line_blocks(&file, (from, text.len() as u64), 64, |block, offset| {
+            assert_eq!(offset, next, "blocks are consecutive");
+            assert_eq!(block, &text[offset as usize..offset as usize + block.len()]);
+            let last = offset as usize + block.len() == text.len();
+            assert!(last || block.ends_with(b"\n"), "a block ends at a newline");
+            // Grown past a block only when its first line is longer than a block.
+            assert!(block.len() <= 64 || !block[..64].contains(&b'\n'), "grown only for a long line");
+            next += block.len() as u64;
+            got.extend_from_slice(block);
+        })
+        .unwrap();
+        assert_eq!(got, &text[from as usize..]);
+        // A span past the end of the file (the file shrank) is an error, not a short read.
+        assert!(read_line_blocks(&file, (0, text.len() as u64 + 10), 64, |_, _| {}).is_err());
     }
 
     #[test]
