@@ -110,57 +110,57 @@ fn aws_scan<'a>(c: &mut Cursor<'a>) -> Option<aws::Parts<'a>> {
     c.ws();
     c.object(|c, key| {
         match key {
-            b"eventTime" => {
+            k if same(k, b"eventTime") => {
                 c.read_str(&mut seen, 0, &mut p.event_time)?;
             }
-            b"eventSource" => {
+            k if same(k, b"eventSource") => {
                 c.read_str(&mut seen, 1, &mut p.event_source)?;
             }
-            b"eventName" => {
+            k if same(k, b"eventName") => {
                 seen.once(2)?;
                 event_name = Some(c.plain_string()?);
             }
-            b"eventType" => {
+            k if same(k, b"eventType") => {
                 seen.once(3)?;
                 if c.opt_str()? == Some("AwsCloudTrailInsight") {
                     return None;
                 }
             }
-            b"awsRegion" => {
+            k if same(k, b"awsRegion") => {
                 c.read_str(&mut seen, 4, &mut p.region)?;
             }
-            b"sourceIPAddress" => {
+            k if same(k, b"sourceIPAddress") => {
                 c.read_str(&mut seen, 5, &mut p.source_ip)?;
             }
-            b"userAgent" => {
+            k if same(k, b"userAgent") => {
                 c.read_str(&mut seen, 6, &mut p.user_agent)?;
             }
-            b"errorCode" => {
+            k if same(k, b"errorCode") => {
                 c.read_str(&mut seen, 7, &mut p.error_code)?;
             }
-            b"errorMessage" => {
+            k if same(k, b"errorMessage") => {
                 c.read_str(&mut seen, 8, &mut p.error_message)?;
             }
-            b"userIdentity" => {
+            k if same(k, b"userIdentity") => {
                 seen.once(9)?;
                 c.identity(&mut p.identity)?;
             }
-            b"resources" => {
+            k if same(k, b"resources") => {
                 seen.once(10)?;
                 resources = Some(c.first_arn()?);
             }
-            b"requestParameters" => {
+            k if same(k, b"requestParameters") => {
                 seen.once(11)?;
                 p.request = Some(c.raw_value()?);
             }
-            b"responseElements" => {
+            k if same(k, b"responseElements") => {
                 seen.once(12)?;
                 p.response = Some(c.raw_value()?);
             }
-            b"recipientAccountId" => {
+            k if same(k, b"recipientAccountId") => {
                 c.read_str(&mut seen, 13, &mut p.account)?;
             }
-            k if PASSIVE_CLOUDTRAIL.contains(&k) => c.skip_value()?,
+            k if PASSIVE_CLOUDTRAIL.iter().any(|p| same(k, p)) => c.skip_value()?,
             _ => return None,
         }
         Some(())
@@ -199,29 +199,29 @@ fn gcp_scan<'a>(c: &mut Cursor<'a>, g: &mut GcpScan<'a>) -> Option<()> {
     c.ws();
     c.object(|c, key| {
         match key {
-            b"protoPayload" => {
+            k if same(k, b"protoPayload") => {
                 seen.once(0)?;
                 c.audit_log(parts, locations)?;
             }
-            b"timestamp" => {
+            k if same(k, b"timestamp") => {
                 c.read_str(&mut seen, 1, &mut parts.timestamp)?;
             }
-            b"receiveTimestamp" => {
+            k if same(k, b"receiveTimestamp") => {
                 c.read_str(&mut seen, 2, &mut parts.receive_timestamp)?;
             }
-            b"logName" => {
+            k if same(k, b"logName") => {
                 seen.once(3)?;
                 c.opt_str()?;
             }
-            b"insertId" => {
+            k if same(k, b"insertId") => {
                 seen.once(4)?;
                 c.opt_str()?;
             }
-            b"resource" => {
+            k if same(k, b"resource") => {
                 seen.once(5)?;
                 c.monitored_resource(labels)?;
             }
-            k if PASSIVE_GCP.contains(&k) => c.skip_value()?,
+            k if PASSIVE_GCP.iter().any(|p| same(k, p)) => c.skip_value()?,
             _ => return None,
         }
         Some(())
@@ -520,22 +520,22 @@ impl<'a> Cursor<'a> {
         let mut seen = Seen(0);
         self.object(|c, key| {
             match key {
-                b"@type" => {
+                k if same(k, b"@type") => {
                     seen.once(0)?;
                     if !c.opt_str()?.is_none_or(|t| t.ends_with("AuditLog")) {
                         return None;
                     }
                 }
-                b"serviceName" => {
+                k if same(k, b"serviceName") => {
                     c.read_str(&mut seen, 1, &mut parts.service_name)?;
                 }
-                b"methodName" => {
+                k if same(k, b"methodName") => {
                     c.read_str(&mut seen, 2, &mut parts.method_name)?;
                 }
-                b"resourceName" => {
+                k if same(k, b"resourceName") => {
                     c.read_str(&mut seen, 3, &mut parts.resource_name)?;
                 }
-                b"authenticationInfo" => {
+                k if same(k, b"authenticationInfo") => {
                     seen.once(4)?;
                     c.string_fields(
                         [
@@ -545,23 +545,23 @@ impl<'a> Cursor<'a> {
                         &[b"serviceAccountDelegationInfo"],
                     )?;
                 }
-                b"requestMetadata" => {
+                k if same(k, b"requestMetadata") => {
                     seen.once(5)?;
                     c.string_fields(
                         [(b"callerIp", &mut parts.caller_ip), (b"callerSuppliedUserAgent", &mut parts.user_agent)],
                         &[],
                     )?;
                 }
-                b"status" => {
+                k if same(k, b"status") => {
                     seen.once(6)?;
                     let mut inner = Seen(0);
                     c.object(|c, key| match key {
-                        b"code" => {
+                        k if same(k, b"code") => {
                             inner.once(0)?;
                             parts.status_code = c.opt_i64()?;
                             Some(())
                         }
-                        b"message" => {
+                        k if same(k, b"message") => {
                             inner.once(1)?;
                             parts.status_message = c.opt_str()?.map(Cow::Borrowed);
                             Some(())
@@ -569,11 +569,11 @@ impl<'a> Cursor<'a> {
                         _ => c.skip_value(),
                     })?;
                 }
-                b"resourceLocation" => {
+                k if same(k, b"resourceLocation") => {
                     seen.once(7)?;
                     let mut inner = Seen(0);
                     c.object(|c, key| match key {
-                        b"currentLocations" => {
+                        k if same(k, b"currentLocations") => {
                             inner.once(0)?;
                             *locations = Some(c.first_string_of_array()?);
                             Some(())
@@ -611,10 +611,10 @@ impl<'a> Cursor<'a> {
     ) -> Option<()> {
         let mut seen = Seen(0);
         self.object(|c, key| {
-            if let Some(i) = fields.iter().position(|(k, _)| *k == key) {
+            if let Some(i) = fields.iter().position(|(k, _)| same(key, k)) {
                 return c.read_str(&mut seen, i as u32, fields[i].1);
             }
-            if let Some(i) = skipped_once.iter().position(|k| *k == key) {
+            if let Some(i) = skipped_once.iter().position(|k| same(key, k)) {
                 seen.once((N + i) as u32)?;
             }
             c.skip_value()
@@ -646,7 +646,7 @@ impl<'a> Cursor<'a> {
             let mut arn = None;
             let mut seen = Seen(0);
             c.object(|c, key| match key {
-                b"ARN" | b"arn" => {
+                k if same(k, b"ARN") || same(k, b"arn") => {
                     seen.once(0)?;
                     arn = c.opt_str()?;
                     Some(())
@@ -673,7 +673,7 @@ impl<'a> Cursor<'a> {
     fn monitored_resource(&mut self, labels: &mut Labels<'a>) -> Option<()> {
         let mut seen = Seen(0);
         self.object(|c, key| match key {
-            b"labels" => {
+            k if same(k, b"labels") => {
                 seen.once(0)?;
                 c.string_fields(
                     [(b"location", &mut labels.location), (b"region", &mut labels.region), (b"zone", &mut labels.zone)],
@@ -682,6 +682,30 @@ impl<'a> Cursor<'a> {
             }
             _ => c.skip_value(),
         })
+    }
+}
+
+/// `a == b` for short byte strings such as keys, compared in registers: a slice comparison calls
+/// `memcmp`, whose call costs more than the comparison itself for keys of a few bytes.
+#[inline(always)]
+fn same(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    let word = |s: &[u8], at: usize| u64::from_le_bytes(s[at..at + 8].try_into().unwrap());
+    let half = |s: &[u8], at: usize| u32::from_le_bytes(s[at..at + 4].try_into().unwrap());
+    match n {
+        // Two overlapping loads cover every byte.
+        8..=16 => word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8),
+        4..=7 => half(a, 0) == half(b, 0) && half(a, n - 4) == half(b, n - 4),
+        17..=32 => {
+            word(a, 0) == word(b, 0)
+                && word(a, 8) == word(b, 8)
+                && word(a, n - 16) == word(b, n - 16)
+                && word(a, n - 8) == word(b, n - 8)
+        }
+        _ => a == b,
     }
 }
 
@@ -728,6 +752,26 @@ fn find_special_scalar(b: &[u8], from: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn same_is_byte_equality_at_every_length_and_position() {
+        let words: [&[u8]; 8] = [b"", b"a", b"b", b"ab", b"ba", b"abc", b"abd", b"xbc"];
+        for a in words {
+            for b in words {
+                assert_eq!(same(a, b), a == b, "{a:?} {b:?}");
+            }
+        }
+        for n in 0..=40usize {
+            let a: Vec<u8> = (0..n).map(|i| b'a' + (i % 26) as u8).collect();
+            assert!(same(&a, &a.clone()));
+            assert!(!same(&a, &a[..n.saturating_sub(1)]) || n == 0);
+            for at in 0..n {
+                let mut b = a.clone();
+                b[at] ^= 0x20;
+                assert!(!same(&a, &b), "length {n}, differing at {at}");
+            }
+        }
+    }
 
     #[test]
     fn special_bytes_are_found_at_every_offset() {
