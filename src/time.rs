@@ -17,7 +17,12 @@ pub const DAY_US: i64 = 24 * HOUR_US;
 /// The common `YYYY-MM-DDTHH:MM:SS[.frac][Z|±HH:MM]` shape takes a fast path; anything else goes
 /// through chrono. A stamp without a zone is read as UTC.
 pub fn parse_time(s: &str) -> Option<i64> {
-    let s = s.trim();
+    // Trimming looks for Unicode white space at both ends; a stamp almost never has any.
+    let b = s.as_bytes();
+    let s = match (b.first(), b.last()) {
+        (Some(f), Some(l)) if f.is_ascii_graphic() && l.is_ascii_graphic() => s,
+        _ => s.trim(),
+    };
     fast_rfc3339(s.as_bytes()).or_else(|| slow_parse(s))
 }
 
@@ -43,6 +48,23 @@ pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+/// The day number of a `YYYY-MM-DD` date, remembered for the last date seen on this thread:
+/// consecutive stamps almost always fall on the same day.
+fn cached_days(date: &[u8], compute: impl FnOnce() -> i64) -> i64 {
+    use std::cell::Cell;
+    thread_local!(static LAST: Cell<([u8; 10], i64)> = const { Cell::new(([0; 10], 0)) });
+    let Ok(date) = <[u8; 10]>::try_from(date) else { return compute() };
+    LAST.with(|last| {
+        let (seen, days) = last.get();
+        if seen == date {
+            return days;
+        }
+        let days = compute();
+        last.set((date, days));
+        days
+    })
+}
+
 fn fast_rfc3339(b: &[u8]) -> Option<i64> {
     if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || b[13] != b':' || b[16] != b':' {
         return None;
@@ -50,8 +72,16 @@ fn fast_rfc3339(b: &[u8]) -> Option<i64> {
     if b[10] != b'T' && b[10] != b' ' && b[10] != b't' {
         return None;
     }
-    let (y, mo, d) = (digits(&b[0..4])?, digits(&b[5..7])?, digits(&b[8..10])?);
-    let (h, mi, se) = (digits(&b[11..13])?, digits(&b[14..16])?, digits(&b[17..19])?);
+    // Every digit position checked at once, then read without further checks: this runs once
+    // per loaded event.
+    const DIGITS: [usize; 14] = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
+    let digit = |i: usize| i64::from(b[i].wrapping_sub(b'0'));
+    if DIGITS.iter().any(|&i| !b[i].is_ascii_digit()) {
+        return None;
+    }
+    let two = |i: usize| digit(i) * 10 + digit(i + 1);
+    let (h, mi, se) = (two(11), two(14), two(17));
+    let (mo, d) = (two(5), two(8));
     if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 {
         return None;
     }
@@ -84,7 +114,7 @@ fn fast_rfc3339(b: &[u8]) -> Option<i64> {
         }
         _ => return None,
     };
-    let days = days_from_civil(y, mo, d);
+    let days = cached_days(&b[..10], || days_from_civil(two(0) * 100 + two(2), mo, d));
     let secs = days * 86_400 + h * 3600 + mi * 60 + se - offset_s;
     Some(secs * SECOND_US + frac_us)
 }
