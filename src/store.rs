@@ -122,6 +122,8 @@ pub struct EventStore {
     strings: Interner,
     files: Vec<FileInfo>,
     by_principal: HashMap<Sym, Vec<u32>>,
+    /// Positions of each distinct call's events (cloud, service, operation), in time order.
+    by_call: HashMap<(Cloud, Sym, Sym), Vec<u32>>,
     /// Per principal, the days (since the epoch, UTC) it was active, ascending.
     active_days: HashMap<Sym, Vec<i64>>,
     principals: Vec<Sym>,
@@ -131,16 +133,47 @@ pub struct EventStore {
     facts: Vec<(u32, RequestFacts)>,
 }
 
+/// The positions of `events` grouped by `key`, each group in order. `slot` is a string id the
+/// key holds (below `ids`): it picks a short list of the groups seen with it, so the pass over a
+/// million events is an array lookup each instead of a hash of the key.
+fn group_by<K: Copy + Eq + std::hash::Hash>(
+    events: &[Event],
+    ids: usize,
+    slot: impl Fn(&Event) -> Sym,
+    key: impl Fn(&Event) -> K,
+) -> HashMap<K, Vec<u32>> {
+    const NONE: u32 = u32::MAX;
+    // Per string id, the newest group whose key holds it; each group links to the one before.
+    let mut head = vec![NONE; ids];
+    let mut groups: Vec<(K, Vec<u32>, u32)> = Vec::new();
+    for (i, e) in events.iter().enumerate() {
+        let (s, k) = (slot(e).0 as usize, key(e));
+        let mut g = head[s];
+        while g != NONE && groups[g as usize].0 != k {
+            g = groups[g as usize].2;
+        }
+        if g == NONE {
+            g = groups.len() as u32;
+            groups.push((k, Vec::new(), head[s]));
+            head[s] = g;
+        }
+        groups[g as usize].1.push(i as u32);
+    }
+    groups.into_iter().map(|(k, v, _)| (k, v)).collect()
+}
+
 impl EventStore {
     /// Builds the store: sorts events by time (ties by file, offset, position — deterministic),
     /// builds the principal index and the case-folding table.
     pub fn build(mut events: Vec<Event>, mut strings: Interner, files: Vec<FileInfo>) -> Self {
         use rayon::prelude::*;
         events.par_sort_unstable_by_key(|e| (e.time, e.src.file, e.src.offset, e.src.index));
-        let mut by_principal: HashMap<Sym, Vec<u32>> = HashMap::default();
-        for (i, e) in events.iter().enumerate() {
-            by_principal.entry(e.principal).or_default().push(i as u32);
-        }
+        // Two indexes, one pass over the events each, on two threads.
+        let n = strings.len();
+        let (by_principal, by_call) = rayon::join(
+            || group_by(&events, n, |e| e.principal, |e| e.principal),
+            || group_by(&events, n, |e| e.operation, |e| (e.cloud, e.service, e.operation)),
+        );
         let active_days = by_principal
             .par_iter()
             .map(|(&p, positions)| {
@@ -156,7 +189,6 @@ impl EventStore {
             .collect();
         let mut principals: Vec<Sym> = by_principal.keys().copied().collect();
         principals.sort_by(|a, b| strings.get(*a).cmp(strings.get(*b)));
-        let n = strings.len();
         let mut folded = Vec::with_capacity(n);
         for id in 0..n {
             let s = strings.get(Sym(id as u32));
@@ -176,6 +208,7 @@ impl EventStore {
             strings,
             files,
             by_principal,
+            by_call,
             active_days,
             principals,
             folded,
@@ -255,6 +288,12 @@ impl EventStore {
     /// Every principal, sorted by name.
     pub fn principals(&self) -> &[Sym] {
         &self.principals
+    }
+
+    /// Every distinct call (cloud, service, operation) with the positions of its events, in time
+    /// order; in no particular order of calls.
+    pub fn calls(&self) -> impl Iterator<Item = ((Cloud, Sym, Sym), &[u32])> {
+        self.by_call.iter().map(|(&k, v)| (k, v.as_slice()))
     }
 
     /// Positions (into [`Self::events`]) of a principal's events, in time order.

@@ -10,7 +10,7 @@
 use super::grants;
 use super::profile::{history_before, ip_novelty};
 use super::score::Score;
-use super::{Alert, Config, Evidence, Pivot, positions};
+use super::{Alert, Config, Evidence, Pivot, call_positions};
 use crate::model::{Cloud, Event, Outcome, RequestFacts, Sym};
 use crate::store::EventStore;
 use crate::time::format_rfc3339;
@@ -25,16 +25,22 @@ fn azure_storage_write(op: &str) -> bool {
 
 /// Storage creations and writes need their request details (public-access hints).
 fn wants(store: &EventStore) -> Vec<u32> {
-    positions(store, |e| {
-        let op = store.str(e.operation);
-        e.outcome == Outcome::Success
-            && match e.cloud {
-                Cloud::Gcp => op == "storage.buckets.create",
-                Cloud::Aws => op == "CreateBucket",
-                Cloud::Azure => azure_storage_write(op),
-                Cloud::Windows => false,
-            }
-    })
+    writes(store)
+}
+
+/// Positions of the successful storage creations and writes, in time order.
+fn writes(store: &EventStore) -> Vec<u32> {
+    call_positions(store, is_storage_write, |e| e.outcome == Outcome::Success)
+}
+
+/// Does this call (cloud, service, operation) create or write a bucket, container or account?
+fn is_storage_write(cloud: Cloud, service: &str, op: &str) -> bool {
+    match cloud {
+        Cloud::Gcp => op == "storage.buckets.create",
+        Cloud::Aws => op == "CreateBucket" && service == "s3.amazonaws.com",
+        Cloud::Azure => azure_storage_write(op),
+        Cloud::Windows => false,
+    }
 }
 
 /// Markers of public access in a creation request, as named in the alert.
@@ -72,15 +78,10 @@ pub(super) fn detect(store: &EventStore, cfg: &Config, start: i64) -> Vec<Alert>
     let mut seen_azure: HashSet<Sym> = HashSet::new();
     let mut out = Vec::new();
     let org = grants::LazyOrg::new();
-    for (i, e) in events.iter().enumerate() {
-        if e.outcome != Outcome::Success {
-            continue;
-        }
-        let op = store.str(e.operation);
+    for i in writes(store) {
+        let e = &events[i as usize];
         let created = match e.cloud {
-            Cloud::Gcp => op == "storage.buckets.create",
-            Cloud::Aws => op == "CreateBucket" && store.str(e.service) == "s3.amazonaws.com",
-            Cloud::Azure if azure_storage_write(op) => {
+            Cloud::Azure => {
                 let status = store.str(e.status);
                 if status.starts_with("Start") || status.starts_with("Accept") {
                     false
@@ -89,10 +90,10 @@ pub(super) fn detect(store: &EventStore, cfg: &Config, start: i64) -> Vec<Alert>
                     status.contains("Created") || first
                 }
             }
-            _ => false,
+            _ => true,
         };
         if created && e.time >= cfg.alert_from(start) {
-            out.push(build(store, cfg, start, &org, i as u32));
+            out.push(build(store, cfg, start, &org, i));
         }
     }
     out

@@ -161,22 +161,9 @@ pub fn is_grant_op(cloud: Cloud, service: &str, op: &str) -> bool {
     }
 }
 
-/// Events whose access changes need request facts. The operation name decides first, once per
-/// distinct name through a table indexed by its id, so the million-event pass is a lookup each.
+/// Events whose access changes need request facts (asked once per distinct call).
 pub fn wants(store: &EventStore) -> Vec<u32> {
-    // Per operation id: 0 not yet seen, 1 never an access change, 2 one in some cloud or service.
-    let mut by_name = vec![0u8; store.strings().len() + 1];
-    super::positions(store, |e| {
-        let slot = &mut by_name[e.operation.0 as usize];
-        if *slot == 0 {
-            let op = store.str(e.operation);
-            let any = [Cloud::Gcp, Cloud::Aws, Cloud::Azure].iter().any(|&c| {
-                ["kms.amazonaws.com", "s3.amazonaws.com", "iam.amazonaws.com", ""].iter().any(|s| is_grant_op(c, s, op))
-            });
-            *slot = if any { 2 } else { 1 };
-        }
-        *slot == 2 && is_grant_op(e.cloud, store.str(e.service), store.str(e.operation))
-    })
+    super::call_positions(store, is_grant_op, |_| true)
 }
 
 /// The access changes an event made, read from its request facts.

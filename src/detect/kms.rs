@@ -12,7 +12,7 @@
 use super::grants;
 use super::profile::{Novelty, history_before, ip_novelty};
 use super::score::Score;
-use super::{Alert, Config, Evidence, Pivot, positions};
+use super::{Alert, Config, Evidence, Pivot, call_positions};
 use crate::model::{Cloud, Event, Outcome, RequestFacts, Sym};
 use crate::store::EventStore;
 use crate::time::{DAY_US, format_rfc3339};
@@ -21,15 +21,19 @@ use std::collections::BTreeMap;
 
 /// Key creations need their request details (key name, rotation, vault).
 fn wants(store: &EventStore) -> Vec<u32> {
-    positions(store, |e| e.outcome == Outcome::Success && is_creation(store, e))
+    creations(store)
 }
 
-/// Is this event a key creation?
-pub fn is_creation(store: &EventStore, e: &Event) -> bool {
-    let op = store.str(e.operation);
-    match e.cloud {
+/// Positions of the successful key creations, in time order.
+fn creations(store: &EventStore) -> Vec<u32> {
+    call_positions(store, is_creation_call, |e| e.outcome == Outcome::Success)
+}
+
+/// Is this call (cloud, service, operation) a key creation?
+fn is_creation_call(cloud: Cloud, service: &str, op: &str) -> bool {
+    match cloud {
         Cloud::Gcp => op.ends_with("KeyManagementService.CreateCryptoKey"),
-        Cloud::Aws => op == "CreateKey" && store.str(e.service) == "kms.amazonaws.com",
+        Cloud::Aws => op == "CreateKey" && service == "kms.amazonaws.com",
         Cloud::Azure => {
             op.eq_ignore_ascii_case("KeyCreate")
                 || op.eq_ignore_ascii_case("KeyImport")
@@ -170,12 +174,7 @@ pub(super) const SPEC: super::DetectorSpec = super::DetectorSpec {
 
 pub(super) fn detect(store: &EventStore, cfg: &Config, start: i64) -> Vec<Alert> {
     let events = store.events();
-    let creations: Vec<u32> = events
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| e.outcome == Outcome::Success && is_creation(store, e))
-        .map(|(i, _)| i as u32)
-        .collect();
+    let creations = creations(store);
     let org = grants::LazyOrg::new();
     let from = cfg.alert_from(start);
     creations

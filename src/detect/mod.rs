@@ -423,7 +423,31 @@ pub fn wanted(store: &EventStore) -> Vec<u32> {
 /// A detector pass: reads the store from detection start (µs) and returns its alerts.
 pub type Detect = fn(&EventStore, &Config, i64) -> Vec<Alert>;
 
-/// Positions of the events that satisfy `pred`, in time order.
-pub(crate) fn positions(store: &EventStore, mut pred: impl FnMut(&Event) -> bool) -> Vec<u32> {
-    store.events().iter().enumerate().filter(|(_, e)| pred(e)).map(|(i, _)| i as u32).collect()
+/// The events whose call (cloud, service, operation) `ask` answers, with the answer, in time
+/// order. `ask` runs once per distinct call (a million events hold a few hundred) and only the
+/// matching calls' events are touched, through the store's call index.
+pub(crate) fn call_matches<T: Copy>(store: &EventStore, ask: impl Fn(Cloud, &str, &str) -> Option<T>) -> Vec<(u32, T)> {
+    let mut out: Vec<(u32, T)> = Vec::new();
+    for ((cloud, service, op), positions) in store.calls() {
+        if let Some(v) = ask(cloud, store.str(service), store.str(op)) {
+            out.extend(positions.iter().map(|&i| (i, v)));
+        }
+    }
+    out.sort_unstable_by_key(|&(i, _)| i);
+    out
+}
+
+/// Positions, in time order, of the events whose call `is_call` accepts (see [`call_matches`])
+/// and that `keep` accepts.
+pub(crate) fn call_positions(
+    store: &EventStore,
+    is_call: impl Fn(Cloud, &str, &str) -> bool,
+    keep: impl Fn(&Event) -> bool,
+) -> Vec<u32> {
+    let events = store.events();
+    call_matches(store, |c, s, o| is_call(c, s, o).then_some(()))
+        .into_iter()
+        .map(|(i, ())| i)
+        .filter(|&i| keep(&events[i as usize]))
+        .collect()
 }

@@ -15,7 +15,7 @@ pub mod catalogue;
 use super::grants::{self, Granted, Org, Reach};
 use super::profile::{history_before, ip_novelty};
 use super::{Alert, Config, Evidence, Pivot, Severity};
-use crate::model::{Cloud, Outcome, Sym};
+use crate::model::{Outcome, Sym};
 use crate::store::EventStore;
 use crate::time::format_rfc3339;
 use catalogue::{Entry, catalogue};
@@ -43,30 +43,16 @@ const BURST_FACTOR: usize = 3;
 /// making it dangerous, is its routine: shown at low, as context.
 const ROUTINE_DAYS: usize = 3;
 
-/// The catalogue entry of every event, worked out once per distinct (cloud, service, operation).
-fn entries(store: &EventStore) -> Vec<Option<u16>> {
+/// The events whose call has a catalogue entry, with the entry, in time order.
+fn entries(store: &EventStore) -> Vec<(u32, u16)> {
     let cat = catalogue();
-    let mut memo: HashMap<(Cloud, Sym, Sym), Option<u16>> = HashMap::new();
-    store
-        .events()
-        .iter()
-        .map(|e| {
-            *memo
-                .entry((e.cloud, e.service, e.operation))
-                .or_insert_with(|| cat.find(e.cloud, store.str(e.service), store.str(e.operation)).map(|i| i as u16))
-        })
-        .collect()
+    super::call_matches(store, |cloud, service, op| cat.find(cloud, service, op).map(|i| i as u16))
 }
 
 /// Events whose entry has parameter rules need their request facts.
 fn wants(store: &EventStore) -> Vec<u32> {
     let cat = catalogue();
-    entries(store)
-        .iter()
-        .enumerate()
-        .filter(|(_, ix)| ix.is_some_and(|ix| cat.entry[ix as usize].needs_facts()))
-        .map(|(i, _)| i as u32)
-        .collect()
+    entries(store).into_iter().filter(|&(_, ix)| cat.entry[ix as usize].needs_facts()).map(|(i, _)| i).collect()
 }
 
 /// Events of one entry, principal, resource and outcome, with the most severe first occurrence.
@@ -90,12 +76,12 @@ pub(super) fn detect(store: &EventStore, cfg: &Config, start: i64) -> Vec<Alert>
     let mut reads: BTreeMap<(usize, Sym), Vec<u32>> = BTreeMap::new();
     // Days on which each principal did each entry's operation with plain parameters.
     let mut plain_days: HashMap<(usize, Sym), Vec<i64>> = HashMap::new();
-    for (i, ix) in entries(store).into_iter().enumerate() {
-        let (Some(ix), e) = (ix, &events[i]) else { continue };
-        if e.time < from || store.is_baseline(i as u32) {
+    for (i, ix) in entries(store) {
+        let e = &events[i as usize];
+        if e.time < from || store.is_baseline(i) {
             continue;
         }
-        let (ix, i) = (ix as usize, i as u32);
+        let ix = ix as usize;
         let entry = &cat.entry[ix];
         if entry.burst.is_some() {
             reads.entry((ix, e.principal)).or_default().push(i);
