@@ -34,51 +34,10 @@ pub(super) const SPEC: super::DetectorSpec = super::DetectorSpec {
 };
 
 pub(super) fn detect(store: &EventStore, cfg: &Config, start: i64) -> Vec<Alert> {
-    let events = store.events();
-    // Baseline: calls and active hours per key before detection starts.
-    let mut base: HashMap<CallKey, Baseline> = HashMap::new();
-    let mut last_hour: HashMap<CallKey, i64> = HashMap::new();
-    // Detection: calls per key and hour; positions are gathered afterwards for bursts alone.
-    let mut hourly: HashMap<(CallKey, i64), u32> = HashMap::new();
-    let mut first_detect = events.len();
-    for (i, e) in events.iter().enumerate() {
-        if e.cloud == Cloud::Windows || e.principal.is_empty() {
-            continue;
-        }
-        let k = (e.principal, store.key_of(e.cloud, e.service), store.key_of(e.cloud, e.operation));
-        let hour = e.time.div_euclid(HOUR_US);
-        if e.time < start {
-            let b = base.entry(k).or_default();
-            b.calls += 1;
-            if last_hour.insert(k, hour) != Some(hour) {
-                b.hours += 1;
-            }
-        } else {
-            first_detect = first_detect.min(i);
-            *hourly.entry((k, hour)).or_default() += 1;
-        }
-    }
-    let mut bursting: HashMap<(CallKey, i64), (Vec<u32>, f64)> = hourly
-        .into_iter()
-        .filter_map(|((k, hour), n)| {
-            let mean = base.get(&k).map_or(0.0, |b| b.calls as f64 / b.hours.max(1) as f64);
-            (u64::from(n) > cfg.burst_min && f64::from(n) > cfg.burst_factor * mean)
-                .then(|| ((k, hour), (Vec::with_capacity(n as usize), mean)))
-        })
-        .collect();
-    if !bursting.is_empty() {
-        for (i, e) in events.iter().enumerate().skip(first_detect) {
-            if e.cloud == Cloud::Windows || e.principal.is_empty() || e.time < start {
-                continue;
-            }
-            let k = (e.principal, store.key_of(e.cloud, e.service), store.key_of(e.cloud, e.operation));
-            if let Some((pos, _)) = bursting.get_mut(&(k, e.time.div_euclid(HOUR_US))) {
-                pos.push(i as u32);
-            }
-        }
-    }
+    use rayon::prelude::*;
+    // Principals are independent: each one's events are walked in time order on any core.
     let mut bursts: Vec<(CallKey, i64, Vec<u32>, f64)> =
-        bursting.into_iter().map(|((k, hour), (pos, mean))| (k, hour, pos, mean)).collect();
+        store.principals().par_iter().flat_map_iter(|&p| principal_bursts(store, cfg, start, p)).collect();
     bursts.sort_by_key(|b| (b.0, b.1));
     // Merge consecutive hours of the same call.
     let mut merged: Vec<Episode> = Vec::new();
@@ -96,6 +55,71 @@ pub(super) fn detect(store: &EventStore, cfg: &Config, start: i64) -> Vec<Alert>
         .into_iter()
         .map(|(_, first, last, pos, counts, mean)| build(store, cfg, start, (first, last), &pos, &counts, mean))
         .collect()
+}
+
+/// One call of one principal, as its events are walked in time order.
+struct Call {
+    /// Calls and distinct active hours before detection starts.
+    base: Baseline,
+    last_base_hour: i64,
+    /// The detection hour being counted, and its events.
+    hour: i64,
+    positions: Vec<u32>,
+}
+
+/// The bursting hours of one principal: (key, hour, positions, baseline mean).
+fn principal_bursts(store: &EventStore, cfg: &Config, start: i64, p: Sym) -> Vec<(CallKey, i64, Vec<u32>, f64)> {
+    let mut out = Vec::new();
+    if p.is_empty() {
+        return out;
+    }
+    let events = store.events();
+    let mut calls: HashMap<(Sym, Sym), Call> = HashMap::new();
+    // An hour closes when the call is next seen in a later hour, or at the end: baseline events
+    // all come before detection ones (time order), so its mean is complete by then.
+    let mut close = |key: (Sym, Sym), c: &mut Call| {
+        let n = c.positions.len();
+        if n == 0 {
+            return;
+        }
+        let mean = c.base.calls as f64 / c.base.hours.max(1) as f64;
+        if n as u64 > cfg.burst_min && n as f64 > cfg.burst_factor * mean {
+            out.push(((p, key.0, key.1), c.hour, std::mem::take(&mut c.positions), mean));
+        } else {
+            c.positions.clear();
+        }
+    };
+    for &i in store.principal_events(p) {
+        let e = &events[i as usize];
+        if e.cloud == Cloud::Windows {
+            continue;
+        }
+        let key = (store.key_of(e.cloud, e.service), store.key_of(e.cloud, e.operation));
+        let hour = e.time.div_euclid(HOUR_US);
+        let c = calls.entry(key).or_insert_with(|| Call {
+            base: Baseline::default(),
+            last_base_hour: i64::MIN,
+            hour: i64::MIN,
+            positions: Vec::new(),
+        });
+        if e.time < start {
+            c.base.calls += 1;
+            if c.last_base_hour != hour {
+                c.base.hours += 1;
+                c.last_base_hour = hour;
+            }
+        } else {
+            if c.hour != hour {
+                close(key, c);
+                c.hour = hour;
+            }
+            c.positions.push(i);
+        }
+    }
+    for (key, c) in &mut calls {
+        close(*key, c);
+    }
+    out
 }
 
 fn build(
