@@ -319,23 +319,40 @@ impl<'a> Cursor<'a> {
         }
         loop {
             let key = self.plain_bytes()?;
-            self.ws();
-            self.eat(b':')?;
+            // Compact JSON has the colon right after the key.
+            if self.peek() == Some(b':') {
+                self.i += 1;
+            } else {
+                self.ws();
+                self.eat(b':')?;
+            }
             self.ws();
             field(self, key)?;
-            self.ws();
-            match self.peek()? {
-                b',' => {
-                    self.i += 1;
-                    self.ws();
-                }
-                b'}' => {
-                    self.i += 1;
-                    self.depth -= 1;
-                    return Some(());
-                }
-                _ => return None,
+            if !self.more(b'}')? {
+                self.depth -= 1;
+                return Some(());
             }
+        }
+    }
+
+    /// After a member or element: true past a comma (another follows), false past `close`,
+    /// `None` for anything else. Compact JSON has no white space to skip, so that is checked
+    /// before the loop that skips it.
+    #[inline(always)]
+    fn more(&mut self, close: u8) -> Option<bool> {
+        let is_ws = |c: Option<u8>| matches!(c, Some(b' ' | b'\n' | b'\t' | b'\r'));
+        if is_ws(self.peek()) {
+            self.ws();
+        }
+        let c = self.peek()?;
+        self.i += 1;
+        if c == b',' {
+            if is_ws(self.peek()) {
+                self.ws();
+            }
+            Some(true)
+        } else {
+            (c == close).then_some(false)
         }
     }
 
@@ -350,17 +367,8 @@ impl<'a> Cursor<'a> {
         if self.eat(b']').is_none() {
             for k in 0.. {
                 element(self, k)?;
-                self.ws();
-                match self.peek()? {
-                    b',' => {
-                        self.i += 1;
-                        self.ws();
-                    }
-                    b']' => {
-                        self.i += 1;
-                        break;
-                    }
-                    _ => return None,
+                if !self.more(b']')? {
+                    break;
                 }
             }
         }
@@ -382,6 +390,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// A string without escapes, borrowed; declines escapes and control characters.
+    #[inline(always)]
     fn plain_string(&mut self) -> Option<&'a str> {
         let bytes = self.plain_bytes()?;
         // SAFETY: `bytes` is a sub-slice of `self.s`, a `str`, that starts right after an ASCII
@@ -390,6 +399,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// An optional string field into `slot`, declining if field `bit` was already read.
+    #[inline(always)]
     fn read_str(&mut self, seen: &mut Seen, bit: u32, slot: &mut Option<Cow<'a, str>>) -> Option<()> {
         seen.once(bit)?;
         *slot = self.opt_str()?.map(Cow::Borrowed);
@@ -397,6 +407,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// A string or `null`, as serde reads an optional string; declines any other type.
+    #[inline(always)]
     fn opt_str(&mut self) -> Option<Option<&'a str>> {
         match self.peek()? {
             b'"' => Some(Some(self.plain_string()?)),
@@ -444,6 +455,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// A string whose content is not needed: escapes are checked, not decoded.
+    #[inline(always)]
     fn skip_string(&mut self) -> Option<()> {
         self.eat(b'"')?;
         loop {
