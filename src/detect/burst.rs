@@ -34,10 +34,8 @@ pub(super) const SPEC: super::DetectorSpec = super::DetectorSpec {
 };
 
 pub(super) fn detect(store: &EventStore, cfg: &Config, start: i64) -> Vec<Alert> {
-    use rayon::prelude::*;
-    // Principals are independent: each one's events are walked in time order on any core.
-    let mut bursts: Vec<(CallKey, i64, Vec<u32>, f64)> =
-        store.principals().par_iter().flat_map_iter(|&p| principal_bursts(store, cfg, start, p)).collect();
+    // Principals are independent: shards of them are counted on every core.
+    let mut bursts = super::per_principal_shard(|shard, shards| shard_bursts(store, cfg, start, shard, shards));
     bursts.sort_by_key(|b| (b.0, b.1));
     // Merge consecutive hours of the same call.
     let mut merged: Vec<Episode> = Vec::new();
@@ -57,7 +55,7 @@ pub(super) fn detect(store: &EventStore, cfg: &Config, start: i64) -> Vec<Alert>
         .collect()
 }
 
-/// One call of one principal, as its events are walked in time order.
+/// One call of one principal, as the events are walked in time order.
 struct Call {
     /// Calls and distinct active hours before detection starts.
     base: Baseline,
@@ -67,41 +65,47 @@ struct Call {
     positions: Vec<u32>,
 }
 
-/// The bursting hours of one principal: (key, hour, positions, baseline mean).
-fn principal_bursts(store: &EventStore, cfg: &Config, start: i64, p: Sym) -> Vec<(CallKey, i64, Vec<u32>, f64)> {
+/// The bursting hours of the principals in one shard: (key, hour, positions, baseline mean).
+fn shard_bursts(
+    store: &EventStore,
+    cfg: &Config,
+    start: i64,
+    shard: usize,
+    shards: usize,
+) -> Vec<(CallKey, i64, Vec<u32>, f64)> {
     let mut out = Vec::new();
-    if p.is_empty() {
-        return out;
-    }
-    let events = store.events();
-    let mut calls: HashMap<(Sym, Sym), Call> = HashMap::new();
-    // An hour closes when the call is next seen in a later hour, or at the end: baseline events
-    // all come before detection ones (time order), so its mean is complete by then.
-    let mut close = |key: (Sym, Sym), c: &mut Call| {
+    let mut ids: HashMap<CallKey, usize> = HashMap::new();
+    let mut calls: Vec<Call> = Vec::new();
+    // An hour closes when its call is next seen in a later hour, or at the end: baseline events
+    // all come before detection ones (time order), so the mean is complete by then.
+    let mut close = |key: CallKey, c: &mut Call| {
         let n = c.positions.len();
         if n == 0 {
             return;
         }
         let mean = c.base.calls as f64 / c.base.hours.max(1) as f64;
         if n as u64 > cfg.burst_min && n as f64 > cfg.burst_factor * mean {
-            out.push(((p, key.0, key.1), c.hour, std::mem::take(&mut c.positions), mean));
+            out.push((key, c.hour, std::mem::take(&mut c.positions), mean));
         } else {
             c.positions.clear();
         }
     };
-    for &i in store.principal_events(p) {
-        let e = &events[i as usize];
-        if e.cloud == Cloud::Windows {
+    for (i, e) in store.events().iter().enumerate() {
+        if e.cloud == Cloud::Windows || e.principal.is_empty() || !super::in_shard(e, shard, shards) {
             continue;
         }
-        let key = (store.key_of(e.cloud, e.service), store.key_of(e.cloud, e.operation));
+        let key = (e.principal, store.key_of(e.cloud, e.service), store.key_of(e.cloud, e.operation));
         let hour = e.time.div_euclid(HOUR_US);
-        let c = calls.entry(key).or_insert_with(|| Call {
-            base: Baseline::default(),
-            last_base_hour: i64::MIN,
-            hour: i64::MIN,
-            positions: Vec::new(),
+        let id = *ids.entry(key).or_insert_with(|| {
+            calls.push(Call {
+                base: Baseline::default(),
+                last_base_hour: i64::MIN,
+                hour: i64::MIN,
+                positions: Vec::new(),
+            });
+            calls.len() - 1
         });
+        let c = &mut calls[id];
         if e.time < start {
             c.base.calls += 1;
             if c.last_base_hour != hour {
@@ -113,11 +117,11 @@ fn principal_bursts(store: &EventStore, cfg: &Config, start: i64, p: Sym) -> Vec
                 close(key, c);
                 c.hour = hour;
             }
-            c.positions.push(i);
+            c.positions.push(i as u32);
         }
     }
-    for (key, c) in &mut calls {
-        close(*key, c);
+    for (key, id) in ids {
+        close(key, &mut calls[id]);
     }
     out
 }

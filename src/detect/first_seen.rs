@@ -90,6 +90,15 @@ pub(super) const NEW_RESOURCE_ACCESS: super::DetectorSpec = super::DetectorSpec 
 };
 
 pub(super) fn detect(store: &EventStore, cfg: &Config, start: i64) -> Vec<Alert> {
+    use rayon::prelude::*;
+    let mut pending = super::per_principal_shard(|shard, shards| first_times(store, cfg, start, shard, shards));
+    // In event order, as one pass would have found them.
+    pending.sort_by_key(|p| (p.trigger, p.detector));
+    pending.into_par_iter().map(|p| build(store, cfg, start, p)).collect()
+}
+
+/// The first API calls and resource accesses after `start` of the principals in one shard.
+fn first_times(store: &EventStore, cfg: &Config, start: i64, shard: usize, shards: usize) -> Vec<Pending> {
     let (want_api, want_res) = (cfg.enabled("new-api-call"), cfg.enabled("new-resource-access"));
     let mut known_api: HashSet<(Sym, Sym, Sym)> = HashSet::new();
     let mut known_res: HashSet<(Sym, u32)> = HashSet::new();
@@ -100,7 +109,7 @@ pub(super) fn detect(store: &EventStore, cfg: &Config, start: i64) -> Vec<Alert>
     let mut pending: Vec<Pending> = Vec::new();
 
     for (i, e) in store.events().iter().enumerate() {
-        if e.cloud == Cloud::Windows || e.principal.is_empty() {
+        if e.cloud == Cloud::Windows || e.principal.is_empty() || !super::in_shard(e, shard, shards) {
             continue;
         }
         let detecting = e.time >= start;
@@ -142,7 +151,7 @@ pub(super) fn detect(store: &EventStore, cfg: &Config, start: i64) -> Vec<Alert>
             }
         }
     }
-    pending.into_iter().map(|p| build(store, cfg, start, p)).collect()
+    pending
 }
 
 fn title(detector: &str, cloud: Cloud) -> String {

@@ -423,6 +423,21 @@ pub fn wanted(store: &EventStore) -> Vec<u32> {
 /// A detector pass: reads the store from detection start (µs) and returns its alerts.
 pub type Detect = fn(&EventStore, &Config, i64) -> Vec<Alert>;
 
+/// Runs `pass` once per shard of the principals on every core and gathers what the passes
+/// return. A pass walks every event in time order and keeps those of its own principals
+/// ([`in_shard`]): state kept per principal (first-seen sets, hourly counts) splits without
+/// locks, and each pass still reads the events front to back, as the memory likes.
+pub(crate) fn per_principal_shard<T: Send>(pass: impl Fn(usize, usize) -> Vec<T> + Sync) -> Vec<T> {
+    use rayon::prelude::*;
+    let shards = rayon::current_num_threads().max(1);
+    (0..shards).into_par_iter().flat_map_iter(|shard| pass(shard, shards)).collect()
+}
+
+/// Is `e`'s principal in shard `shard` of `shards` (see [`per_principal_shard`])?
+pub(crate) fn in_shard(e: &Event, shard: usize, shards: usize) -> bool {
+    e.principal.0 as usize % shards == shard
+}
+
 /// The events whose call (cloud, service, operation) `ask` answers, with the answer, in time
 /// order. `ask` runs once per distinct call (a million events hold a few hundred) and only the
 /// matching calls' events are touched, through the store's call index.
