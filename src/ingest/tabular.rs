@@ -23,6 +23,9 @@ pub struct Header {
     /// The file writes dates day first (`21/04/2025, 09:45:54`): the portal exports in the
     /// analyst's locale, so the order is learned from the file ([`Header::learn_date_order`]).
     pub day_first: bool,
+    /// Every column is a distinct top-level key (no dotted paths, no repeats): a row's object is
+    /// then written straight out, cell by cell, in column order.
+    flat: bool,
 }
 
 /// A row found by [`frame`].
@@ -84,8 +87,10 @@ impl Header {
                 let n = n.strip_suffix(" [UTC]").unwrap_or(n).trim();
                 n.split('.').filter(|s| !s.is_empty()).map(str::to_string).collect()
             })
-            .collect();
-        Header { delimiter, names, paths, day_first: false }
+            .collect::<Vec<Vec<String>>>();
+        let mut keys = std::collections::HashSet::new();
+        let flat = paths.iter().all(|p| p.len() <= 1 && p.first().is_none_or(|k| keys.insert(k.as_str())));
+        Header { delimiter, names, paths, day_first: false, flat }
     }
 
     fn reader<'t>(&self, text: &'t [u8], has_header: bool) -> csv::Reader<&'t [u8]> {
@@ -108,6 +113,17 @@ impl Header {
 
     /// A row's cells as the JSON object text the readers take, and whether a cell was not UTF-8.
     pub fn row_json(&self, record: &csv::ByteRecord) -> (String, bool) {
+        if self.flat
+            && let Some(row) = self.flat_row_json(record)
+        {
+            return row;
+        }
+        self.nested_row_json(record)
+    }
+
+    /// [`Self::row_json`] through a JSON object: dotted columns nest, a cell holding JSON is
+    /// read as JSON, the first of two columns with one key wins.
+    fn nested_row_json(&self, record: &csv::ByteRecord) -> (String, bool) {
         let mut obj = Map::new();
         let mut lossy = false;
         for (path, cell) in self.paths.iter().zip(record.iter()) {
@@ -136,6 +152,43 @@ impl Header {
             insert(&mut obj, path, value);
         }
         (Value::Object(obj).to_string(), lossy)
+    }
+
+    /// [`Self::row_json`] for a flat header, written as the object's text without building the
+    /// object: the same text, byte for byte (keys in column order, serde_json's escaping), at a
+    /// fraction of the allocations. A cell holding JSON is left to the general path (`None`).
+    fn flat_row_json(&self, record: &csv::ByteRecord) -> Option<(String, bool)> {
+        let mut out: Vec<u8> = Vec::with_capacity(record.as_slice().len() + 8 * record.len() + 2);
+        let mut lossy = false;
+        out.push(b'{');
+        for (path, cell) in self.paths.iter().zip(record.iter()) {
+            let text = match std::str::from_utf8(cell) {
+                Ok(s) => std::borrow::Cow::Borrowed(s),
+                Err(_) => {
+                    lossy = true;
+                    String::from_utf8_lossy(cell)
+                }
+            };
+            let t = text.trim();
+            let Some(key) = path.first() else { continue };
+            if t.is_empty() {
+                continue;
+            }
+            if (t.starts_with('{') && t.ends_with('}')) || (t.starts_with('[') && t.ends_with(']')) {
+                return None;
+            }
+            if out.len() > 1 {
+                out.push(b',');
+            }
+            serde_json::to_writer(&mut out, key).ok()?;
+            out.push(b':');
+            match self.day_first.then(|| day_first_time(t)).flatten() {
+                Some(iso) => serde_json::to_writer(&mut out, &iso).ok()?,
+                None => serde_json::to_writer(&mut out, text.as_ref()).ok()?,
+            }
+        }
+        out.push(b'}');
+        Some((String::from_utf8(out).ok()?, lossy))
     }
 
     /// The JSON object of one row's text, read back from its file (for the raw view).
@@ -262,6 +315,41 @@ pub fn unknown_table(header: &Header, rows: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn flat_rows_are_written_as_the_nested_path_writes_them() {
+        let header = "TimeGenerated [UTC],Account,CommandLine,EventID,Empty,Note\n";
+        let cells = [
+            "21/04/2025 09:45:54.123,CORP\\ann,\"cmd.exe /c \"\"echo \\x\"\"\",4688,,\"tab\there\"",
+            "21/04/2025 09:45:54,bob ,\"a\u{1}b\u{7f}é\u{2028}\",4624,  ,{not json",
+            "13/01/2026 00:00:00,  ,x,1,,\"line\nbreak\"",
+        ];
+        for row in cells {
+            let text = format!("{header}{row}\n");
+            let mut h = sniff(text.as_bytes()).expect("a header");
+            h.learn_date_order(text.as_bytes());
+            assert!(h.flat && h.day_first);
+            let mut rec = None;
+            frame(text.as_bytes(), &h, &mut |r| {
+                if let Row::Record { cells, .. } = r {
+                    rec = Some(cells);
+                }
+            });
+            let mut rec = rec.expect("a row");
+            assert_eq!(h.flat_row_json(&rec), Some(h.nested_row_json(&rec)), "{row}");
+            // Not UTF-8: both say so and write the same replacement characters.
+            let mut bytes: Vec<Vec<u8>> = rec.iter().map(<[u8]>::to_vec).collect();
+            bytes[1].push(0xff);
+            rec = csv::ByteRecord::from(bytes);
+            assert_eq!(h.flat_row_json(&rec), Some(h.nested_row_json(&rec)));
+            assert!(h.flat_row_json(&rec).unwrap().1);
+        }
+        // A cell holding JSON, dotted and repeated columns take the nested path.
+        let h = sniff(b"a,b\n").unwrap();
+        assert_eq!(h.flat_row_json(&csv::ByteRecord::from(vec!["{\"x\":1}", "y"])), None);
+        assert!(!sniff(b"a.b,c\n").unwrap().flat);
+        assert!(!sniff(b"a,b,a\n").unwrap().flat);
+    }
 
     fn rows(text: &str) -> Vec<Row> {
         let h = sniff(text.as_bytes()).expect("a header");
