@@ -22,15 +22,7 @@ fn lines(n: usize, long_at: Option<usize>, broken_at: Option<usize>) -> Vec<u8> 
             "{broken".to_string()
         } else {
             let pad = if Some(i) == long_at { "x".repeat(10 << 20) } else { "y".repeat(i % 700) };
-            rec::gcp(
-                &format!("2026-10-{:02}T10:{:02}:00Z", 1 + i % 28, i % 60),
-                &format!("u{}@x.com", i % 50),
-                "s",
-                "m",
-                &pad,
-                "10.0.0.1",
-                0,
-            )
+            rec::gcp_numbered(i, &pad)
         };
         out.extend_from_slice(line.as_bytes());
         out.push(b'\n');

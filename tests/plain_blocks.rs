@@ -28,15 +28,7 @@ fn text() -> Vec<u8> {
             5_000 => "x".repeat(1 << 20),
             _ => "y".repeat(i % 900),
         };
-        let line = rec::gcp(
-            &format!("2026-10-{:02}T10:{:02}:00Z", 1 + i % 28, i % 60),
-            &format!("u{}@x.com", i % 50),
-            "s",
-            "m",
-            &pad,
-            "10.0.0.1",
-            0,
-        );
+        let line = rec::gcp_numbered(i, &pad);
         match i {
             7_000 => out.extend_from_slice(b"{broken"),
             9_000 => out.extend_from_slice(&line.as_bytes()[..40]),

@@ -767,12 +767,6 @@ mod tests {
 
     #[test]
     fn same_is_byte_equality_at_every_length_and_position() {
-        let words: [&[u8]; 8] = [b"", b"a", b"b", b"ab", b"ba", b"abc", b"abd", b"xbc"];
-        for a in words {
-            for b in words {
-                assert_eq!(same(a, b), a == b, "{a:?} {b:?}");
-            }
-        }
         for n in 0..=40usize {
             let a: Vec<u8> = (0..n).map(|i| b'a' + (i % 26) as u8).collect();
             assert!(same(&a, &a.clone()));

@@ -127,13 +127,7 @@ impl Header {
         let mut obj = Map::new();
         let mut lossy = false;
         for (path, cell) in self.paths.iter().zip(record.iter()) {
-            let text = match std::str::from_utf8(cell) {
-                Ok(s) => std::borrow::Cow::Borrowed(s),
-                Err(_) => {
-                    lossy = true;
-                    String::from_utf8_lossy(cell)
-                }
-            };
+            let text = cell_text(cell, &mut lossy);
             let t = text.trim();
             if t.is_empty() || path.is_empty() {
                 continue;
@@ -162,13 +156,7 @@ impl Header {
         let mut lossy = false;
         out.push(b'{');
         for (path, cell) in self.paths.iter().zip(record.iter()) {
-            let text = match std::str::from_utf8(cell) {
-                Ok(s) => std::borrow::Cow::Borrowed(s),
-                Err(_) => {
-                    lossy = true;
-                    String::from_utf8_lossy(cell)
-                }
-            };
+            let text = cell_text(cell, &mut lossy);
             let t = text.trim();
             let Some(key) = path.first() else { continue };
             if t.is_empty() {
@@ -199,6 +187,17 @@ impl Header {
             Ok(true) => Ok(self.row_json(&rec).0),
             Ok(false) => Err("empty row".into()),
             Err(e) => Err(format!("unreadable CSV row: {e}")),
+        }
+    }
+}
+
+/// A cell's text; a cell that is not UTF-8 is read with replacement characters and sets `lossy`.
+fn cell_text<'c>(cell: &'c [u8], lossy: &mut bool) -> std::borrow::Cow<'c, str> {
+    match std::str::from_utf8(cell) {
+        Ok(s) => std::borrow::Cow::Borrowed(s),
+        Err(_) => {
+            *lossy = true;
+            String::from_utf8_lossy(cell)
         }
     }
 }

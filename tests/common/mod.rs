@@ -38,6 +38,13 @@ pub fn load_bytes(name: &str, bytes: &[u8]) -> (EventStore, LoadReport, tempfile
 pub mod rec {
     use serde_json::json;
 
+    /// The `i`-th of a run of GCP records spread over October's days and 50 principals, its
+    /// resource name `resource`.
+    pub fn gcp_numbered(i: usize, resource: &str) -> String {
+        let t = format!("2026-10-{:02}T10:{:02}:00Z", 1 + i % 28, i % 60);
+        gcp(&t, &format!("u{}@x.com", i % 50), "s", "m", resource, "10.0.0.1", 0)
+    }
+
     /// A GCP audit LogEntry. `code` 0 = success.
     pub fn gcp(t: &str, who: &str, service: &str, method: &str, resource: &str, ip: &str, code: i64) -> String {
         let status = if code == 0 { json!({}) } else { json!({"code": code, "message": "PERMISSION_DENIED"}) };
