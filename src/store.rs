@@ -3,7 +3,8 @@
 //!
 //! Read-only once built. Owns the string interner, the per-principal index (event positions in
 //! time order, so a principal's timeline or one day of it is a slice, never a scan of the store),
-//! case-folding for Azure IDs, the request facts extracted at load for the few events detectors
+//! the per-call index (the positions of each distinct cloud, service and operation, so a detector
+//! asks its question once per call instead of once per event), case-folding for Azure IDs, the request facts extracted at load for the few events detectors
 //! need them for (a side table by position), and where each record lies in its file. Reading a
 //! record back from there is ingest's job (it knows the formats): the loader hands the store a
 //! [`RecordReader`], and [`EventStore::raw`] asks it, so raw JSON is never held in memory and the
