@@ -4,8 +4,9 @@
 //! Read-only once built. Owns the string interner, the per-principal index (event positions in
 //! time order, so a principal's timeline or one day of it is a slice, never a scan of the store),
 //! the per-call index (the positions of each distinct cloud, service and operation, so a detector
-//! asks its question once per call instead of once per event), case-folding for Azure IDs, the request facts extracted at load for the few events detectors
-//! need them for (a side table by position), and where each record lies in its file. Reading a
+//! asks its question once per call instead of once per event), case-folding for Azure IDs, the
+//! request facts extracted at load for the few events detectors need them for (a side table by
+//! position), and where each record lies in its file. Reading a
 //! record back from there is ingest's job (it knows the formats): the loader hands the store a
 //! [`RecordReader`], and [`EventStore::raw`] asks it, so raw JSON is never held in memory and the
 //! store imports nothing from ingest.
@@ -165,7 +166,7 @@ fn group_by<K: Copy + Eq + std::hash::Hash>(
 
 impl EventStore {
     /// Builds the store: sorts events by time (ties by file, offset, position — deterministic),
-    /// builds the principal index and the case-folding table.
+    /// builds the principal and call indexes and the case-folding table.
     pub fn build(mut events: Vec<Event>, mut strings: Interner, files: Vec<FileInfo>) -> Self {
         use rayon::prelude::*;
         events.par_sort_unstable_by_key(|e| (e.time, e.src.file, e.src.offset, e.src.index));

@@ -572,8 +572,8 @@ impl Org {
     }
 }
 
-/// The organisation, learned the first time a grant needs judging (a pass over every event's
-/// principal and resource, so only when there is something to judge).
+/// The organisation, learned the first time a grant needs judging ([`Org::learn`]), so only
+/// when there is something to judge.
 pub type LazyOrg = std::cell::OnceCell<Org>;
 
 /// The access changes made by the events at `positions`, judged, with where and by whom.

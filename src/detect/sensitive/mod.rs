@@ -12,7 +12,7 @@
 
 pub mod catalogue;
 
-use super::grants::{self, Granted, Org, Reach};
+use super::grants::{self, Granted, Reach};
 use super::profile::{history_before, ip_novelty};
 use super::{Alert, Config, Evidence, Pivot, Severity};
 use crate::model::{Outcome, Sym};
@@ -71,7 +71,7 @@ pub(super) fn detect(store: &EventStore, cfg: &Config, start: i64) -> Vec<Alert>
     // With `--since` or `--baseline`, earlier events are baseline only; otherwise every event
     // counts.
     let from = cfg.alert_from(start);
-    let org: std::cell::OnceCell<Org> = std::cell::OnceCell::new();
+    let org = grants::LazyOrg::new();
     let mut groups: BTreeMap<(usize, Sym, Sym, Outcome), Group> = BTreeMap::new();
     let mut reads: BTreeMap<(usize, Sym), Vec<u32>> = BTreeMap::new();
     // Days on which each principal did each entry's operation with plain parameters.
@@ -170,20 +170,15 @@ struct Facts<'a> {
 }
 
 /// The access an event opened widest (outside the organisation or to everyone), if any.
-fn widest_grant(store: &EventStore, org: &std::cell::OnceCell<Org>, i: u32) -> Option<Granted> {
+fn widest_grant(store: &EventStore, org: &grants::LazyOrg, i: u32) -> Option<Granted> {
     let e = &store.events()[i as usize];
     if !grants::is_grant_op(e.cloud, store.str(e.service), store.str(e.operation)) {
         return None;
     }
-    let found = grants::of_event(store, e, store.facts(i));
-    if found.is_empty() {
-        return None;
-    }
-    let org = org.get_or_init(|| Org::learn(store));
-    org.judge(found).into_iter().filter(Granted::opens_wide).max_by_key(|g| g.reach)
+    grants::made_by(store, org, &[i]).into_iter().map(|(_, g)| g).filter(Granted::opens_wide).max_by_key(|g| g.reach)
 }
 
-fn single(store: &EventStore, cfg: &Config, start: i64, org: &std::cell::OnceCell<Org>, g: Group) -> Alert {
+fn single(store: &EventStore, cfg: &Config, start: i64, org: &grants::LazyOrg, g: Group) -> Alert {
     let entry = &catalogue().entry[g.entry];
     let e = &store.events()[g.trigger as usize];
     let failed = e.outcome == Outcome::Failure;
@@ -304,7 +299,7 @@ struct Found {
     repeats: Vec<u32>,
 }
 
-fn build(store: &EventStore, cfg: &Config, start: i64, org: Option<&std::cell::OnceCell<Org>>, f: Found) -> Alert {
+fn build(store: &EventStore, cfg: &Config, start: i64, org: Option<&grants::LazyOrg>, f: Found) -> Alert {
     let Found { entry: ix, trigger, severity, reasons: severity_reasons, parameters, attempts, repeats } = f;
     let entry = &catalogue().entry[ix];
     let e = &store.events()[trigger as usize];
